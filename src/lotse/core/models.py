@@ -1,0 +1,253 @@
+"""Organisations, their sites and districts, schools, people and their roles, the mail outbox."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A tenant: a state support system or a professional association."""
+
+    class Kind(models.TextChoices):
+        SUPPORT_SYSTEM = "support_system", _("State support system")
+        ASSOCIATION = "association", _("Professional association")
+
+    slug = models.SlugField(_("short name"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    state = models.CharField(_("federal state"), max_length=2, help_text=_("e.g. SN, NI"))
+    acknowledgement_days = models.PositiveSmallIntegerField(
+        _("days to acknowledge a request"), default=7
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder days before the deadline"), default=2
+    )
+    mail_from = models.EmailField(_("sender address"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A regional site (Standort) of an organisation; it serves a set of districts."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    statewide = models.BooleanField(_("statewide"), default=False)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="site_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A Landkreis or kreisfreie Stadt; it decides the site that serves its schools."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="districts"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="districts")
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="district_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    """A school, keyed by (federal state, official number)."""
+
+    class Type(models.TextChoices):
+        PRIMARY = "grundschule", _("Primary school")
+        OBERSCHULE = "oberschule", _("Oberschule")
+        GYMNASIUM = "gymnasium", _("Gymnasium")
+        SPECIAL = "foerderschule", _("Special needs school")
+        VOCATIONAL = "berufsschule", _("Vocational school")
+        COMPREHENSIVE = "gesamtschule", _("Comprehensive school")
+        OTHER = "other", _("Other")
+
+    state = models.CharField(_("federal state"), max_length=2)
+    number = models.CharField(_("official school number"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    school_type = models.CharField(_("school type"), max_length=20, choices=Type.choices)
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools"
+    )
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "number"], name="school_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})" if self.city else self.name
+
+
+class PersonManager(BaseUserManager["Person"]):
+    """Creates people who log in with their e-mail address."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> Person:
+        person = self.model(email=self.normalize_email(email).lower(), **extra)
+        person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> Person:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    """Someone who logs in. What they may do is decided by their roles per organisation."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("may use the admin"), default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[PersonManager] = PersonManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class Role(models.Model):
+    """One role a person holds in one organisation; a person may hold many."""
+
+    class Kind(models.TextChoices):
+        SCHOOL_CONTACT = "school_contact", _("School contact")
+        COORDINATOR = "coordinator", _("Coordinator")
+        SUPPORTER = "supporter", _("Supporter")
+        MEMBER = "member", _("Member")
+        EDITOR = "editor", _("Editor")
+        ADMIN = "admin", _("Organisation admin")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contact_roles",
+        help_text=_("For school contacts: the school they speak for."),
+    )
+    sites = models.ManyToManyField(
+        Site,
+        blank=True,
+        related_name="roles",
+        help_text=_("For coordinators: the sites they coordinate. For supporters: home sites."),
+    )
+    title = models.CharField(
+        _("function"), max_length=120, blank=True, help_text=_("e.g. Prozessmoderatorin")
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="school_contact") | models.Q(school__isnull=False),
+                name="role_school_contact_has_school",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "organisation", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_kind_display()} ({self.organisation})"
+
+
+class OutboxMessage(models.Model):
+    """A mail written in the same transaction as the change that causes it; sent at least once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        HELD = "held", _("kept in the app (no SMTP server configured)")
+        FAILED = "failed", _("failed, will retry")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
+    message_id = models.CharField(max_length=255, unique=True)
+    from_email = models.CharField(max_length=255)
+    to = models.JSONField(default=list)
+    reply_to = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    template = models.CharField(max_length=120)
+    # An opaque reference to what the mail is about, e.g. "support.SupportRequest:42".
+    reference = models.CharField(max_length=80, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

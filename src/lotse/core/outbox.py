@@ -1,0 +1,114 @@
+"""The mail outbox: write mails in the transaction of the change; send them after the commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from lotse.core.models import Organisation, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def queue(
+    *,
+    template: str,
+    to: Iterable[str],
+    context: Mapping[str, Any],
+    organisation: Organisation | None = None,
+    reference: str = "",
+    reply_to: str = "",
+    language: str = "de",
+) -> OutboxMessage | None:
+    """Render a mail from `<template>_subject.txt` and `<template>.txt` and store it for sending."""
+    recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
+    if not recipients:
+        return None
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", dict(context), using="text").split())
+        body = render_to_string(f"{template}.txt", dict(context), using="text")
+    from_email = (
+        f"{organisation.name} <{organisation.mail_from}>"
+        if organisation and organisation.mail_from
+        else settings.DEFAULT_FROM_EMAIL
+    )
+    message = OutboxMessage.objects.create(
+        organisation=organisation,
+        message_id=make_msgid(domain=settings.MAIL_DOMAIN),
+        from_email=from_email,
+        to=recipients,
+        reply_to=reply_to,
+        subject=subject[:255],
+        body=body,
+        template=template,
+        reference=reference,
+    )
+    transaction.on_commit(lambda: _enqueue_send(message.pk))
+    return message
+
+
+def _enqueue_send(pk: int) -> None:
+    from lotse.core.tasks import send_outbox_message
+
+    try:
+        send_outbox_message.enqueue(pk)
+    except Exception:
+        # The periodic sweep of `lotse worker` picks the message up later; nothing is lost.
+        logger.exception("could not enqueue outbox message %s", pk)
+
+
+def send(pk: int) -> OutboxMessage.Status:
+    """Send one outbox message once; idempotent, safe to call again after a crash."""
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=pk)
+        if message.status in {OutboxMessage.Status.SENT, OutboxMessage.Status.HELD}:
+            return OutboxMessage.Status(message.status)
+        if not settings.SMTP_HOST:
+            message.status = OutboxMessage.Status.HELD
+            message.save(update_fields=["status"])
+            return OutboxMessage.Status.HELD
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=message.from_email,
+        to=list(message.to),
+        reply_to=[message.reply_to] if message.reply_to else None,
+        # The fixed Message-ID makes a resend after a crash recognisable as the same mail.
+        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
+        connection=get_connection(),
+    )
+    try:
+        email.send()
+    except Exception as exc:  # noqa: BLE001 - any SMTP failure is recorded and retried
+        OutboxMessage.objects.filter(pk=pk).update(
+            status=OutboxMessage.Status.FAILED,
+            attempts=message.attempts + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        return OutboxMessage.Status.FAILED
+    OutboxMessage.objects.filter(pk=pk).update(
+        status=OutboxMessage.Status.SENT, attempts=message.attempts + 1, sent_at=timezone.now()
+    )
+    return OutboxMessage.Status.SENT
+
+
+def send_pending(*, limit: int = 200) -> int:
+    """Send whatever is waiting or failed; the periodic sweep behind the per-mail task."""
+    pks = list(
+        OutboxMessage.objects.filter(
+            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED], attempts__lt=10
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in pks:
+        send(pk)
+    return len(pks)

@@ -1,0 +1,70 @@
+"""Questions about a person's roles; every permission check in the apps starts here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from lotse.core.models import Organisation, Person, Role, School, Site
+
+Kind = Role.Kind
+
+
+def _roles(person: Person | AnonymousUser) -> list[Role]:
+    """All roles of a person, loaded once per request object and cached on it."""
+    if not person.is_authenticated:
+        return []
+    cached: list[Role] | None = getattr(person, "_lotse_roles", None)
+    if cached is None:
+        cached = list(
+            Role.objects.filter(person=person)
+            .select_related("organisation", "school")
+            .prefetch_related("sites")
+        )
+        person._lotse_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def has_role(person: Person | AnonymousUser, kind: str, organisation: Organisation | None = None) -> bool:
+    """Whether the person holds a role of this kind (in this organisation, if given)."""
+    return any(
+        r.kind == kind and (organisation is None or r.organisation_id == organisation.pk)
+        for r in _roles(person)
+    )
+
+
+def role_kinds(person: Person | AnonymousUser) -> set[str]:
+    """The kinds of role a person holds anywhere."""
+    return {r.kind for r in _roles(person)}
+
+
+def contact_school_ids(person: Person | AnonymousUser) -> set[int]:
+    """Schools the person speaks for as a school contact."""
+    return {r.school_id for r in _roles(person) if r.kind == Kind.SCHOOL_CONTACT and r.school_id}
+
+
+def contact_schools(person: Person) -> QuerySet[School]:
+    """Schools the person speaks for, as a queryset."""
+    return School.objects.filter(pk__in=contact_school_ids(person)).select_related(
+        "district__site__organisation"
+    )
+
+
+def coordinated_site_ids(person: Person | AnonymousUser) -> set[int]:
+    """Sites the person coordinates."""
+    return {s.pk for r in _roles(person) if r.kind == Kind.COORDINATOR for s in r.sites.all()}
+
+
+def coordinated_sites(person: Person) -> QuerySet[Site]:
+    """Sites the person coordinates, as a queryset."""
+    return Site.objects.filter(pk__in=coordinated_site_ids(person)).select_related("organisation")
+
+
+def organisation_ids(person: Person | AnonymousUser, *kinds: str) -> set[int]:
+    """Organisations in which the person holds one of these kinds of role."""
+    return {r.organisation_id for r in _roles(person) if not kinds or r.kind in kinds}
+
+
+def is_staff_in(person: Person | AnonymousUser, organisation_id: int) -> bool:
+    """Coordinators and organisation admins are staff of their organisation."""
+    return organisation_id in organisation_ids(person, Kind.COORDINATOR, Kind.ADMIN)

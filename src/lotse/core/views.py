@@ -1,0 +1,48 @@
+"""Views of core: the mail outbox for staff."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from lotse.core import roles
+from lotse.core.models import OutboxMessage
+
+
+def _staff_organisations(request: HttpRequest) -> set[int]:
+    org_ids = roles.organisation_ids(request.user, roles.Kind.COORDINATOR, roles.Kind.ADMIN)
+    if not org_ids:
+        raise Http404
+    return org_ids
+
+
+@login_required
+@require_GET
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    """Every mail Lotse wrote for the staff's organisations, sent or kept."""
+    org_ids = _staff_organisations(request)
+    messages = OutboxMessage.objects.filter(organisation_id__in=org_ids).only(
+        "pk", "subject", "to", "status", "created_at", "sent_at"
+    )
+    page = Paginator(messages, 50).get_page(request.GET.get("page"))
+    return render(request, "core/outbox_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One mail of the outbox, as it was or will be sent."""
+    org_ids = _staff_organisations(request)
+    message = OutboxMessage.objects.filter(organisation_id__in=org_ids, pk=pk).first()
+    if message is None:
+        raise Http404
+    return render(request, "core/outbox_detail.html", {"message": message})
+
+
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """A trivial view: the floor the benchmarks measure against, and a health check."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,61 @@
+"""KERN UX markup for Django forms: one field template and the widget classes it expects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+
+class KernFormRenderer(DjangoTemplates):
+    """Renders `{{ field.as_field_group }}` and `{{ form }}` with KERN UX markup."""
+
+    form_template_name = "lib/forms/form.html"
+    field_template_name = "lib/forms/field.html"
+
+
+def apply_kern_classes(form: forms.BaseForm) -> None:
+    """Give each widget the KERN class of its kind, with the error variant where it failed."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        failed = form.is_bound and name in form.errors
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            css = "kern-form-check__checkbox" if isinstance(
+                widget, forms.CheckboxSelectMultiple) else "kern-form-check__radio"
+        elif isinstance(widget, forms.CheckboxInput):
+            css = "kern-form-check__checkbox"
+        elif isinstance(widget, forms.Select):
+            css = "kern-form-input__select"
+        else:
+            css = "kern-form-input__input"
+        if failed:
+            css += f" {css}--error"
+            widget.attrs["aria-invalid"] = "true"
+        widget.attrs["class"] = css
+        described = []
+        auto_id = form[name].auto_id
+        if field.help_text:
+            described.append(f"{auto_id}-hint")
+        if failed:
+            described.append(f"{auto_id}-error")
+        if described and not isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            widget.attrs["aria-describedby"] = " ".join(described)
+        else:
+            widget.attrs.pop("aria-describedby", None)
+
+
+class KernForm(forms.Form):
+    """A form whose widgets carry the KERN classes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        apply_kern_classes(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        apply_kern_classes(self)
+
+    def __str__(self) -> str:
+        apply_kern_classes(self)
+        return super().__str__()

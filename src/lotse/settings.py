@@ -1,0 +1,237 @@
+"""Lotse settings: one module, read from the environment.
+
+Every value has a default that runs the embedded install (SQLite, database task queue, no SMTP).
+Production differs only in environment values; `.env.example` documents each variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+
+
+def env_str(name: str, default: str) -> str:
+    """Return a string setting."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a boolean setting; fail loudly on anything but a clear yes or no."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """Return an integer setting; fail loudly on a value that is not a number."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """Return a comma-separated list setting."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(env_str("LOTSE_DATA_DIR", str(PROJECT_DIR / "var")))
+DEBUG = env_bool("LOTSE_DEBUG", False)
+SECRET_KEY = env_str("LOTSE_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and env_bool("LOTSE_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured("LOTSE_SECRET_KEY must be set")
+    # Only for the embedded demo and tests; a real installation sets LOTSE_SECRET_KEY.
+    SECRET_KEY = "insecure-lotse-development-key-change-me"  # noqa: S105
+ALLOWED_HOSTS = env_list("LOTSE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("LOTSE_CSRF_TRUSTED_ORIGINS", "")
+BASE_URL = env_str("LOTSE_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "lotse.core",
+    "lotse.catalog",
+    "lotse.support",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+FORM_RENDERER = "lotse.lib.forms.KernFormRenderer"
+ROOT_URLCONF = "lotse.urls"
+WSGI_APPLICATION = "lotse.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lotse.core.context_processors.navigation",
+            ],
+        },
+    },
+    {
+        # Plain-text mail: the same templates, but without HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'lotse.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while the worker writes; IMMEDIATE avoids lock upgrades.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.Person"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_HASHERS = env_list(
+    "LOTSE_PASSWORD_HASHERS",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+)
+
+# allauth: login by e-mail address; MFA follows in a later issue (staff roles will require it).
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ALLOW_REGISTRATION = False
+ACCOUNT_ADAPTER = "lotse.core.adapters.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_LOGOUT_ON_GET = False
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", _("German")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("LOTSE_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [
+    ("kern", PROJECT_DIR / "node_modules" / "@kern-ux" / "native" / "dist"),
+    ("htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+]
+STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
+# Serve straight from the finders, so node_modules needs no copy step in development and tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = DATA_DIR / "media"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("LOTSE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Mail: without SMTP_HOST nothing leaves the machine; the outbox keeps every mail for staff.
+SMTP_HOST = env_str("SMTP_HOST", "")
+EMAIL_HOST = SMTP_HOST
+EMAIL_PORT = env_int("SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("SMTP_TIMEOUT", 30)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if SMTP_HOST
+    else "django.core.mail.backends.locmem.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("LOTSE_FROM_EMAIL", "Lotse <lotse@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MAIL_DOMAIN = env_str("LOTSE_MAIL_DOMAIN", "lotse.localhost")
+
+# Periodic jobs of `lotse worker`, in seconds.
+WORKER_PERIODIC_INTERVAL = env_int("LOTSE_WORKER_PERIODIC_INTERVAL", 60)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("LOTSE_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOTSE_LOG_LEVEL", "WARNING")},
+}
+
+# Jobs that `lotse worker` enqueues every WORKER_PERIODIC_INTERVAL seconds.
+LOTSE_PERIODIC_TASKS = [
+    "lotse.core.tasks.send_pending_mail",
+    "lotse.support.tasks.remind_overdue_requests",
+]

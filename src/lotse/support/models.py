@@ -1,0 +1,205 @@
+"""Support requests, their timeline, supporter proposals, meetings and the Kontrakt."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lotse.catalog.models import Offer, QualityArea
+from lotse.core.models import Organisation, Person, School, Site
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Receipt confirmed")
+    CLARIFIED = "clarified", _("Clarified")
+    SUPPORTERS_PROPOSED = "supporters_proposed", _("Supporters proposed")
+    IN_CONTACT = "in_contact", _("In contact")
+    MEETING_SCHEDULED = "meeting_scheduled", _("First meeting scheduled")
+    AGREED = "agreed", _("Kontrakt agreed")
+    ACCOMPANYING = "accompanying", _("Accompaniment running")
+    COMPLETED = "completed", _("Completed")
+    CLOSED_WITHOUT_AGREEMENT = "closed_without_agreement", _("Closed without collaboration")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the school")
+    FORWARDED = "forwarded", _("Forwarded")
+
+
+CLOSED_STATES = frozenset(
+    {State.COMPLETED, State.CLOSED_WITHOUT_AGREEMENT, State.WITHDRAWN, State.FORWARDED}
+)
+OPEN_STATES = frozenset(set(State) - CLOSED_STATES)
+
+
+class SupportRequest(models.Model):
+    """A school's request for support (Anfrage), from receipt to completion."""
+
+    class Channel(models.TextChoices):
+        FORM = "form", _("Form")
+        EMAIL = "email", _("E-mail")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="support_requests"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="support_requests")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="support_requests")
+    submitted_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.FORM)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("your request"))
+    quality_area = models.ForeignKey(
+        QualityArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    offer = models.ForeignKey(Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    contact_email = models.EmailField(_("e-mail"))
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    state = models.CharField(max_length=30, choices=State.choices, default=State.RECEIVED)
+    received_at = models.DateTimeField(default=timezone.now)
+    acknowledge_due_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("support request")
+        verbose_name_plural = _("support requests")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["site", "state", "acknowledge_due_at"]),
+            models.Index(fields=["school", "received_at"]),
+            models.Index(fields=["state", "acknowledge_due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Receipt not confirmed although the deadline has passed."""
+        return self.state == State.RECEIVED and self.acknowledge_due_at < timezone.now()
+
+
+class TimelineEvent(models.Model):
+    """One step of a request's history: who did what and when."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["request", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_label(self) -> str:
+        from lotse.support.timeline import label  # the labels live beside the recorder
+
+        return str(label(self.kind))
+
+
+class Proposal(models.Model):
+    """A supporter proposed by the coordinator; the supporter accepts or declines."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="proposals")
+    supporter = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="proposals")
+    proposed_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "supporter"], name="proposal_unique_supporter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supporter} → #{self.request_id}"
+
+
+class Meeting(models.Model):
+    """The first on-site meeting; the school decides who takes part."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200)
+    participants = models.TextField(_("participants"))
+    created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.place}"
+
+
+class Agreement(models.Model):
+    """One version of the Kontrakt; it binds when both sides accepted the same version."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveSmallIntegerField()
+    participants = models.TextField(_("participants"))
+    goals = models.TextField(_("goals"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    place = models.CharField(_("place"), max_length=200)
+    frequency = models.CharField(_("frequency"), max_length=200)
+    resources = models.TextField(_("resources"), blank=True)
+    methods = models.TextField(_("methods"), blank=True)
+    confidentiality = models.TextField(_("confidentiality clause"))
+    created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "version"], name="agreement_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Kontrakt #{self.request_id} v{self.version}"
+
+    def goal_list(self) -> list[str]:
+        return [line.strip() for line in self.goals.splitlines() if line.strip()]
+
+
+class Acceptance(models.Model):
+    """One side's acceptance of one Kontrakt version."""
+
+    class Side(models.TextChoices):
+        SCHOOL = "school", _("School")
+        SUPPORTER = "supporter", _("Supporter")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="acceptances")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "side"], name="acceptance_unique_side")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()}: {self.person}"

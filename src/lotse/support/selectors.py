@@ -1,0 +1,137 @@
+"""Every read the support views need, filtered by what the user may see, without N+1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from lotse.core import roles
+from lotse.core.models import Person, Role, School, Site
+from lotse.support.models import (
+    CLOSED_STATES,
+    Agreement,
+    Meeting,
+    Proposal,
+    State,
+    SupportRequest,
+    TimelineEvent,
+)
+from lotse.support.permissions import visible_q
+
+
+def _with_urgency(qs: QuerySet[SupportRequest]) -> QuerySet[SupportRequest]:
+    now = timezone.now()
+    return qs.annotate(
+        urgency=Case(
+            When(state=State.RECEIVED, acknowledge_due_at__lt=now, then=Value(0)),
+            When(state=State.RECEIVED, then=Value(1)),
+            When(state__in=list(CLOSED_STATES), then=Value(3)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def request_list_for_school(*, person: Person) -> QuerySet[SupportRequest]:
+    """All requests of the schools the person speaks for, newest first."""
+    return (
+        SupportRequest.objects.filter(
+            school_id__in=roles.contact_school_ids(person),
+            organisation_id__in=roles.organisation_ids(person, roles.Kind.SCHOOL_CONTACT),
+        )
+        .select_related("school", "site")
+        .order_by("-received_at")
+    )
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    site: Site | None = None
+    state: str = ""
+    overdue: bool = False
+    quality_area_id: int | None = None
+    school: str = ""
+
+
+def request_inbox_for_coordinator(
+    *, person: Person, filters: InboxFilter | None = None
+) -> QuerySet[SupportRequest]:
+    """The coordinator's inbox: requests of their sites, most urgent first."""
+    filters = filters or InboxFilter()
+    qs = SupportRequest.objects.filter(site_id__in=roles.coordinated_site_ids(person))
+    if filters.site is not None:
+        qs = qs.filter(site=filters.site)
+    if filters.state == "open":
+        qs = qs.exclude(state__in=list(CLOSED_STATES))
+    elif filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.overdue:
+        qs = qs.filter(state=State.RECEIVED, acknowledge_due_at__lt=timezone.now())
+    if filters.quality_area_id:
+        qs = qs.filter(quality_area_id=filters.quality_area_id)
+    if filters.school:
+        term = filters.school.strip()
+        qs = qs.filter(Q(school__name__icontains=term) | Q(school__number=term))
+    return (
+        _with_urgency(qs)
+        .select_related("school", "site", "quality_area")
+        .order_by("urgency", "acknowledge_due_at", "-received_at", "pk")
+    )
+
+
+def request_list_for_supporter(*, person: Person) -> QuerySet[Proposal]:
+    """Proposals to the supporter that are still theirs to see."""
+    return (
+        Proposal.objects.filter(supporter=person)
+        .exclude(status=Proposal.Status.DECLINED)
+        .exclude(request__state=State.WITHDRAWN)
+        .select_related("request__school", "request__site")
+        .order_by("-request__updated_at")
+    )
+
+
+def request_detail(*, person: Person, request: SupportRequest) -> dict[str, Any]:
+    """Everything the detail page shows, in a fixed number of queries."""
+    events = list(
+        TimelineEvent.objects.filter(request=request).select_related("actor").order_by(
+            "created_at", "pk"
+        )
+    )
+    proposals = list(
+        Proposal.objects.filter(request=request).select_related("supporter").order_by("created_at")
+    )
+    meetings = list(Meeting.objects.filter(request=request).order_by("-starts_at"))
+    agreements = list(
+        Agreement.objects.filter(request=request)
+        .prefetch_related(Prefetch("acceptances__person"))
+        .order_by("-version")
+    )
+    return {
+        "events": events,
+        "proposals": proposals,
+        "meetings": meetings,
+        "next_meeting": next((m for m in meetings if m.starts_at >= timezone.now()), None),
+        "agreement": agreements[0] if agreements else None,
+        "agreements": agreements,
+    }
+
+
+def supporters_for(*, request: SupportRequest) -> QuerySet[Person]:
+    """Active supporters of the request's organisation."""
+    return (
+        Person.objects.filter(
+            roles__organisation_id=request.organisation_id,
+            roles__kind=Role.Kind.SUPPORTER,
+            is_active=True,
+        )
+        .order_by("last_name", "first_name")
+        .distinct()
+    )
+
+
+def schools_for_contact(*, person: Person) -> QuerySet[School]:
+    """Schools the person may send requests for."""
+    return roles.contact_schools(person)

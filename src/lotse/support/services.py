@@ -1,0 +1,440 @@
+"""Every write of the support process: one function per action, each in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lotse.catalog.models import Offer, QualityArea
+from lotse.core import outbox, roles
+from lotse.core.models import Organisation, Person, Role, School
+from lotse.support import timeline, workflow
+from lotse.support.models import (
+    Acceptance,
+    Agreement,
+    Meeting,
+    Proposal,
+    State,
+    SupportRequest,
+)
+from lotse.support.workflow import Side, WorkflowError
+
+
+def _reference(request: SupportRequest) -> str:
+    return f"support.SupportRequest:{request.pk}"
+
+
+def _url(request: SupportRequest) -> str:
+    return f"{settings.BASE_URL}/anfragen/{request.pk}/"
+
+
+def school_addresses(request: SupportRequest) -> list[str]:
+    """The request's contact address and those of the school's contacts in the organisation."""
+    contacts = Role.objects.filter(
+        organisation_id=request.organisation_id,
+        kind=Role.Kind.SCHOOL_CONTACT,
+        school_id=request.school_id,
+        person__is_active=True,
+    ).values_list("person__email", flat=True)
+    return [request.contact_email, *contacts]
+
+
+def coordinator_addresses(request: SupportRequest) -> list[str]:
+    """Addresses of the coordinators of the request's site."""
+    return list(
+        Role.objects.filter(
+            kind=Role.Kind.COORDINATOR, sites=request.site_id, person__is_active=True
+        ).values_list("person__email", flat=True)
+    )
+
+
+def supporter_addresses(request: SupportRequest) -> list[str]:
+    """Addresses of the supporters who accepted the request."""
+    return list(
+        request.proposals.filter(status=Proposal.Status.ACCEPTED).values_list(
+            "supporter__email", flat=True
+        )
+    )
+
+
+def _mail(request: SupportRequest, template: str, to: Iterable[str], **context: Any) -> None:
+    outbox.queue(
+        template=f"support/mail/{template}",
+        to=to,
+        context={"request": request, "url": _url(request), **context},
+        organisation=request.organisation,
+        reference=_reference(request),
+        reply_to=request.site.email,
+    )
+
+
+def _move(request: SupportRequest, action: str, by: Person, **fields: Any) -> None:
+    transition = workflow.check(request, action, by)
+    update = ["state", "updated_at", *fields]
+    if transition.target is not None:
+        request.state = transition.target
+    for name, value in fields.items():
+        setattr(request, name, value)
+    if not request.is_open and request.closed_at is None:
+        request.closed_at = timezone.now()
+        update.append("closed_at")
+    request.save(update_fields=update)
+
+
+def _lock(request: SupportRequest) -> SupportRequest:
+    """Reload the request under a row lock so two clicks cannot both pass the same check."""
+    locked = SupportRequest.objects.select_for_update().select_related(
+        "organisation", "site", "school"
+    ).get(pk=request.pk)
+    return locked
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    school: School,
+    by: Person | None,
+    subject: str,
+    text: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str = "",
+    quality_area: QualityArea | None = None,
+    offer: Offer | None = None,
+    channel: str = SupportRequest.Channel.FORM,
+    received_at: dt.datetime | None = None,
+) -> SupportRequest:
+    """Step 1: a school asks its regional site for support."""
+    if not text.strip():
+        raise WorkflowError(_("Please describe what your school would like support with."))
+    if school.district is None:
+        raise WorkflowError(_("No regional site is responsible for this school yet."))
+    if by is not None and school.pk not in roles.contact_school_ids(by):
+        raise WorkflowError(_("You may only send requests for your own school."))
+    organisation = school.district.organisation
+    for item in (quality_area, offer):
+        if item is not None and item.organisation_id != organisation.pk:
+            raise WorkflowError(_("The selection does not belong to your regional site."))
+    received = received_at or timezone.now()
+    request = SupportRequest.objects.create(
+        organisation=organisation,
+        site=school.district.site,
+        school=school,
+        submitted_by=by,
+        channel=channel,
+        subject=subject.strip() or text.strip().splitlines()[0][:200],
+        text=text.strip(),
+        quality_area=quality_area,
+        offer=offer,
+        contact_name=contact_name.strip(),
+        contact_email=contact_email.strip(),
+        contact_phone=contact_phone.strip(),
+        received_at=received,
+        acknowledge_due_at=received + dt.timedelta(days=organisation.acknowledgement_days),
+    )
+    timeline.record(request, "received", by=by, data={"channel": channel})
+    _mail(request, "new_request", coordinator_addresses(request))
+    return request
+
+
+@transaction.atomic
+def request_acknowledge(*, request: SupportRequest, by: Person, message: str = "") -> SupportRequest:
+    """Step 2: confirm receipt to the school and start the clarification."""
+    request = _lock(request)
+    _move(request, "acknowledge", by, acknowledged_at=timezone.now())
+    timeline.record(request, "acknowledged", by=by, note=message.strip())
+    _mail(request, "acknowledged", school_addresses(request), message=message.strip(), by=by)
+    return request
+
+
+@transaction.atomic
+def request_clarify(*, request: SupportRequest, by: Person, note: str) -> SupportRequest:
+    """Step 2: record the clarification talk with the school."""
+    if not note.strip():
+        raise WorkflowError(_("Please record what was clarified."))
+    request = _lock(request)
+    _move(request, "clarify", by)
+    timeline.record(request, "clarified", by=by, note=note.strip())
+    return request
+
+
+@transaction.atomic
+def request_propose(
+    *, request: SupportRequest, by: Person, supporters: Sequence[Person], note: str = ""
+) -> SupportRequest:
+    """Step 2: propose one or more supporters for the request."""
+    if not supporters:
+        raise WorkflowError(_("Please choose at least one supporter."))
+    request = _lock(request)
+    eligible = set(
+        Role.objects.filter(
+            organisation_id=request.organisation_id, kind=Role.Kind.SUPPORTER
+        ).values_list("person_id", flat=True)
+    )
+    if any(s.pk not in eligible for s in supporters):
+        raise WorkflowError(_("Only supporters of this organisation can be proposed."))
+    already = set(request.proposals.values_list("supporter_id", flat=True))
+    new = [s for s in supporters if s.pk not in already]
+    if not new:
+        raise WorkflowError(_("These supporters have already been proposed."))
+    _move(request, "propose", by)
+    for supporter in new:
+        Proposal.objects.create(request=request, supporter=supporter, proposed_by=by)
+        timeline.record(
+            request, "proposed", by=by, note=note.strip(), data={"supporter": str(supporter)}
+        )
+        _mail(request, "proposed", [supporter.email], supporter=supporter, note=note.strip())
+    return request
+
+
+def _own_proposal(proposal: Proposal, by: Person) -> Proposal:
+    proposal = Proposal.objects.select_for_update().select_related("request").get(pk=proposal.pk)
+    if proposal.supporter_id != by.pk:
+        raise WorkflowError(_("You may not do this for this request."))
+    if proposal.status != Proposal.Status.PROPOSED:
+        raise WorkflowError(_("You have already decided on this proposal."))
+    if not proposal.request.is_open:
+        raise WorkflowError(_("The request is closed."))
+    return proposal
+
+
+@transaction.atomic
+def proposal_accept(*, proposal: Proposal, by: Person) -> Proposal:
+    """A proposed supporter takes on the request."""
+    proposal = _own_proposal(proposal, by)
+    proposal.status = Proposal.Status.ACCEPTED
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    request = _lock(proposal.request)
+    timeline.record(request, "proposal_accepted", by=by)
+    _mail(request, "proposal_accepted", coordinator_addresses(request), supporter=by)
+    return proposal
+
+
+@transaction.atomic
+def proposal_decline(*, proposal: Proposal, by: Person, reason: str) -> Proposal:
+    """A proposed supporter declines the request, saying why."""
+    if not reason.strip():
+        raise WorkflowError(_("Please give a reason for declining."))
+    proposal = _own_proposal(proposal, by)
+    proposal.status = Proposal.Status.DECLINED
+    proposal.decline_reason = reason.strip()
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decline_reason", "decided_at"])
+    request = _lock(proposal.request)
+    timeline.record(request, "proposal_declined", by=by, note=reason.strip())
+    _mail(
+        request, "proposal_declined", coordinator_addresses(request), supporter=by,
+        reason=reason.strip(),
+    )
+    return proposal
+
+
+@transaction.atomic
+def request_first_contact(*, request: SupportRequest, by: Person, note: str) -> SupportRequest:
+    """Step 3: the supporter records the first contact with the school."""
+    if not note.strip():
+        raise WorkflowError(_("Please record how the first contact went."))
+    request = _lock(request)
+    _move(request, "first_contact", by)
+    timeline.record(request, "first_contact", by=by, note=note.strip())
+    return request
+
+
+@transaction.atomic
+def request_no_collaboration(*, request: SupportRequest, by: Person, reason: str) -> SupportRequest:
+    """Step 3: no collaboration comes about; the request closes."""
+    if not reason.strip():
+        raise WorkflowError(_("Please give a reason."))
+    request = _lock(request)
+    _move(request, "no_collaboration", by)
+    timeline.record(request, "no_collaboration", by=by, note=reason.strip())
+    _mail(request, "no_collaboration", [*school_addresses(request), *coordinator_addresses(request)])
+    return request
+
+
+@transaction.atomic
+def request_schedule_meeting(
+    *,
+    request: SupportRequest,
+    by: Person,
+    starts_at: dt.datetime,
+    place: str,
+    participants: str,
+) -> Meeting:
+    """Step 3: schedule the first on-site meeting with the participants the school chose."""
+    if starts_at <= timezone.now():
+        raise WorkflowError(_("The meeting must take place in the future."))
+    if not place.strip() or not participants.strip():
+        raise WorkflowError(_("Please give the place and the participants."))
+    request = _lock(request)
+    _move(request, "schedule", by)
+    meeting = Meeting.objects.create(
+        request=request, starts_at=starts_at, place=place.strip(),
+        participants=participants.strip(), created_by=by,
+    )
+    timeline.record(
+        request, "meeting_scheduled", by=by,
+        data={"starts_at": starts_at.isoformat(), "place": meeting.place},
+    )
+    _mail(
+        request, "meeting_scheduled", [*school_addresses(request), *supporter_addresses(request)],
+        meeting=meeting,
+    )
+    return meeting
+
+
+@transaction.atomic
+def agreement_draft(
+    *,
+    request: SupportRequest,
+    by: Person,
+    participants: str,
+    goals: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    place: str,
+    frequency: str,
+    resources: str = "",
+    methods: str = "",
+    confidentiality: str,
+) -> Agreement:
+    """Step 4: write a new version of the Kontrakt; earlier acceptances no longer count."""
+    if not goals.strip():
+        raise WorkflowError(_("A Kontrakt needs at least one goal."))
+    if not participants.strip():
+        raise WorkflowError(_("A Kontrakt needs its participants."))
+    if ends_on < starts_on:
+        raise WorkflowError(_("The time span must end after it begins."))
+    if not confidentiality.strip():
+        raise WorkflowError(_("A Kontrakt needs a confidentiality clause."))
+    request = _lock(request)
+    workflow.check(request, "draft", by)
+    latest = request.agreements.order_by("-version").values_list("version", flat=True).first()
+    agreement = Agreement.objects.create(
+        request=request,
+        version=(latest or 0) + 1,
+        participants=participants.strip(),
+        goals=goals.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        place=place.strip(),
+        frequency=frequency.strip(),
+        resources=resources.strip(),
+        methods=methods.strip(),
+        confidentiality=confidentiality.strip(),
+        created_by=by,
+    )
+    timeline.record(request, "agreement_drafted", by=by, data={"version": agreement.version})
+    _mail(
+        request, "agreement_drafted", [*school_addresses(request), *supporter_addresses(request)],
+        agreement=agreement,
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_accept(*, agreement: Agreement, by: Person) -> Agreement:
+    """Step 4: one side accepts a Kontrakt version; when both have, it binds."""
+    request = _lock(agreement.request)
+    workflow.check(request, "accept_agreement", by)
+    latest = request.agreements.order_by("-version").first()
+    if latest is None or latest.pk != agreement.pk:
+        raise WorkflowError(_("Only the latest version of the Kontrakt can be accepted."))
+    person_sides = workflow.sides(request, by)
+    side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
+    if Acceptance.objects.filter(agreement=agreement, side=side).exists():
+        raise WorkflowError(_("Your side has already accepted this version."))
+    Acceptance.objects.create(agreement=agreement, side=side, person=by)
+    timeline.record(
+        request, "agreement_accepted", by=by, data={"version": agreement.version, "side": side}
+    )
+    if workflow.refusal(request, "agree", by) is None:
+        _move(request, "agree", by)
+        timeline.record(request, "agreed", by=None, data={"version": agreement.version})
+        _mail(
+            request, "agreed",
+            [*school_addresses(request), *supporter_addresses(request),
+             *coordinator_addresses(request)],
+            agreement=agreement,
+        )
+    return agreement
+
+
+@transaction.atomic
+def request_start(*, request: SupportRequest, by: Person) -> SupportRequest:
+    """The accompaniment begins as agreed."""
+    request = _lock(request)
+    _move(request, "start", by)
+    timeline.record(request, "started", by=by)
+    return request
+
+
+@transaction.atomic
+def request_complete(*, request: SupportRequest, by: Person, note: str = "") -> SupportRequest:
+    """The support process is completed."""
+    request = _lock(request)
+    _move(request, "complete", by)
+    timeline.record(request, "completed", by=by, note=note.strip())
+    _mail(request, "completed", school_addresses(request))
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, request: SupportRequest, by: Person, reason: str = "") -> SupportRequest:
+    """The school withdraws its request; supporters lose access at once."""
+    request = _lock(request)
+    _move(request, "withdraw", by)
+    timeline.record(request, "withdrawn", by=by, note=reason.strip())
+    _mail(
+        request, "withdrawn", [*coordinator_addresses(request), *supporter_addresses(request)]
+    )
+    return request
+
+
+@transaction.atomic
+def request_forward(
+    *, request: SupportRequest, by: Person, recipient: str, reason: str = ""
+) -> SupportRequest:
+    """The coordination hands the request to another body and tells the school."""
+    if not recipient.strip():
+        raise WorkflowError(_("Please say where the request is forwarded to."))
+    request = _lock(request)
+    _move(request, "forward", by)
+    timeline.record(
+        request, "forwarded", by=by, note=reason.strip(), data={"recipient": recipient.strip()}
+    )
+    _mail(request, "forwarded", school_addresses(request), recipient=recipient.strip())
+    return request
+
+
+@transaction.atomic
+def requests_remind_overdue(*, now: dt.datetime | None = None) -> int:
+    """Remind coordinators once of each request whose acknowledgement deadline is near or past."""
+    now = now or timezone.now()
+    count = 0
+    for organisation in Organisation.objects.all():
+        due = (
+            SupportRequest.objects.select_for_update()
+            .filter(
+                organisation=organisation,
+                state=State.RECEIVED,
+                reminder_sent_at__isnull=True,
+                acknowledge_due_at__lte=now
+                + dt.timedelta(days=organisation.reminder_days_before),
+            )
+            .select_related("organisation", "site", "school")
+        )
+        for request in due:
+            request.reminder_sent_at = now
+            request.save(update_fields=["reminder_sent_at"])
+            timeline.record(request, "reminder", by=None)
+            _mail(request, "reminder", coordinator_addresses(request))
+            count += 1
+    return count

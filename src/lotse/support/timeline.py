@@ -1,0 +1,51 @@
+"""The request's timeline: every step with who and when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from lotse.core.models import Person
+from lotse.support.models import SupportRequest, TimelineEvent
+
+LABELS: dict[str, str | Promise] = {
+    "received": _("Request received"),
+    "acknowledged": _("Receipt confirmed"),
+    "clarified": _("Clarification recorded"),
+    "proposed": _("Supporter proposed"),
+    "proposal_accepted": _("Supporter accepted the request"),
+    "proposal_declined": _("Supporter declined the request"),
+    "first_contact": _("First contact"),
+    "no_collaboration": _("No collaboration came about"),
+    "meeting_scheduled": _("First meeting scheduled"),
+    "agreement_drafted": _("Kontrakt drafted"),
+    "agreement_accepted": _("Kontrakt accepted"),
+    "agreed": _("Kontrakt is binding"),
+    "started": _("Accompaniment started"),
+    "completed": _("Support completed"),
+    "withdrawn": _("Request withdrawn by the school"),
+    "forwarded": _("Request forwarded"),
+    "reminder": _("Reminder: receipt not yet confirmed"),
+}
+
+
+def record(
+    request: SupportRequest,
+    kind: str,
+    *,
+    by: Person | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """Append one event to the request's timeline."""
+    if kind not in LABELS:
+        raise ValueError(f"unknown timeline event {kind!r}")
+    return TimelineEvent.objects.create(
+        request=request, kind=kind, actor=by, note=note, data=data or {}
+    )
+
+
+def label(kind: str) -> str | Promise:
+    return LABELS.get(kind, kind)

@@ -1,0 +1,457 @@
+"""Views of the support process: authenticate, load through permissions, validate, call a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lotse.core import roles
+from lotse.core.models import Person
+from lotse.lib.pdf import render_pdf
+from lotse.support import selectors, services, timeline, workflow
+from lotse.support.forms import (
+    AgreementForm,
+    DeclineForm,
+    ForwardForm,
+    InboxFilterForm,
+    MeetingForm,
+    NoteForm,
+    OptionalNoteForm,
+    ProposeForm,
+    RequestForm,
+)
+from lotse.support.models import Acceptance, Agreement, Proposal, SupportRequest
+from lotse.support.permissions import get_request_for
+from lotse.support.workflow import Side, WorkflowError
+
+
+def _person(request: HttpRequest) -> Person:
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to the page of their main role."""
+    kinds = roles.role_kinds(request.user)
+    if roles.Kind.COORDINATOR in kinds:
+        return redirect("support:inbox")
+    if roles.Kind.SUPPORTER in kinds:
+        return redirect("support:supporter_list")
+    if roles.Kind.SCHOOL_CONTACT in kinds:
+        return redirect("support:school_list")
+    return render(request, "support/home.html")
+
+
+def _require(request: HttpRequest, kind: str) -> Person:
+    person = _person(request)
+    if kind not in roles.role_kinds(person):
+        raise Http404
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    """Step 1: a school contact sends an informal request."""
+    person = _require(request, roles.Kind.SCHOOL_CONTACT)
+    schools = selectors.schools_for_contact(person=person)
+    org_ids = roles.organisation_ids(person, roles.Kind.SCHOOL_CONTACT)
+    initial = {
+        "contact_name": person.get_full_name(),
+        "contact_email": person.email,
+        "contact_phone": person.phone,
+    }
+    if len(schools) == 1:
+        initial["school"] = schools[0]
+    form = RequestForm(
+        request.POST or None, schools=schools, organisation_ids=org_ids, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_submit(
+                school=data["school"],
+                by=person,
+                subject=data["subject"],
+                text=data["text"],
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                quality_area=data["quality_area"],
+                offer=data["offer"],
+            )
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent to the regional site %(site)s.")
+                % {"site": created.site.name},
+            )
+            return redirect("support:detail", pk=created.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "support/request_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def school_list(request: HttpRequest) -> HttpResponse:
+    """The requests of the school contact's schools."""
+    person = _require(request, roles.Kind.SCHOOL_CONTACT)
+    page = Paginator(selectors.request_list_for_school(person=person), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "support/school_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The coordinator's inbox, filterable and most urgent first."""
+    person = _require(request, roles.Kind.COORDINATOR)
+    sites = roles.coordinated_sites(person)
+    form = InboxFilterForm(request.GET or None, sites=sites)
+    filters = selectors.InboxFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.InboxFilter(
+            site=data["site"],
+            state=data["state"] or "",
+            overdue=bool(data["overdue"]),
+            quality_area_id=data["quality_area"].pk if data["quality_area"] else None,
+            school=data["school"] or "",
+        )
+    page = Paginator(
+        selectors.request_inbox_for_coordinator(person=person, filters=filters), 50
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:
+        return render(request, "support/inbox.html#results", context)
+    return render(request, "support/inbox.html", context)
+
+
+@login_required
+@require_GET
+def supporter_list(request: HttpRequest) -> HttpResponse:
+    """The requests proposed to a supporter."""
+    person = _require(request, roles.Kind.SUPPORTER)
+    proposals = selectors.request_list_for_supporter(person=person)
+    return render(request, "support/supporter_list.html", {"proposals": proposals})
+
+
+# --- the request page and its actions -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    form: type[forms.Form] | None
+    run: Callable[[SupportRequest, Person, dict[str, Any]], object]
+    done: str | Promise
+
+
+ACTIONS: dict[str, Action] = {
+    "acknowledge": Action(
+        OptionalNoteForm,
+        lambda r, p, d: services.request_acknowledge(request=r, by=p, message=d["note"]),
+        gettext_lazy("Receipt confirmed. The school has been informed by e-mail."),
+    ),
+    "clarify": Action(
+        NoteForm,
+        lambda r, p, d: services.request_clarify(request=r, by=p, note=d["note"]),
+        gettext_lazy("The clarification has been recorded."),
+    ),
+    "propose": Action(
+        ProposeForm,
+        lambda r, p, d: services.request_propose(
+            request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
+        ),
+        gettext_lazy("The supporters have been asked."),
+    ),
+    "first_contact": Action(
+        NoteForm,
+        lambda r, p, d: services.request_first_contact(request=r, by=p, note=d["note"]),
+        gettext_lazy("The first contact has been recorded."),
+    ),
+    "no_collaboration": Action(
+        NoteForm,
+        lambda r, p, d: services.request_no_collaboration(request=r, by=p, reason=d["note"]),
+        gettext_lazy("The request has been closed without collaboration."),
+    ),
+    "schedule": Action(
+        MeetingForm,
+        lambda r, p, d: services.request_schedule_meeting(
+            request=r, by=p, starts_at=d["starts_at"], place=d["place"],
+            participants=d["participants"],
+        ),
+        gettext_lazy("The first meeting has been scheduled."),
+    ),
+    "start": Action(
+        None,
+        lambda r, p, d: services.request_start(request=r, by=p),
+        gettext_lazy("The accompaniment has started."),
+    ),
+    "complete": Action(
+        OptionalNoteForm,
+        lambda r, p, d: services.request_complete(request=r, by=p, note=d["note"]),
+        gettext_lazy("The support process has been completed."),
+    ),
+    "withdraw": Action(
+        OptionalNoteForm,
+        lambda r, p, d: services.request_withdraw(request=r, by=p, reason=d["note"]),
+        gettext_lazy("Your request has been withdrawn. Supporters no longer have access."),
+    ),
+    "forward": Action(
+        ForwardForm,
+        lambda r, p, d: services.request_forward(
+            request=r, by=p, recipient=d["recipient"], reason=d["reason"]
+        ),
+        gettext_lazy("The request has been forwarded."),
+    ),
+}
+
+
+def _action_forms(
+    sr: SupportRequest, person: Person, allowed: set[str]
+) -> dict[str, forms.Form | None]:
+    result: dict[str, forms.Form | None] = {}
+    for name in allowed:
+        action = ACTIONS.get(name)
+        if action is None:
+            continue
+        if action.form is ProposeForm:
+            result[name] = ProposeForm(
+                supporters=selectors.supporters_for(request=sr), prefix=name
+            )
+        elif action.form is not None:
+            result[name] = action.form(prefix=name)
+        else:
+            result[name] = None
+    return result
+
+
+def _detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
+    person_sides = workflow.sides(sr, person)
+    allowed = workflow.allowed_actions(sr, person)
+    detail = selectors.request_detail(person=person, request=sr)
+    agreement: Agreement | None = detail["agreement"]
+    accepted_sides = {a.side for a in agreement.acceptances.all()} if agreement else set()
+    my_side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
+    my_proposal = next(
+        (p for p in detail["proposals"]
+         if p.supporter_id == person.pk and p.status == Proposal.Status.PROPOSED),
+        None,
+    )
+    return {
+        "sr": sr,
+        "sides": {s.value for s in person_sides},
+        "allowed": allowed,
+        "action_forms": _action_forms(sr, person, allowed),
+        "next_step": workflow.NEXT_STEP[sr.state],
+        "labels": timeline.LABELS,
+        "can_accept_agreement": (
+            agreement is not None and "accept_agreement" in allowed
+            and my_side not in accepted_sides
+        ),
+        "my_proposal": my_proposal,
+        "decline_form": DeclineForm(prefix="decline") if my_proposal else None,
+        **detail,
+    }
+
+
+@login_required
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request with its state, next step, people involved and timeline."""
+    person = _person(request)
+    sr = get_request_for(person, pk)
+    context = _detail_context(sr, person)
+    if request.htmx and request.GET.get("fragment") == "timeline":
+        return render(request, "support/request_detail.html#timeline", context)
+    return render(request, "support/request_detail.html", context)
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Take one step of the process on a request."""
+    person = _person(request)
+    sr = get_request_for(person, pk)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    _require_side(sr, action, person)
+    reason = workflow.refusal(sr, action, person)
+    if reason is not None:
+        return _refused(request, sr, person, reason)
+    data: dict[str, Any] = {}
+    if spec.form is not None:
+        kwargs: dict[str, Any] = {"prefix": action}
+        if spec.form is ProposeForm:
+            kwargs["supporters"] = selectors.supporters_for(request=sr)
+        form = spec.form(request.POST, **kwargs)
+        if not form.is_valid():
+            context = _detail_context(sr, person)
+            context["action_forms"][action] = form
+            context["open_action"] = action
+            return render(request, "support/request_detail.html", context, status=400)
+        data = form.cleaned_data
+    try:
+        spec.run(sr, person, data)
+    except WorkflowError as exc:
+        return _refused(request, sr, person, exc.message)
+    messages.success(request, str(spec.done))
+    if action == "withdraw" or not get_request_for_or_none(person, sr.pk):
+        return redirect("home")
+    return redirect("support:detail", pk=sr.pk)
+
+
+def _require_side(sr: SupportRequest, action: str, person: Person) -> None:
+    """Insiders who may see the request but not take this step get 403."""
+    if not workflow.sides(sr, person) & workflow.TRANSITIONS[action].sides:
+        raise PermissionDenied
+
+
+def get_request_for_or_none(person: Person, pk: int) -> SupportRequest | None:
+    try:
+        return get_request_for(person, pk)
+    except Http404:
+        return None
+
+
+def _refused(
+    request: HttpRequest, sr: SupportRequest, person: Person, reason: str | Promise
+) -> HttpResponse:
+    messages.error(request, str(reason))
+    context = _detail_context(sr, person)
+    return render(request, "support/request_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """A proposed supporter accepts or declines."""
+    person = _person(request)
+    sr = get_request_for(person, pk)
+    proposal = Proposal.objects.filter(request=sr, supporter=person).first()
+    if proposal is None:
+        raise PermissionDenied
+    try:
+        if decision == "accept":
+            services.proposal_accept(proposal=proposal, by=person)
+            messages.success(request, _("You have accepted the request."))
+        elif decision == "decline":
+            form = DeclineForm(request.POST, prefix="decline")
+            if not form.is_valid():
+                context = _detail_context(sr, person)
+                context["decline_form"] = form
+                return render(request, "support/request_detail.html", context, status=400)
+            services.proposal_decline(proposal=proposal, by=person, reason=form.cleaned_data["reason"])
+            messages.success(request, _("You have declined the request."))
+            return redirect("support:supporter_list")
+        else:
+            raise Http404
+    except WorkflowError as exc:
+        return _refused(request, sr, person, exc.message)
+    return redirect("support:detail", pk=sr.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 4: draft the Kontrakt, or change it into a new version."""
+    person = _person(request)
+    sr = get_request_for(person, pk)
+    _require_side(sr, "draft", person)
+    reason = workflow.refusal(sr, "draft", person)
+    if reason is not None:
+        messages.error(request, str(reason))
+        return redirect("support:detail", pk=sr.pk)
+    latest = sr.agreements.order_by("-version").first()
+    initial: dict[str, Any] = {}
+    if latest is not None:
+        initial = {
+            f: getattr(latest, f)
+            for f in ("participants", "goals", "starts_on", "ends_on", "place", "frequency",
+                      "resources", "methods", "confidentiality")
+        }
+    else:
+        meeting = sr.meetings.order_by("-starts_at").first()
+        if meeting is not None:
+            initial = {"participants": meeting.participants, "place": meeting.place}
+    form = AgreementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_draft(request=sr, by=person, **form.cleaned_data)
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s of the Kontrakt has been saved. Both sides must accept it.")
+                % {"version": agreement.version},
+            )
+            return redirect("support:detail", pk=sr.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "support/agreement_form.html", {"sr": sr, "form": form, "latest": latest},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def agreement_accept(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """Step 4: accept one version of the Kontrakt."""
+    person = _person(request)
+    sr = get_request_for(person, pk)
+    agreement = get_object_or_404(Agreement, request=sr, version=version)
+    _require_side(sr, "accept_agreement", person)
+    try:
+        services.agreement_accept(agreement=agreement, by=person)
+    except WorkflowError as exc:
+        return _refused(request, sr, person, exc.message)
+    sr.refresh_from_db(fields=["state"])
+    if sr.state == "agreed":
+        messages.success(request, _("Both sides have accepted. The Kontrakt is binding."))
+    else:
+        messages.success(request, _("You have accepted the Kontrakt. The other side must accept too."))
+    return redirect("support:detail", pk=sr.pk)
+
+
+@login_required
+@require_GET
+def agreement_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """The Kontrakt as a PDF, with both acceptances when it is binding."""
+    person = _person(request)
+    sr = get_request_for(person, pk)
+    agreement = get_object_or_404(
+        Agreement.objects.prefetch_related("acceptances__person"), request=sr, version=version
+    )
+    acceptances = list(agreement.acceptances.all())
+    binding = {a.side for a in acceptances} == {Acceptance.Side.SCHOOL, Acceptance.Side.SUPPORTER}
+    pdf = render_pdf(
+        "support/agreement_pdf.html",
+        {"sr": sr, "agreement": agreement, "acceptances": acceptances, "binding": binding},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="kontrakt-{sr.pk}-v{agreement.version}.pdf"'
+    )
+    return response
