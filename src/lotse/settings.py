@@ -52,6 +52,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(env_str("LOTSE_DATA_DIR", str(PROJECT_DIR / "var")))
+# The embedded install keeps its database, media and static folders here.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("LOTSE_DEBUG", False)
 SECRET_KEY = env_str("LOTSE_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "lotse.core",
     "lotse.catalog",
     "lotse.support",
+    "lotse.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "django_tasks_db",
     "allauth",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import TemplatesSetting
 
 
-class KernFormRenderer(DjangoTemplates):
+class KernFormRenderer(TemplatesSetting):
     """Renders `{{ field.as_field_group }}` and `{{ form }}` with KERN UX markup."""
 
     form_template_name = "lib/forms/form.html"
@@ -19,7 +19,8 @@ def apply_kern_classes(form: forms.BaseForm) -> None:
     """Give each widget the KERN class of its kind, with the error variant where it failed."""
     for name, field in form.fields.items():
         widget = field.widget
-        failed = form.is_bound and name in form.errors
+        # Read _errors, not errors: the property would validate the form before it is set up.
+        failed = form._errors is not None and name in form._errors
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = "kern-form-check__checkbox" if isinstance(
                 widget, forms.CheckboxSelectMultiple) else "kern-form-check__radio"
