@@ -33,7 +33,9 @@ def queue(
     if not recipients:
         return None
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", dict(context), using="text").split())
+        subject = " ".join(
+            render_to_string(f"{template}_subject.txt", dict(context), using="text").split()
+        )
         body = render_to_string(f"{template}.txt", dict(context), using="text")
     from_email = (
         f"{organisation.name} <{organisation.mail_from}>"
@@ -87,7 +89,7 @@ def send(pk: int) -> OutboxMessage.Status:
     )
     try:
         email.send()
-    except Exception as exc:  # noqa: BLE001 - any SMTP failure is recorded and retried
+    except Exception as exc:
         OutboxMessage.objects.filter(pk=pk).update(
             status=OutboxMessage.Status.FAILED,
             attempts=message.attempts + 1,

@@ -21,11 +21,13 @@ def _roles(person: Person | AnonymousUser) -> list[Role]:
             .select_related("organisation", "school")
             .prefetch_related("sites")
         )
-        person._lotse_roles = cached  # type: ignore[union-attr]
+        setattr(person, "_lotse_roles", cached)  # noqa: B010 - a per-request cache, not a field
     return cached
 
 
-def has_role(person: Person | AnonymousUser, kind: str, organisation: Organisation | None = None) -> bool:
+def has_role(
+    person: Person | AnonymousUser, kind: str, organisation: Organisation | None = None
+) -> bool:
     """Whether the person holds a role of this kind (in this organisation, if given)."""
     return any(
         r.kind == kind and (organisation is None or r.organisation_id == organisation.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.safestring import SafeString
 from django.forms.renderers import TemplatesSetting
 
 
@@ -20,10 +21,14 @@ def apply_kern_classes(form: forms.BaseForm) -> None:
     for name, field in form.fields.items():
         widget = field.widget
         # Read _errors, not errors: the property would validate the form before it is set up.
-        failed = form._errors is not None and name in form._errors
+        errors = getattr(form, "_errors", None)
+        failed = errors is not None and name in errors
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            css = "kern-form-check__checkbox" if isinstance(
-                widget, forms.CheckboxSelectMultiple) else "kern-form-check__radio"
+            css = (
+                "kern-form-check__checkbox"
+                if isinstance(widget, forms.CheckboxSelectMultiple)
+                else "kern-form-check__radio"
+            )
         elif isinstance(widget, forms.CheckboxInput):
             css = "kern-form-check__checkbox"
         elif isinstance(widget, forms.Select):
@@ -57,6 +62,6 @@ class KernForm(forms.Form):
         super().full_clean()
         apply_kern_classes(self)
 
-    def __str__(self) -> str:
+    def __str__(self) -> SafeString:
         apply_kern_classes(self)
         return super().__str__()

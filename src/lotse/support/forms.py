@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotse.catalog.models import Offer, QualityArea
-from lotse.core.models import Person, School
+from lotse.core.models import Person, School, Site
 from lotse.lib.forms import KernForm
 from lotse.support.models import State
 
@@ -21,14 +21,20 @@ class RequestForm(KernForm):
     text = forms.CharField(
         label=_("What would your school like support with?"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Describe your situation in your own words. The regional site will contact you."),
+        help_text=_(
+            "Describe your situation in your own words. The regional site will contact you."
+        ),
     )
     quality_area = forms.ModelChoiceField(
-        queryset=QualityArea.objects.none(), required=False, label=_("Area of school quality"),
+        queryset=QualityArea.objects.none(),
+        required=False,
+        label=_("Area of school quality"),
         empty_label=_("— not sure —"),
     )
     offer = forms.ModelChoiceField(
-        queryset=Offer.objects.none(), required=False, label=_("Support offer"),
+        queryset=Offer.objects.none(),
+        required=False,
+        label=_("Support offer"),
         empty_label=_("— not sure —"),
     )
     contact_name = forms.CharField(label=_("Contact person"), max_length=200)
@@ -48,7 +54,9 @@ class RequestForm(KernForm):
     def clean_text(self) -> str:
         text: str = self.cleaned_data["text"]
         if not text.strip():
-            raise forms.ValidationError(_("Please describe what your school would like support with."))
+            raise forms.ValidationError(
+                _("Please describe what your school would like support with.")
+            )
         return text
 
 
@@ -64,7 +72,8 @@ class OptionalNoteForm(KernForm):
 
 class ProposeForm(KernForm):
     supporters = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.none(), label=_("Supporters"),
+        queryset=Person.objects.none(),
+        label=_("Supporters"),
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(
@@ -115,7 +124,8 @@ class AgreementForm(KernForm):
         label=_("Participants (chosen by the school)"), widget=forms.Textarea(attrs={"rows": 3})
     )
     goals = forms.CharField(
-        label=_("Goals"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Goals"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One goal per line. The goals belong to the school."),
     )
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -131,7 +141,8 @@ class AgreementForm(KernForm):
         label=_("Methods"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     confidentiality = forms.CharField(
-        label=_("Confidentiality clause"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Confidentiality clause"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         initial=DEFAULT_CONFIDENTIALITY,
     )
 
@@ -157,12 +168,15 @@ class ForwardForm(KernForm):
 
 
 class InboxFilterForm(KernForm):
-    site = forms.ModelChoiceField(queryset=None, required=False, label=_("Site"),  # type: ignore[arg-type]
-                                  empty_label=_("all sites"))
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, label=_("Site"), empty_label=_("all sites")
+    )
     state = forms.ChoiceField(required=False, label=_("State"))
     overdue = forms.BooleanField(required=False, label=_("only overdue"))
     quality_area = forms.ModelChoiceField(
-        queryset=QualityArea.objects.none(), required=False, label=_("Area of school quality"),
+        queryset=QualityArea.objects.none(),
+        required=False,
+        label=_("Area of school quality"),
         empty_label=_("all areas"),
     )
     school = forms.CharField(required=False, label=_("School (name or number)"), max_length=200)
@@ -171,7 +185,9 @@ class InboxFilterForm(KernForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
         self.fields["state"].choices = [  # type: ignore[attr-defined]
-            ("", _("all states")), ("open", _("all open")), *State.choices
+            ("", _("all states")),
+            ("open", _("all open")),
+            *State.choices,
         ]
         self.fields["quality_area"].queryset = QualityArea.objects.filter(  # type: ignore[attr-defined]
             organisation__sites__in=sites

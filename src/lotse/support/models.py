@@ -52,7 +52,9 @@ class SupportRequest(models.Model):
     quality_area = models.ForeignKey(
         QualityArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    offer = models.ForeignKey(Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     contact_name = models.CharField(_("contact person"), max_length=200)
     contact_email = models.EmailField(_("e-mail"))
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -92,7 +94,9 @@ class TimelineEvent(models.Model):
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
-    actor = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -129,7 +133,9 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "supporter"], name="proposal_unique_supporter")
+            models.UniqueConstraint(
+                fields=["request", "supporter"], name="proposal_unique_supporter"
+            )
         ]
 
     def __str__(self) -> str:

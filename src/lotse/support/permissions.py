@@ -18,8 +18,10 @@ def visible_q(person: Person | AnonymousUser) -> Q:
     q = Q(pk__in=[])
     school_ids = roles.contact_school_ids(person)
     if school_ids:
-        q |= Q(school_id__in=school_ids, organisation_id__in=roles.organisation_ids(
-            person, roles.Kind.SCHOOL_CONTACT))
+        q |= Q(
+            school_id__in=school_ids,
+            organisation_id__in=roles.organisation_ids(person, roles.Kind.SCHOOL_CONTACT),
+        )
     site_ids = roles.coordinated_site_ids(person)
     if site_ids:
         q |= Q(site_id__in=site_ids)

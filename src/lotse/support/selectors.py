@@ -19,7 +19,6 @@ from lotse.support.models import (
     SupportRequest,
     TimelineEvent,
 )
-from lotse.support.permissions import visible_q
 
 
 def _with_urgency(qs: QuerySet[SupportRequest]) -> QuerySet[SupportRequest]:
@@ -78,7 +77,7 @@ def request_inbox_for_coordinator(
     return (
         _with_urgency(qs)
         .select_related("school", "site", "quality_area")
-        .order_by("urgency", "acknowledge_due_at", "-received_at", "pk")
+        .order_by("urgency", "acknowledge_due_at", "-received_at", "pk")  # type: ignore[misc]
     )
 
 
@@ -96,9 +95,9 @@ def request_list_for_supporter(*, person: Person) -> QuerySet[Proposal]:
 def request_detail(*, person: Person, request: SupportRequest) -> dict[str, Any]:
     """Everything the detail page shows, in a fixed number of queries."""
     events = list(
-        TimelineEvent.objects.filter(request=request).select_related("actor").order_by(
-            "created_at", "pk"
-        )
+        TimelineEvent.objects.filter(request=request)
+        .select_related("actor")
+        .order_by("created_at", "pk")
     )
     proposals = list(
         Proposal.objects.filter(request=request).select_related("supporter").order_by("created_at")

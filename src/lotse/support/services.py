@@ -89,10 +89,11 @@ def _move(request: SupportRequest, action: str, by: Person, **fields: Any) -> No
 
 def _lock(request: SupportRequest) -> SupportRequest:
     """Reload the request under a row lock so two clicks cannot both pass the same check."""
-    locked = SupportRequest.objects.select_for_update().select_related(
-        "organisation", "site", "school"
-    ).get(pk=request.pk)
-    return locked
+    return (
+        SupportRequest.objects.select_for_update()
+        .select_related("organisation", "site", "school")
+        .get(pk=request.pk)
+    )
 
 
 @transaction.atomic
@@ -144,7 +145,9 @@ def request_submit(
 
 
 @transaction.atomic
-def request_acknowledge(*, request: SupportRequest, by: Person, message: str = "") -> SupportRequest:
+def request_acknowledge(
+    *, request: SupportRequest, by: Person, message: str = ""
+) -> SupportRequest:
     """Step 2: confirm receipt to the school and start the clarification."""
     request = _lock(request)
     _move(request, "acknowledge", by, acknowledged_at=timezone.now())
@@ -230,7 +233,10 @@ def proposal_decline(*, proposal: Proposal, by: Person, reason: str) -> Proposal
     request = _lock(proposal.request)
     timeline.record(request, "proposal_declined", by=by, note=reason.strip())
     _mail(
-        request, "proposal_declined", coordinator_addresses(request), supporter=by,
+        request,
+        "proposal_declined",
+        coordinator_addresses(request),
+        supporter=by,
         reason=reason.strip(),
     )
     return proposal
@@ -255,7 +261,9 @@ def request_no_collaboration(*, request: SupportRequest, by: Person, reason: str
     request = _lock(request)
     _move(request, "no_collaboration", by)
     timeline.record(request, "no_collaboration", by=by, note=reason.strip())
-    _mail(request, "no_collaboration", [*school_addresses(request), *coordinator_addresses(request)])
+    _mail(
+        request, "no_collaboration", [*school_addresses(request), *coordinator_addresses(request)]
+    )
     return request
 
 
@@ -276,15 +284,22 @@ def request_schedule_meeting(
     request = _lock(request)
     _move(request, "schedule", by)
     meeting = Meeting.objects.create(
-        request=request, starts_at=starts_at, place=place.strip(),
-        participants=participants.strip(), created_by=by,
+        request=request,
+        starts_at=starts_at,
+        place=place.strip(),
+        participants=participants.strip(),
+        created_by=by,
     )
     timeline.record(
-        request, "meeting_scheduled", by=by,
+        request,
+        "meeting_scheduled",
+        by=by,
         data={"starts_at": starts_at.isoformat(), "place": meeting.place},
     )
     _mail(
-        request, "meeting_scheduled", [*school_addresses(request), *supporter_addresses(request)],
+        request,
+        "meeting_scheduled",
+        [*school_addresses(request), *supporter_addresses(request)],
         meeting=meeting,
     )
     return meeting
@@ -333,7 +348,9 @@ def agreement_draft(
     )
     timeline.record(request, "agreement_drafted", by=by, data={"version": agreement.version})
     _mail(
-        request, "agreement_drafted", [*school_addresses(request), *supporter_addresses(request)],
+        request,
+        "agreement_drafted",
+        [*school_addresses(request), *supporter_addresses(request)],
         agreement=agreement,
     )
     return agreement
@@ -359,9 +376,13 @@ def agreement_accept(*, agreement: Agreement, by: Person) -> Agreement:
         _move(request, "agree", by)
         timeline.record(request, "agreed", by=None, data={"version": agreement.version})
         _mail(
-            request, "agreed",
-            [*school_addresses(request), *supporter_addresses(request),
-             *coordinator_addresses(request)],
+            request,
+            "agreed",
+            [
+                *school_addresses(request),
+                *supporter_addresses(request),
+                *coordinator_addresses(request),
+            ],
             agreement=agreement,
         )
     return agreement
@@ -392,9 +413,7 @@ def request_withdraw(*, request: SupportRequest, by: Person, reason: str = "") -
     request = _lock(request)
     _move(request, "withdraw", by)
     timeline.record(request, "withdrawn", by=by, note=reason.strip())
-    _mail(
-        request, "withdrawn", [*coordinator_addresses(request), *supporter_addresses(request)]
-    )
+    _mail(request, "withdrawn", [*coordinator_addresses(request), *supporter_addresses(request)])
     return request
 
 
@@ -426,8 +445,7 @@ def requests_remind_overdue(*, now: dt.datetime | None = None) -> int:
                 organisation=organisation,
                 state=State.RECEIVED,
                 reminder_sent_at__isnull=True,
-                acknowledge_due_at__lte=now
-                + dt.timedelta(days=organisation.reminder_days_before),
+                acknowledge_due_at__lte=now + dt.timedelta(days=organisation.reminder_days_before),
             )
             .select_related("organisation", "site", "school")
         )

@@ -9,9 +9,7 @@ urlpatterns = [
     path("anfragen/neu/", views.request_create, name="create"),
     path("anfragen/<int:pk>/", views.request_detail, name="detail"),
     path("anfragen/<int:pk>/schritt/<slug:action>/", views.request_action, name="action"),
-    path(
-        "anfragen/<int:pk>/vorschlag/<slug:decision>/", views.proposal_decide, name="proposal"
-    ),
+    path("anfragen/<int:pk>/vorschlag/<slug:decision>/", views.proposal_decide, name="proposal"),
     path("anfragen/<int:pk>/kontrakt/", views.agreement_edit, name="agreement_edit"),
     path(
         "anfragen/<int:pk>/kontrakt/<int:version>/annehmen/",

@@ -1,4 +1,4 @@
-"""Views of the support process: authenticate, load through permissions, validate, call a service."""
+"""Views of the support process: authenticate, load, validate, call one service, render."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     person = _require(request, roles.Kind.SCHOOL_CONTACT)
     schools = selectors.schools_for_contact(person=person)
     org_ids = roles.organisation_ids(person, roles.Kind.SCHOOL_CONTACT)
-    initial = {
+    initial: dict[str, Any] = {
         "contact_name": person.get_full_name(),
         "contact_email": person.email,
         "contact_phone": person.phone,
@@ -96,7 +96,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 offer=data["offer"],
             )
         except WorkflowError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, str(exc.message))
         else:
             messages.success(
                 request,
@@ -142,7 +142,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    if request.htmx:
+    if getattr(request, "htmx", False):
         return render(request, "support/inbox.html#results", context)
     return render(request, "support/inbox.html", context)
 
@@ -197,7 +197,10 @@ ACTIONS: dict[str, Action] = {
     "schedule": Action(
         MeetingForm,
         lambda r, p, d: services.request_schedule_meeting(
-            request=r, by=p, starts_at=d["starts_at"], place=d["place"],
+            request=r,
+            by=p,
+            starts_at=d["starts_at"],
+            place=d["place"],
             participants=d["participants"],
         ),
         gettext_lazy("The first meeting has been scheduled."),
@@ -236,9 +239,7 @@ def _action_forms(
         if action is None:
             continue
         if action.form is ProposeForm:
-            result[name] = ProposeForm(
-                supporters=selectors.supporters_for(request=sr), prefix=name
-            )
+            result[name] = ProposeForm(supporters=selectors.supporters_for(request=sr), prefix=name)
         elif action.form is not None:
             result[name] = action.form(prefix=name)
         else:
@@ -254,8 +255,11 @@ def _detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
     accepted_sides = {a.side for a in agreement.acceptances.all()} if agreement else set()
     my_side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
     my_proposal = next(
-        (p for p in detail["proposals"]
-         if p.supporter_id == person.pk and p.status == Proposal.Status.PROPOSED),
+        (
+            p
+            for p in detail["proposals"]
+            if p.supporter_id == person.pk and p.status == Proposal.Status.PROPOSED
+        ),
         None,
     )
     return {
@@ -266,7 +270,8 @@ def _detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
         "next_step": workflow.NEXT_STEP[sr.state],
         "labels": timeline.LABELS,
         "can_accept_agreement": (
-            agreement is not None and "accept_agreement" in allowed
+            agreement is not None
+            and "accept_agreement" in allowed
             and my_side not in accepted_sides
         ),
         "my_proposal": my_proposal,
@@ -282,7 +287,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request)
     sr = get_request_for(person, pk)
     context = _detail_context(sr, person)
-    if request.htmx and request.GET.get("fragment") == "timeline":
+    if getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline":
         return render(request, "support/request_detail.html#timeline", context)
     return render(request, "support/request_detail.html", context)
 
@@ -362,7 +367,9 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
                 context = _detail_context(sr, person)
                 context["decline_form"] = form
                 return render(request, "support/request_detail.html", context, status=400)
-            services.proposal_decline(proposal=proposal, by=person, reason=form.cleaned_data["reason"])
+            services.proposal_decline(
+                proposal=proposal, by=person, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("You have declined the request."))
             return redirect("support:supporter_list")
         else:
@@ -388,8 +395,17 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if latest is not None:
         initial = {
             f: getattr(latest, f)
-            for f in ("participants", "goals", "starts_on", "ends_on", "place", "frequency",
-                      "resources", "methods", "confidentiality")
+            for f in (
+                "participants",
+                "goals",
+                "starts_on",
+                "ends_on",
+                "place",
+                "frequency",
+                "resources",
+                "methods",
+                "confidentiality",
+            )
         }
     else:
         meeting = sr.meetings.order_by("-starts_at").first()
@@ -400,7 +416,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agreement = services.agreement_draft(request=sr, by=person, **form.cleaned_data)
         except WorkflowError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, str(exc.message))
         else:
             messages.success(
                 request,
@@ -410,7 +426,9 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("support:detail", pk=sr.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "support/agreement_form.html", {"sr": sr, "form": form, "latest": latest},
+        request,
+        "support/agreement_form.html",
+        {"sr": sr, "form": form, "latest": latest},
         status=status,
     )
 
@@ -431,7 +449,9 @@ def agreement_accept(request: HttpRequest, pk: int, version: int) -> HttpRespons
     if sr.state == "agreed":
         messages.success(request, _("Both sides have accepted. The Kontrakt is binding."))
     else:
-        messages.success(request, _("You have accepted the Kontrakt. The other side must accept too."))
+        messages.success(
+            request, _("You have accepted the Kontrakt. The other side must accept too.")
+        )
     return redirect("support:detail", pk=sr.pk)
 
 

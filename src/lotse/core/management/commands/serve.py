@@ -23,12 +23,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [
-            sys.executable, "-m", "gunicorn", "lotse.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--access-logfile", "-" if os.environ.get("LOTSE_ACCESS_LOG") else "/dev/null",
-            "--graceful-timeout", "5",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lotse.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--access-logfile",
+            "-" if os.environ.get("LOTSE_ACCESS_LOG") else "/dev/null",
+            "--graceful-timeout",
+            "5",
         ]
         self.stdout.write(f"Lotse läuft auf http://{options['bind']}/")
         sys.stdout.flush()
