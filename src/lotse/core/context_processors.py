@@ -5,11 +5,21 @@ from typing import Any
 from django.http import HttpRequest
 
 from lotse.core import roles
+from lotse.core.models import Organisation
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    kinds = roles.role_kinds(request.user) if hasattr(request, "user") else set()
+    user = getattr(request, "user", None)
+    kinds = roles.role_kinds(user) if user is not None else set()
+    admin_of = (
+        Organisation.objects.filter(pk__in=roles.organisation_ids(user, roles.Kind.ADMIN)).only(
+            "slug", "name"
+        )
+        if roles.Kind.ADMIN in kinds and user is not None
+        else []
+    )
     return {
+        "nav_admin_of": admin_of,
         "nav_is_school_contact": roles.Kind.SCHOOL_CONTACT in kinds,
         "nav_is_coordinator": roles.Kind.COORDINATOR in kinds,
         "nav_is_supporter": roles.Kind.SUPPORTER in kinds,

@@ -1,15 +1,18 @@
-"""Views of core: the mail outbox for staff."""
+"""Views of core: the mail outbox for staff, the organisation's settings for its admins."""
 
 from __future__ import annotations
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from lotse.core import roles
-from lotse.core.models import OutboxMessage
+from lotse.core import roles, services
+from lotse.core.forms import OrganisationSettingsForm
+from lotse.core.models import Organisation, OutboxMessage, Person
 
 
 def _staff_organisations(request: HttpRequest) -> set[int]:
@@ -46,3 +49,30 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def ping(request: HttpRequest) -> HttpResponse:
     """A trivial view: the floor the benchmarks measure against, and a health check."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation admin sets the acknowledgement deadline and the reminder."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    person = request.user
+    assert isinstance(person, Person)
+    if not roles.has_role(person, roles.Kind.ADMIN, organisation):
+        raise Http404
+    form = OrganisationSettingsForm(
+        request.POST or None, initial=OrganisationSettingsForm.initial_for(organisation)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update_settings(
+            organisation=organisation, by=person, **form.cleaned_data
+        )
+        flash.success(request, _("The settings have been saved."))
+        return redirect("core:organisation_settings", slug=organisation.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "core/organisation_settings.html",
+        {"organisation": organisation, "form": form},
+        status=status,
+    )
