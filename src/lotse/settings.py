@@ -18,8 +18,8 @@ PROJECT_DIR = BASE_DIR.parent.parent
 
 
 def env_str(name: str, default: str) -> str:
-    """Return a string setting."""
-    return os.environ.get(name, default)
+    """Return a string setting; an empty value counts as unset."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -201,18 +201,24 @@ TASKS = {
 
 # Mail: without SMTP_HOST nothing leaves the machine; the outbox keeps every mail for staff.
 SMTP_HOST = env_str("SMTP_HOST", "")
-EMAIL_HOST = SMTP_HOST
-EMAIL_PORT = env_int("SMTP_PORT", 25)
-EMAIL_HOST_USER = env_str("SMTP_USER", "")
-EMAIL_HOST_PASSWORD = env_str("SMTP_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("SMTP_STARTTLS", False)
-EMAIL_USE_SSL = env_bool("SMTP_SSL", False)
-EMAIL_TIMEOUT = env_int("SMTP_TIMEOUT", 30)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if SMTP_HOST
-    else "django.core.mail.backends.locmem.EmailBackend"
-)
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST,
+                "port": env_int("SMTP_PORT", 25),
+                "username": env_str("SMTP_USER", "") or None,
+                "password": env_str("SMTP_PASSWORD", "") or None,
+                "use_tls": env_bool("SMTP_STARTTLS", False),
+                "use_ssl": env_bool("SMTP_SSL", False),
+                "timeout": env_int("SMTP_TIMEOUT", 30),
+            },
+        }
+        if SMTP_HOST
+        else {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    )
+}
 DEFAULT_FROM_EMAIL = env_str("LOTSE_FROM_EMAIL", "Lotse <lotse@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_DOMAIN = env_str("LOTSE_MAIL_DOMAIN", "lotse.localhost")

@@ -8,7 +8,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -85,10 +85,9 @@ def send(pk: int) -> OutboxMessage.Status:
         reply_to=[message.reply_to] if message.reply_to else None,
         # The fixed Message-ID makes a resend after a crash recognisable as the same mail.
         headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
-        connection=get_connection(),
     )
     try:
-        email.send()
+        email.send(using="default")
     except Exception as exc:
         OutboxMessage.objects.filter(pk=pk).update(
             status=OutboxMessage.Status.FAILED,
