@@ -139,7 +139,7 @@ def request_submit(
         received_at=received,
         acknowledge_due_at=received + dt.timedelta(days=organisation.acknowledgement_days),
     )
-    timeline.record(request, "received", by=by, data={"channel": channel})
+    timeline.record(request, "received", by=by, data={"channel": channel}, at=received)
     _mail(request, "new_request", coordinator_addresses(request))
     return request
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,12 +40,18 @@ def record(
     by: Person | None,
     note: str = "",
     data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> TimelineEvent:
-    """Append one event to the request's timeline."""
+    """Append one event to the request's timeline (at `at`, by default now)."""
     if kind not in LABELS:
         raise ValueError(f"unknown timeline event {kind!r}")
     return TimelineEvent.objects.create(
-        request=request, kind=kind, actor=by, note=note, data=data or {}
+        request=request,
+        kind=kind,
+        actor=by,
+        note=note,
+        data=data or {},
+        created_at=at or timezone.now(),
     )
 
 

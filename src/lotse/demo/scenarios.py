@@ -1,0 +1,253 @@
+"""Demo support requests at the Dresden site, created only through the support services.
+
+So every request has a real timeline and real mails in the outbox. The scenarios need the
+people and schools of `lotse.demo.data`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from lotse.catalog.models import Offer, QualityArea
+from lotse.core.models import Organisation, Person, School
+from lotse.support import services
+from lotse.support.models import Proposal, SupportRequest
+
+CONFIDENTIALITY = (
+    "Alle Beteiligten behandeln persönliche Informationen aus der Begleitung vertraulich. "
+    "Ergebnisse werden nur in der mit der Schule abgestimmten Form weitergegeben."
+)
+
+
+class _Cast:
+    """The people and things the scenarios refer to."""
+
+    def __init__(self, org: Organisation) -> None:
+        def person(email: str) -> Person:
+            return Person.objects.get(email=email)
+
+        self.org = org
+        self.coordinator = person("koordination.dresden@lasub.example")
+        self.moderator = person("prozessmoderation@lasub.example")
+        self.mediator = person("schulmediation@lasub.example")
+        self.school_contact = person("schulleitung@125gs-dresden.example")
+
+    def school(self, number: str) -> School:
+        return School.objects.select_related("district__site", "district__organisation").get(
+            state=self.org.state, number=number
+        )
+
+    def area(self, number: int) -> QualityArea:
+        return QualityArea.objects.get(organisation=self.org, number=number)
+
+    def offer(self, title: str) -> Offer:
+        return Offer.objects.get(organisation=self.org, title=title)
+
+
+def _future(days: int, hour: int) -> dt.datetime:
+    """A local date-time `days` from today at the full hour, always in the future."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _to_meeting(
+    cast: _Cast, request: SupportRequest, supporter: Person, *, clarification: str, days: int
+) -> SupportRequest:
+    """Walk a request from receipt to a scheduled first meeting."""
+    request = services.request_acknowledge(
+        request=request,
+        by=cast.coordinator,
+        message="vielen Dank für Ihre Anfrage. Wir melden uns in den nächsten Tagen bei Ihnen.",
+    )
+    request = services.request_clarify(request=request, by=cast.coordinator, note=clarification)
+    request = services.request_propose(request=request, by=cast.coordinator, supporters=[supporter])
+    services.proposal_accept(
+        proposal=Proposal.objects.get(request=request, supporter=supporter), by=supporter
+    )
+    request = services.request_first_contact(
+        request=request,
+        by=supporter,
+        note="Telefonat mit der Schulleitung; Termin für das erste Gespräch vor Ort vereinbart.",
+    )
+    services.request_schedule_meeting(
+        request=request,
+        by=supporter,
+        starts_at=_future(days, 14),
+        place=f"{request.school.name}, Lehrerzimmer",
+        participants="Schulleitung, Steuergruppe",
+    )
+    return SupportRequest.objects.get(pk=request.pk)
+
+
+def create_requests(org: Organisation) -> int:
+    """Create six requests in different states; return how many."""
+    cast = _Cast(org)
+    now = timezone.now()
+    created: list[SupportRequest] = []
+
+    # 1. Fresh: just received by e-mail.
+    created.append(
+        services.request_submit(
+            school=cast.school("41120030"),
+            by=None,
+            channel=SupportRequest.Channel.EMAIL,
+            subject="Pädagogischer Tag zum Thema Medienbildung",
+            text=(
+                "Sehr geehrte Damen und Herren,\n\nunser Kollegium möchte im kommenden "
+                "Schulhalbjahr einen Pädagogischen Tag zur Medienbildung durchführen. "
+                "Können Sie uns dabei unterstützen?\n\nMit freundlichen Grüßen\nUta Zimmermann"
+            ),
+            contact_name="Uta Zimmermann",
+            contact_email="sekretariat@30gs-dresden.example",
+            contact_phone="0351 4010-0",
+            quality_area=cast.area(2),
+        )
+    )
+
+    # 2. Overdue: received nine days ago, receipt still not confirmed.
+    created.append(
+        services.request_submit(
+            school=cast.school("41280224"),
+            by=None,
+            channel=SupportRequest.Channel.EMAIL,
+            subject="Konflikte in Klassenstufe 7",
+            text=(
+                "In unseren siebten Klassen häufen sich Konflikte und Mobbing-Vorfälle. Wir "
+                "suchen Unterstützung für ein Sozialkompetenztraining und die Ausbildung von "
+                "Streitschlichtern."
+            ),
+            contact_name="Ralf Günther",
+            contact_email="sekretariat@os-copitz.example",
+            contact_phone="03501 2242-0",
+            quality_area=cast.area(3),
+            offer=cast.offer("Regionalbegleiter Schulmediation"),
+            received_at=now - dt.timedelta(days=9),
+        )
+    )
+
+    # 3. Acknowledged.
+    request = services.request_submit(
+        school=cast.school("41270109"),
+        by=None,
+        subject="Begleitung der Steuergruppe",
+        text=(
+            "Nach der externen Evaluation möchten wir unser Schulprogramm fortschreiben. Unsere "
+            "neue Steuergruppe wünscht sich eine Prozessbegleitung."
+        ),
+        contact_name="Dr. Michael Seidel",
+        contact_email="sekretariat@franziskaneum-meissen.example",
+        quality_area=cast.area(5),
+        offer=cast.offer("Prozessmoderatoren"),
+        received_at=now - dt.timedelta(days=2),
+    )
+    created.append(
+        services.request_acknowledge(
+            request=request,
+            by=cast.coordinator,
+            message="vielen Dank, wir rufen Sie diese Woche zur Klärung an.",
+        )
+    )
+
+    # 4. Supporters proposed.
+    request = services.request_submit(
+        school=cast.school("41120056"),
+        by=None,
+        subject="Ausbildung von Streitschlichtern",
+        text=(
+            "Wir möchten ab dem nächsten Schuljahr Schülerinnen und Schüler der Klassen 8 und 9 "
+            "zu Streitschlichtern ausbilden und bitten um Beratung."
+        ),
+        contact_name="Sandra Köhler",
+        contact_email="sekretariat@56os-dresden.example",
+        quality_area=cast.area(3),
+        offer=cast.offer("Regionalbegleiter Schulmediation"),
+        received_at=now - dt.timedelta(days=5),
+    )
+    request = services.request_acknowledge(request=request, by=cast.coordinator)
+    request = services.request_clarify(
+        request=request,
+        by=cast.coordinator,
+        note="Telefonat mit Frau Köhler: 12 Schüler, Start nach den Winterferien.",
+    )
+    created.append(
+        services.request_propose(
+            request=request,
+            by=cast.coordinator,
+            supporters=[cast.mediator],
+            note="Herr Vogel hat Erfahrung mit Streitschlichterprogrammen an Oberschulen.",
+        )
+    )
+
+    # 5. First meeting scheduled.
+    request = services.request_submit(
+        school=cast.school("41120207"),
+        by=None,
+        subject="Schulentwicklung: Ganztagsangebote neu ordnen",
+        text=(
+            "Wir möchten unsere Ganztagsangebote gemeinsam mit Eltern und Schülern neu ordnen "
+            "und suchen eine Moderation für den Prozess."
+        ),
+        contact_name="Kerstin Lange",
+        contact_email="sekretariat@bbg-dresden.example",
+        quality_area=cast.area(6),
+        offer=cast.offer("Prozessmoderatoren"),
+        received_at=now - dt.timedelta(days=14),
+    )
+    created.append(
+        _to_meeting(
+            cast,
+            request,
+            cast.moderator,
+            clarification="Auftrag geklärt: Moderation von drei Workshops mit Eltern und Schülern.",
+            days=10,
+        )
+    )
+
+    # 6. Binding Kontrakt, sent by the school contact through the form.
+    request = services.request_submit(
+        school=cast.school("41120125"),
+        by=cast.school_contact,
+        subject="Konflikttraining für das Kollegium",
+        text=(
+            "Auf dem Schulhof und in den Pausen eskalieren Konflikte häufiger. Das Kollegium "
+            "wünscht sich ein Konflikttraining und langfristig eine Streitschlichtung durch "
+            "Schülerinnen und Schüler der Klassen 3 und 4."
+        ),
+        contact_name=cast.school_contact.get_full_name(),
+        contact_email=cast.school_contact.email,
+        contact_phone=cast.school_contact.phone,
+        quality_area=cast.area(3),
+        offer=cast.offer("Regionalbegleiter Schulmediation"),
+        received_at=now - dt.timedelta(days=21),
+    )
+    request = _to_meeting(
+        cast,
+        request,
+        cast.mediator,
+        clarification="Pädagogischer Tag gewünscht, danach Begleitung der Streitschlichtung.",
+        days=3,
+    )
+    meeting_day = timezone.localdate() + dt.timedelta(days=3)
+    agreement = services.agreement_draft(
+        request=request,
+        by=cast.mediator,
+        participants="Schulleitung, Kollegium, Schulsozialarbeit, Martin Vogel",
+        goals=(
+            "Pädagogischer Tag „Konflikte konstruktiv lösen“ für das gesamte Kollegium\n"
+            "Ausbildung von 10 Streitschlichterinnen und Streitschlichtern aus Klasse 3 und 4\n"
+            "Gemeinsame Pausenregeln mit dem Schülerrat vereinbaren"
+        ),
+        starts_on=meeting_day + dt.timedelta(days=14),
+        ends_on=meeting_day + dt.timedelta(days=180),
+        place="125. Grundschule Dresden",
+        frequency="monatlich ein Termin, dazu ein Pädagogischer Tag",
+        resources="Aula und Gruppenräume; zwei Lehrkräfte mit je einer Anrechnungsstunde",
+        methods="Konflikttraining, Rollenspiele, kollegiale Fallberatung",
+        confidentiality=CONFIDENTIALITY,
+    )
+    services.agreement_accept(agreement=agreement, by=cast.mediator)
+    services.agreement_accept(agreement=agreement, by=cast.school_contact)
+    created.append(request)
+    return len(created)

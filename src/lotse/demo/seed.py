@@ -1,0 +1,228 @@
+"""Write the demo data of `lotse.demo.data` idempotently, keyed on natural keys."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+from lotse.catalog.models import Offer, QualityArea
+from lotse.core.models import District, Organisation, Person, Role, School, Site
+from lotse.demo import data, scenarios
+from lotse.support.models import SupportRequest
+
+_SIX_PLACES = Decimal("0.000001")
+
+LABELS: dict[type[models.Model], str] = {
+    Organisation: "Organisationen",
+    Site: "Standorte",
+    District: "Landkreise/Städte",
+    School: "Schulen",
+    QualityArea: "Qualitätsbereiche",
+    Person: "Personen",
+    Role: "Rollen",
+    Offer: "Angebote",
+}
+
+
+@dataclass
+class Report:
+    """What one run created or changed, per model."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    requests_created: int = 0
+    fresh: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.requests_created)
+
+
+def _upsert[M: models.Model](
+    report: Report, model: type[M], lookup: dict[str, Any], values: dict[str, Any]
+) -> M:
+    """Get the row by its natural key; create it, or save only the fields that differ."""
+    obj = model._default_manager.filter(**lookup).first()
+    name = LABELS[model]
+    if obj is None:
+        obj = model._default_manager.create(**lookup, **values)
+        report.created[name] += 1
+        report.fresh.add((model._meta.label, obj.pk))
+        return obj
+    changed = [key for key, value in values.items() if getattr(obj, key) != value]
+    if changed:
+        for key in changed:
+            setattr(obj, key, values[key])
+        obj.save(update_fields=changed)
+        report.updated[name] += 1
+    return obj
+
+
+def _set_m2m(report: Report, obj: models.Model, name: str, targets: list[models.Model]) -> None:
+    manager = getattr(obj, name)
+    if set(manager.values_list("pk", flat=True)) != {t.pk for t in targets}:
+        manager.set(targets)
+        if (obj._meta.label, obj.pk) not in report.fresh:
+            report.updated[LABELS[type(obj)]] += 1
+
+
+def _coordinates(town: str, index: int) -> tuple[Decimal, Decimal]:
+    """The town's coordinates, nudged a little per school so map markers do not overlap."""
+    lat, lon, _code = data.TOWNS[town]
+    lat += ((index * 7) % 11 - 5) * 0.0021
+    lon += ((index * 5) % 13 - 6) * 0.0029
+    return (
+        Decimal(str(lat)).quantize(_SIX_PLACES),
+        Decimal(str(lon)).quantize(_SIX_PLACES),
+    )
+
+
+def _school_phone(school: data.SchoolData) -> str:
+    code = data.TOWNS[school.city][2]
+    digits = school.number[-5:]
+    return f"{code} {digits[:3]}{int(digits[3:]) % 90 + 10:02d}-0"
+
+
+def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organisation:
+    org = _upsert(
+        report,
+        Organisation,
+        {"slug": org_data.slug},
+        {
+            "name": org_data.name,
+            "kind": org_data.kind,
+            "state": org_data.state,
+            "mail_from": org_data.mail_from,
+            "acknowledgement_days": org_data.acknowledgement_days,
+        },
+    )
+
+    sites: dict[str, Site] = {}
+    districts: dict[str, District] = {}
+    for site_data in org_data.sites:
+        site = _upsert(
+            report,
+            Site,
+            {"organisation": org, "name": site_data.name},
+            {
+                "email": site_data.email,
+                "phone": site_data.phone,
+                "statewide": site_data.statewide,
+                "description": site_data.description,
+            },
+        )
+        sites[site.name] = site
+        for district_name in site_data.districts:
+            districts[district_name] = _upsert(
+                report, District, {"organisation": org, "name": district_name}, {"site": site}
+            )
+
+    schools: dict[str, School] = {}
+    index = 0
+    for district_name, school_list in org_data.schools.items():
+        for school_data in school_list:
+            index += 1
+            latitude, longitude = _coordinates(school_data.city, index)
+            schools[school_data.number] = _upsert(
+                report,
+                School,
+                {"state": org_data.state, "number": school_data.number},
+                {
+                    "name": school_data.name,
+                    "school_type": school_data.school_type,
+                    "district": districts[district_name],
+                    "street": school_data.street,
+                    "postcode": school_data.postcode,
+                    "city": school_data.city,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "email": f"sekretariat@{school_data.mail_domain}.example",
+                    "phone": _school_phone(school_data),
+                },
+            )
+
+    areas: dict[int, QualityArea] = {}
+    for number, title, characteristics in org_data.quality_areas:
+        areas[number] = _upsert(
+            report,
+            QualityArea,
+            {"organisation": org, "number": number},
+            {"title": title, "description": "\n".join(characteristics)},
+        )
+
+    people: dict[str, Person] = {}
+    for person_data in org_data.people:
+        people[person_data.email] = _seed_person(report, org, person_data, sites, schools)
+
+    for offer_data in org_data.offers:
+        contact = people[offer_data.contact]
+        offer = _upsert(
+            report,
+            Offer,
+            {"organisation": org, "title": offer_data.title},
+            {
+                "site": sites[offer_data.site] if offer_data.site else None,
+                "description": offer_data.description,
+                "services": "\n".join(offer_data.services),
+                "target_groups": "\n".join(offer_data.target_groups),
+                "cost": offer_data.cost,
+                "contact_name": contact.get_full_name(),
+                "contact_phone": contact.phone,
+                "contact_email": contact.email,
+                "active": True,
+            },
+        )
+        _set_m2m(report, offer, "quality_areas", [areas[n] for n in offer_data.quality_areas])
+    return org
+
+
+def _seed_person(
+    report: Report,
+    org: Organisation,
+    person_data: data.PersonData,
+    sites: dict[str, Site],
+    schools: dict[str, School],
+) -> Person:
+    values: dict[str, Any] = {
+        "first_name": person_data.first_name,
+        "last_name": person_data.last_name,
+        "phone": person_data.phone,
+    }
+    if person_data.superuser:
+        values |= {"is_staff": True, "is_superuser": True}
+    person = Person.objects.filter(email=person_data.email).first()
+    if person is None:
+        # The password is set once; a later run keeps a password the person changed.
+        person = Person.objects.create_user(person_data.email, data.DEMO_PASSWORD, **values)
+        report.created[LABELS[Person]] += 1
+    else:
+        person = _upsert(report, Person, {"pk": person.pk}, values)
+
+    role = _upsert(
+        report,
+        Role,
+        {
+            "person": person,
+            "organisation": org,
+            "kind": person_data.role,
+            "school": schools[person_data.school] if person_data.school else None,
+        },
+        {"title": person_data.title},
+    )
+    _set_m2m(report, role, "sites", [sites[name] for name in person_data.sites])
+    return person
+
+
+def seed(*, with_requests: bool = True) -> Report:
+    """Create or update all demo data in one transaction; requests only for a fresh org."""
+    report = Report()
+    with transaction.atomic():
+        organisations = [seed_organisation(report, org) for org in data.ORGANISATIONS]
+        lasub = organisations[0]
+        if with_requests and not SupportRequest.objects.filter(organisation=lasub).exists():
+            report.requests_created = scenarios.create_requests(lasub)
+    return report
