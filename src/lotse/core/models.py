@@ -245,7 +245,7 @@ class OutboxMessage(models.Model):
 
     class Meta:
         verbose_name = _("outgoing mail")
-        verbose_name_plural = _("outgoing mail")
+        verbose_name_plural = _("outgoing mails")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
 

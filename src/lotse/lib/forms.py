@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.safestring import SafeString
 from django.forms.renderers import TemplatesSetting
+from django.utils.safestring import SafeString
 
 
 class KernFormRenderer(TemplatesSetting):

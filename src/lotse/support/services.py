@@ -121,7 +121,7 @@ def request_submit(
     organisation = school.district.organisation
     for item in (quality_area, offer):
         if item is not None and item.organisation_id != organisation.pk:
-            raise WorkflowError(_("The selection does not belong to your regional site."))
+            raise WorkflowError(_("The selection does not belong to your organisation."))
     received = received_at or timezone.now()
     request = SupportRequest.objects.create(
         organisation=organisation,

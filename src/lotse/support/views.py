@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lotse.core import roles
-from lotse.core.models import Person
+from lotse.core.models import Organisation, Person
 from lotse.lib.pdf import render_pdf
 from lotse.support import selectors, services, timeline, workflow
 from lotse.support.forms import (
@@ -105,7 +105,17 @@ def request_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("support:detail", pk=created.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "support/request_form.html", {"form": form}, status=status)
+    # The longest deadline among the contact's organisations: never promise more than is kept.
+    days = max(
+        Organisation.objects.filter(pk__in=org_ids).values_list("acknowledgement_days", flat=True),
+        default=7,
+    )
+    return render(
+        request,
+        "support/request_form.html",
+        {"form": form, "acknowledgement_days": days},
+        status=status,
+    )
 
 
 @login_required
