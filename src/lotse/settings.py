@@ -182,10 +182,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [
+    BASE_DIR / "static",
     ("kern", PROJECT_DIR / "node_modules" / "@kern-ux" / "native" / "dist"),
     ("htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
-STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
+STATICFILES_DIRS = [
+    entry
+    for entry in STATICFILES_DIRS
+    if (entry[1] if isinstance(entry, tuple) else entry).is_dir()
+]
 # Serve straight from the finders, so node_modules needs no copy step in development and tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable, Mapping
 from email.utils import make_msgid
 from typing import Any
@@ -44,7 +45,9 @@ def queue(
     )
     message = OutboxMessage.objects.create(
         organisation=organisation,
-        message_id=make_msgid(domain=settings.MAIL_DOMAIN),
+        # make_msgid draws on the seedable `random` module; the token keeps the IDs unique even
+        # when something reseeds it (Hypothesis does, per example).
+        message_id=make_msgid(idstring=secrets.token_hex(8), domain=settings.MAIL_DOMAIN),
         from_email=from_email,
         to=recipients,
         reply_to=reply_to,

@@ -244,7 +244,8 @@ def _action_forms(
     sr: SupportRequest, person: Person, allowed: set[str]
 ) -> dict[str, forms.Form | None]:
     result: dict[str, forms.Form | None] = {}
-    for name in allowed:
+    # The order of the table, so the page always lists the steps in process order.
+    for name in (a for a in workflow.TRANSITIONS if a in allowed):
         action = ACTIONS.get(name)
         if action is None:
             continue
