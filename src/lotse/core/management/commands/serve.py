@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from lotse.settings import env_bool
+
 
 class Command(BaseCommand):
     help = "Serve Lotse with gunicorn."
@@ -34,7 +36,7 @@ class Command(BaseCommand):
             "--threads",
             str(options["threads"]),
             "--access-logfile",
-            "-" if os.environ.get("LOTSE_ACCESS_LOG") else "/dev/null",
+            "-" if env_bool("LOTSE_ACCESS_LOG", False) else "/dev/null",
             "--graceful-timeout",
             "5",
         ]

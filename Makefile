@@ -1,0 +1,134 @@
+# Lotse — everyday commands. `make run` starts the demo, `make test` runs everything.
+#
+# Python 3.12+ is found by scripts/find-python.sh (override: make PYTHON=/path/to/python3.12).
+# Install steps leave stamp files, so a second `make setup` only redoes what changed:
+# Python packages when requirements/lock.txt or pyproject.toml change, npm packages when
+# package-lock.json changes, translations when a .po file changes.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV := .venv
+PY := $(VENV)/bin/python
+LOTSE := $(VENV)/bin/lotse
+PYTEST := $(VENV)/bin/pytest
+PY_STAMP := $(VENV)/.lotse-installed
+NPM_STAMP := node_modules/.lotse-installed
+PO_FILES := $(shell find src -path '*/locale/*/LC_MESSAGES/*.po' 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+BIND ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+LOCK_ARGS ?=
+BENCH_ARGS ?=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_NO_INPUT := 1
+
+.PHONY: help run setup system-packages test test-sqlite test-postgres services lint bench lock clean
+
+help:
+	@echo "make run            demo on http://$(BIND) (setup, migrate, demo data, worker + server)"
+	@echo "make test           whole test suite on SQLite, then on PostgreSQL"
+	@echo "make test-sqlite    test suite on SQLite only     (PYTEST_ARGS='-k ...' to narrow)"
+	@echo "make test-postgres  test suite on PostgreSQL only"
+	@echo "make lint           ruff check, ruff format --check, mypy"
+	@echo "make bench          benchmarks (bench/run.py; BENCH_ARGS='...')"
+	@echo "make setup          virtualenv, Python and npm packages, translations"
+	@echo "make lock           regenerate requirements/lock.txt with uv (LOCK_ARGS=--upgrade)"
+	@echo "make clean          remove virtualenv, node_modules, compiled files, test database"
+
+# --- setup -----------------------------------------------------------------------------------
+
+setup: system-packages $(PY_STAMP) $(NPM_STAMP) $(MO_FILES)
+
+# What the app itself needs from the system: msgfmt for compilemessages, and WeasyPrint's
+# libraries and a font for PDFs. Installed only if missing (needs root or sudo then).
+system-packages:
+	@scripts/apt-ensure.sh gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+$(PY_STAMP): requirements/lock.txt pyproject.toml
+	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		rm -rf $(VENV); \
+		python="$$(scripts/find-python.sh)"; \
+		echo "==> creating $(VENV) with $$python"; \
+		"$$python" -m venv $(VENV); \
+	fi
+	@echo "==> installing Python packages from requirements/lock.txt"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/lock.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+# npm ci empties node_modules first, so the stamp goes with it.
+$(NPM_STAMP): package-lock.json package.json
+	@command -v npm >/dev/null || scripts/apt-ensure.sh nodejs npm
+	@echo "==> installing npm packages from package-lock.json"
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# compilemessages skips catalogues whose .mo is already newer, so one run serves all targets.
+$(MO_FILES): %.mo: %.po | $(PY_STAMP) system-packages
+	cd src/lotse && ../../$(LOTSE) compilemessages
+	@touch $@
+
+# --- run -------------------------------------------------------------------------------------
+
+# Reads ./.env if present (see .env.example). The worker runs in the background and is stopped
+# when the server ends (Ctrl-C included).
+run: setup
+	@if [[ -f .env ]]; then set -a; source ./.env; set +a; fi; \
+	$(LOTSE) migrate --no-input; \
+	$(LOTSE) seed_demo --if-empty; \
+	$(LOTSE) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(LOTSE) serve --bind $(BIND)
+
+# --- tests -----------------------------------------------------------------------------------
+
+# System packages (Chromium, Dovecot, gettext, WeasyPrint libraries, PostgreSQL) and the
+# throwaway PostgreSQL on 127.0.0.1:54329.
+services:
+	@scripts/test-services.sh >/dev/null
+
+# Both suites run even if the first fails; the target fails if either did.
+test: setup services
+	@status=0; \
+	$(MAKE) test-sqlite || status=1; \
+	$(MAKE) test-postgres || status=1; \
+	if [[ $$status -ne 0 ]]; then echo "==> tests FAILED (see above)"; fi; \
+	exit $$status
+
+test-sqlite: setup services
+	@echo "==> pytest on SQLite"
+	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
+
+test-postgres: setup
+	@url="$$(scripts/test-services.sh)"; \
+	echo "==> pytest on PostgreSQL ($$url)"; \
+	DATABASE_URL="$$url" $(PYTEST) $(PYTEST_ARGS)
+
+# --- other -----------------------------------------------------------------------------------
+
+# All three run, so one pass shows every complaint; the target fails if any did.
+lint: $(PY_STAMP)
+	@status=0; \
+	echo "==> ruff check"; $(VENV)/bin/ruff check . || status=1; \
+	echo "==> ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "==> mypy"; $(VENV)/bin/mypy || status=1; \
+	exit $$status
+
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+lock: $(PY_STAMP)
+	@[[ -x $(VENV)/bin/uv ]] || $(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.12 \
+		--generate-hashes -o requirements/lock.txt $(LOCK_ARGS)
+
+clean:
+	-scripts/test-services.sh destroy
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache test-results src/*.egg-info
+	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
+	find src -path '*/locale/*/LC_MESSAGES/*.mo' -delete 2>/dev/null || true
