@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, DateTimeField, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from lotse.core import roles
 from lotse.core.models import Person, Role, School, Site
 from lotse.support.models import (
-    CLOSED_STATES,
     Agreement,
     Meeting,
     Proposal,
@@ -19,19 +18,6 @@ from lotse.support.models import (
     SupportRequest,
     TimelineEvent,
 )
-
-
-def _with_urgency(qs: QuerySet[SupportRequest]) -> QuerySet[SupportRequest]:
-    now = timezone.now()
-    return qs.annotate(
-        urgency=Case(
-            When(state=State.RECEIVED, acknowledge_due_at__lt=now, then=Value(0)),
-            When(state=State.RECEIVED, then=Value(1)),
-            When(state__in=list(CLOSED_STATES), then=Value(3)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    )
 
 
 def request_list_for_school(*, person: Person) -> QuerySet[SupportRequest]:
@@ -59,12 +45,12 @@ def request_inbox_for_coordinator(
     *, person: Person, filters: InboxFilter | None = None
 ) -> QuerySet[SupportRequest]:
     """The coordinator's inbox: requests of their sites, most urgent first."""
-    filters = filters or InboxFilter()
+    filters = filters or InboxFilter(state="open")
     qs = SupportRequest.objects.filter(site_id__in=roles.coordinated_site_ids(person))
     if filters.site is not None:
         qs = qs.filter(site=filters.site)
     if filters.state == "open":
-        qs = qs.exclude(state__in=list(CLOSED_STATES))
+        qs = qs.filter(inbox_rank__lt=2)
     elif filters.state:
         qs = qs.filter(state=filters.state)
     if filters.overdue:
@@ -74,11 +60,17 @@ def request_inbox_for_coordinator(
     if filters.school:
         term = filters.school.strip()
         qs = qs.filter(Q(school__name__icontains=term) | Q(school__number=term))
-    return (
-        _with_urgency(qs)
-        .select_related("school", "site", "quality_area")
-        .order_by("urgency", "acknowledge_due_at", "-received_at", "pk")  # type: ignore[misc]
+    qs = qs.select_related("school", "site", "quality_area")
+    if filters.state == "open" or filters.overdue:
+        # The default view: one index range per site, no sort of the whole history.
+        return qs.order_by("inbox_rank", "acknowledge_due_at", "pk")
+    # With closed requests in view, those come last and newest first.
+    open_due = Case(
+        When(inbox_rank__lt=2, then=F("acknowledge_due_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
     )
+    return qs.order_by("inbox_rank", open_due.asc(nulls_last=True), "-received_at", "pk")
 
 
 def request_list_for_supporter(*, person: Person) -> QuerySet[Proposal]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +57,18 @@ def record(
 
 def label(kind: str) -> str | Promise:
     return LABELS.get(kind, kind)
+
+
+def detail(event: TimelineEvent) -> str:
+    """One line of facts from the event's data, for the timeline."""
+    data = event.data or {}
+    if "supporter" in data:
+        return str(data["supporter"])
+    if "recipient" in data:
+        return str(_("to %(recipient)s") % {"recipient": data["recipient"]})
+    if "version" in data:
+        return str(_("Version %(version)s") % {"version": data["version"]})
+    if "starts_at" in data:
+        starts = timezone.localtime(dt.datetime.fromisoformat(data["starts_at"]))
+        return f"{formats.date_format(starts, 'DATETIME_FORMAT')}, {data.get('place', '')}"
+    return ""

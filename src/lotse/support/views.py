@@ -135,8 +135,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The coordinator's inbox, filterable and most urgent first."""
     person = _require(request, roles.Kind.COORDINATOR)
     sites = roles.coordinated_sites(person)
-    form = InboxFilterForm(request.GET or None, sites=sites)
-    filters = selectors.InboxFilter()
+    # Without a filter, the inbox shows what is open; "all states" is one choice away.
+    query = request.GET.copy()
+    query.setdefault("state", "open")
+    form = InboxFilterForm(query, sites=sites)
+    filters = selectors.InboxFilter(state="open")
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.InboxFilter(
@@ -149,7 +152,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         selectors.request_inbox_for_coordinator(person=person, filters=filters), 50
     ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     if getattr(request, "htmx", False):
