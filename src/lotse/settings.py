@@ -181,16 +181,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("kern", PROJECT_DIR / "node_modules" / "@kern-ux" / "native" / "dist"),
-    ("htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
-]
-STATICFILES_DIRS = [
-    entry
-    for entry in STATICFILES_DIRS
-    if (entry[1] if isinstance(entry, tuple) else entry).is_dir()
-]
+NODE_MODULES = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS: list[str | tuple[str, str]] = [str(BASE_DIR / "static")]
+for _prefix, _folder in (
+    ("kern", NODE_MODULES / "@kern-ux" / "native" / "dist"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+):
+    if _folder.is_dir():  # absent until `npm ci` has run
+        STATICFILES_DIRS.append((_prefix, str(_folder)))
 # Serve straight from the finders, so node_modules needs no copy step in development and tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
