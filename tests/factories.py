@@ -1,0 +1,279 @@
+"""factory_boy factories for the models, and the walk of a request through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from lotse.catalog.models import Offer, QualityArea
+from lotse.core.models import District, Organisation, Person, Role, School, Site
+from lotse.support import services
+from lotse.support.models import Agreement, Proposal, State, SupportRequest
+
+PASSWORD = "Lotse-Test-Passwort-1!"
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    slug = factory.Sequence(lambda n: f"lasub-{n}")
+    name = factory.Sequence(lambda n: f"Landesamt für Schule und Bildung {n}")
+    kind = Organisation.Kind.SUPPORT_SYSTEM
+    state = "SN"
+    acknowledgement_days = 7
+    reminder_days_before = 2
+    mail_from = "lotse@lasub.example"
+
+
+class SiteFactory(DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Standort {n}")
+    email = factory.Sequence(lambda n: f"standort{n}@lasub.example")
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    site = factory.SubFactory(SiteFactory)
+    organisation = factory.SelfAttribute("site.organisation")
+    name = factory.Sequence(lambda n: f"Landkreis {n}")
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    state = "SN"
+    number = factory.Sequence(lambda n: f"{40000 + n}")
+    name = factory.Sequence(lambda n: f"Oberschule Nummer {n}")
+    school_type = School.Type.OBERSCHULE
+    district = factory.SubFactory(DistrictFactory)
+    city = "Dresden"
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Sequence(lambda n: f"Vorname{n}")
+    last_name = factory.Sequence(lambda n: f"Nachname{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class RoleFactory(DjangoModelFactory):
+    class Meta:
+        model = Role
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = Role.Kind.SUPPORTER
+
+    @factory.post_generation
+    def sites(self, create: bool, extracted: list[Site] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            self.sites.add(*extracted)
+
+
+class QualityAreaFactory(DjangoModelFactory):
+    class Meta:
+        model = QualityArea
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Qualitätsbereich {n}")
+
+
+class OfferFactory(DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Angebot {n}")
+
+
+def person_with_role(
+    kind: str,
+    organisation: Organisation,
+    *,
+    school: School | None = None,
+    sites: list[Site] | None = None,
+    **person: Any,
+) -> Person:
+    """A new person holding one role."""
+    someone = PersonFactory(**person)
+    RoleFactory(person=someone, organisation=organisation, kind=kind, school=school, sites=sites)
+    return someone
+
+
+def submit_request(school: School, by: Person | None, **overrides: Any) -> SupportRequest:
+    """Step 1 through the service, with sensible defaults."""
+    values: dict[str, Any] = {
+        "subject": "Feedbackkultur im Kollegium",
+        "text": "Wir möchten eine Feedbackkultur im Kollegium aufbauen.",
+        "contact_name": "Sekretariat",
+        "contact_email": "sekretariat@schule-a.example",
+    }
+    values.update(overrides)
+    return services.request_submit(school=school, by=by, **values)
+
+
+# --- the named cast and the walk through the process ------------------------------------------
+
+
+@dataclass
+class Cast:
+    """The people and places of STYLE.md's named cast."""
+
+    organisation: Organisation
+    site_a: Site
+    site_b: Site
+    school_a: School
+    school_b: School
+    school_contact_a: Person
+    school_contact_b: Person
+    coordinator: Person
+    other_coordinator: Person
+    supporter: Person
+    other_supporter: Person
+    admin: Person
+    outsider: Person
+
+    def person(self, name: str) -> Person:
+        """A member of the cast by fixture name, freshly loaded (role caches live on objects)."""
+        return Person.objects.get(pk=getattr(self, name).pk)
+
+
+GOALS = "Feedback im Unterricht verankern\nSchuelerfeedback zweimal im Jahr"
+
+
+def meeting_time() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=7)
+
+
+def draft(cast: Cast, sr: SupportRequest, by: Person | None = None, **overrides: Any) -> Agreement:
+    """A valid Kontrakt draft by the supporter (or whoever is given)."""
+    values: dict[str, Any] = {
+        "participants": "Schulleitung, Steuergruppe",
+        "goals": GOALS,
+        "starts_on": timezone.localdate(),
+        "ends_on": timezone.localdate() + dt.timedelta(days=120),
+        "place": "Schule, Raum 3",
+        "frequency": "monatlich, 90 Minuten",
+        "confidentiality": "Was besprochen wird, bleibt im Raum.",
+    }
+    values.update(overrides)
+    return services.agreement_draft(request=sr, by=by or cast.supporter, **values)
+
+
+def _latest(sr: SupportRequest) -> Agreement:
+    return Agreement.objects.filter(request=sr).order_by("-version").first()  # type: ignore[return-value]
+
+
+STEPS: dict[str, Callable[[Cast, SupportRequest], Any]] = {
+    "acknowledge": lambda c, sr: services.request_acknowledge(
+        request=sr, by=c.coordinator, message="Danke, wir melden uns."
+    ),
+    "clarify": lambda c, sr: services.request_clarify(
+        request=sr, by=c.coordinator, note="Telefonat mit der Schulleitung."
+    ),
+    "propose": lambda c, sr: services.request_propose(
+        request=sr, by=c.coordinator, supporters=[c.supporter], note="Passt gut."
+    ),
+    "accept_proposal": lambda c, sr: services.proposal_accept(
+        proposal=Proposal.objects.get(request=sr, supporter=c.supporter), by=c.supporter
+    ),
+    "first_contact": lambda c, sr: services.request_first_contact(
+        request=sr, by=c.supporter, note="Erstes Telefonat."
+    ),
+    "schedule": lambda c, sr: services.request_schedule_meeting(
+        request=sr,
+        by=c.supporter,
+        starts_at=meeting_time(),
+        place="Schule, Raum 3",
+        participants="Schulleitung, Steuergruppe",
+    ),
+    "draft": draft,
+    "accept_supporter": lambda c, sr: services.agreement_accept(
+        agreement=_latest(sr), by=c.supporter
+    ),
+    "accept_school": lambda c, sr: services.agreement_accept(
+        agreement=_latest(sr), by=c.school_contact_a
+    ),
+    "start": lambda c, sr: services.request_start(request=sr, by=c.supporter),
+    "complete": lambda c, sr: services.request_complete(request=sr, by=c.supporter),
+    "no_collaboration": lambda c, sr: services.request_no_collaboration(
+        request=sr, by=c.supporter, reason="Die Chemie stimmte nicht."
+    ),
+    "withdraw": lambda c, sr: services.request_withdraw(
+        request=sr, by=c.school_contact_a, reason="Hat sich erledigt."
+    ),
+    "forward": lambda c, sr: services.request_forward(
+        request=sr, by=c.coordinator, recipient="Schulpsychologischer Dienst"
+    ),
+}
+
+_TO_IN_CONTACT = ["acknowledge", "clarify", "propose", "accept_proposal", "first_contact"]
+_TO_SCHEDULED = [*_TO_IN_CONTACT, "schedule"]
+_TO_AGREED = [*_TO_SCHEDULED, "draft", "accept_supporter", "accept_school"]
+
+PATHS: dict[str, list[str]] = {
+    State.RECEIVED: [],
+    State.ACKNOWLEDGED: ["acknowledge"],
+    State.CLARIFIED: ["acknowledge", "clarify"],
+    State.SUPPORTERS_PROPOSED: ["acknowledge", "clarify", "propose", "accept_proposal"],
+    State.IN_CONTACT: _TO_IN_CONTACT,
+    State.MEETING_SCHEDULED: _TO_SCHEDULED,
+    State.AGREED: _TO_AGREED,
+    State.ACCOMPANYING: [*_TO_AGREED, "start"],
+    State.COMPLETED: [*_TO_AGREED, "start", "complete"],
+    State.CLOSED_WITHOUT_AGREEMENT: [*_TO_IN_CONTACT, "no_collaboration"],
+    State.WITHDRAWN: [*_TO_IN_CONTACT, "withdraw"],
+    State.FORWARDED: ["acknowledge", "forward"],
+}
+
+
+def walk(cast: Cast, sr: SupportRequest, *steps: str) -> SupportRequest:
+    """Take the named steps through the services and return the request, fresh from the DB."""
+    for step in steps:
+        STEPS[step](cast, sr)
+        sr = SupportRequest.objects.get(pk=sr.pk)
+    return sr
+
+
+def bring_to_state(
+    cast: Cast,
+    state: str,
+    *,
+    proposal_accepted: bool = True,
+    drafted: bool = False,
+    **submit: Any,
+) -> SupportRequest:
+    """A request of school A, taken by the real services into the given state.
+
+    `proposal_accepted=False` leaves the supporter's proposal open (only for
+    SUPPORTERS_PROPOSED); `drafted=True` adds a Kontrakt draft (only for MEETING_SCHEDULED).
+    """
+    steps = list(PATHS[state])
+    if not proposal_accepted:
+        assert state == State.SUPPORTERS_PROPOSED
+        steps.remove("accept_proposal")
+    if drafted:
+        assert state == State.MEETING_SCHEDULED
+        steps.append("draft")
+    sr = submit_request(cast.school_a, cast.school_contact_a, **submit)
+    sr = walk(cast, sr, *steps)
+    assert sr.state == state
+    return sr

@@ -1,0 +1,257 @@
+"""Every URL pattern of Lotse × every person of the cast, against an explicit table of answers.
+
+Outsiders, the other school, the other site's coordinator and unproposed supporters get 404: they
+must not learn that a request exists. Insiders without the right to a step get 403, or 400 with
+the refusal on the page when the step is theirs but not possible now. Adding a URL pattern without
+adding it here fails `test_the_table_lists_every_url_pattern`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from lotse.core.models import OutboxMessage
+from lotse.support.models import Agreement, State, SupportRequest
+from tests.factories import Cast, bring_to_state, meeting_time
+
+ROLES = [
+    "anonymous",
+    "outsider",
+    "school_contact_a",
+    "school_contact_b",
+    "coordinator",
+    "other_coordinator",
+    "supporter",
+    "other_supporter",
+    "admin",
+]
+# Included URL configurations that are not Lotse's own: Django's admin, allauth, set_language.
+FOREIGN_PREFIXES = ("verwaltung/", "konto/", "i18n/", "static/")
+LOGIN = "L"  # a redirect to the login page
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request to one URL pattern, and the answer each role gets."""
+
+    id: str
+    pattern: str
+    method: str
+    path: Callable[[Cast, SupportRequest | None], str]
+    row: str  # one answer per role, in the order of ROLES
+    state: str | None = None
+    setup: dict[str, Any] = field(default_factory=dict)
+    data: Callable[[Cast], dict[str, Any]] = lambda c: {}
+
+    def expected(self) -> dict[str, str]:
+        answers = self.row.split()
+        assert len(answers) == len(ROLES), self.id
+        return dict(zip(ROLES, answers, strict=True))
+
+
+def _req(suffix: str = "") -> Callable[[Cast, SupportRequest | None], str]:
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        assert sr is not None
+        return f"/anfragen/{sr.pk}/{suffix}"
+
+    return path
+
+
+def _fixed(url: str) -> Callable[[Cast, SupportRequest | None], str]:
+    return lambda c, sr: url
+
+
+def _outbox_detail(c: Cast, sr: SupportRequest | None) -> str:
+    message = OutboxMessage.objects.filter(reference=f"support.SupportRequest:{sr.pk}").first()
+    assert message is not None
+    return f"/postausgang/{message.pk}/"
+
+
+def _kontrakt(suffix: str) -> Callable[[Cast, SupportRequest | None], str]:
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        version = Agreement.objects.filter(request=sr).order_by("-version").first().version
+        return f"/anfragen/{sr.pk}/kontrakt/{version}/{suffix}"
+
+    return path
+
+
+def _step(name: str) -> Callable[[Cast, SupportRequest | None], str]:
+    return _req(f"schritt/{name}/")
+
+
+def _settings(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/einstellungen/"
+
+
+def _meeting(c: Cast) -> dict[str, str]:
+    return {
+        "schedule-starts_at": meeting_time().strftime("%Y-%m-%dT%H:%M"),
+        "schedule-place": "Aula",
+        "schedule-participants": "Kollegium",
+    }
+
+
+# fmt: off
+CASES = [
+    # One answer per role: anonymous, outsider, school contact A and B, coordinator of site A and
+    # of site B, supporter proposed for the request and another supporter, organisation admin.
+    #     ano out scA scB coA coB suA suB adm
+    Case("home", "home", "GET", _fixed("/"),
+         "L   200 302 302 302 302 302 302 200"),
+    Case("ping", "core:ping", "GET", _fixed("/ping/"),
+         "200 200 200 200 200 200 200 200 200"),
+    Case("outbox", "core:outbox", "GET", _fixed("/postausgang/"),
+         "L   404 404 404 200 200 404 404 200"),
+    # The outbox is the organisation's: the other site's coordinator reads site A's mails too.
+    Case("outbox-mail", "core:outbox_detail", "GET", _outbox_detail,
+         "L   404 404 404 200 200 404 404 200",
+         state=State.RECEIVED),
+    Case("organisation-settings", "core:organisation_settings", "GET", _settings,
+         "L   404 404 404 404 404 404 404 200"),
+    Case("school-list", "support:school_list", "GET", _fixed("/anfragen/"),
+         "L   404 200 200 404 404 404 404 404"),
+    Case("create", "support:create", "GET", _fixed("/anfragen/neu/"),
+         "L   404 200 200 404 404 404 404 404"),
+    Case("inbox", "support:inbox", "GET", _fixed("/koordination/"),
+         "L   404 404 404 200 200 404 404 404"),
+    Case("supporter-list", "support:supporter_list", "GET", _fixed("/begleitung/"),
+         "L   404 404 404 404 404 200 200 404"),
+    Case("detail-received", "support:detail", "GET", _req(),
+         "L   404 200 404 200 404 404 404 404",
+         state=State.RECEIVED),
+    Case("detail-proposed", "support:detail", "GET", _req(),
+         "L   404 200 404 200 404 200 404 404",
+         state=State.SUPPORTERS_PROPOSED, setup={"proposal_accepted": False}),
+    Case("detail-in-contact", "support:detail", "GET", _req(),
+         "L   404 200 404 200 404 200 404 404",
+         state=State.IN_CONTACT),
+    Case("detail-withdrawn", "support:detail", "GET", _req(),
+         "L   404 200 404 200 404 404 404 404",
+         state=State.WITHDRAWN),
+    Case("acknowledge", "support:action", "POST", _step("acknowledge"),
+         "L   404 403 404 302 404 404 404 404",
+         state=State.RECEIVED),
+    Case("acknowledge-again", "support:action", "POST", _step("acknowledge"),
+         "L   404 403 404 400 404 404 404 404",
+         state=State.ACKNOWLEDGED),
+    Case("clarify", "support:action", "POST", _step("clarify"),
+         "L   404 403 404 302 404 404 404 404",
+         state=State.ACKNOWLEDGED, data=lambda c: {"clarify-note": "Geklärt."}),
+    Case("propose", "support:action", "POST", _step("propose"),
+         "L   404 403 404 302 404 404 404 404",
+         state=State.CLARIFIED, data=lambda c: {"propose-supporters": [c.supporter.pk]}),
+    Case("first-contact", "support:action", "POST", _step("first_contact"),
+         "L   404 403 404 403 404 302 404 404",
+         state=State.SUPPORTERS_PROPOSED, data=lambda c: {"first_contact-note": "Hallo."}),
+    Case("no-collaboration", "support:action", "POST", _step("no_collaboration"),
+         "L   404 403 404 302 404 302 404 404",
+         state=State.IN_CONTACT, data=lambda c: {"no_collaboration-note": "Nein."}),
+    Case("schedule", "support:action", "POST", _step("schedule"),
+         "L   404 403 404 403 404 302 404 404",
+         state=State.IN_CONTACT, data=_meeting),
+    Case("schedule-too-early", "support:action", "POST", _step("schedule"),
+         "L   404 403 404 403 404 400 404 404",
+         state=State.SUPPORTERS_PROPOSED, data=_meeting),
+    Case("start", "support:action", "POST", _step("start"),
+         "L   404 403 404 403 404 302 404 404",
+         state=State.AGREED),
+    Case("complete", "support:action", "POST", _step("complete"),
+         "L   404 403 404 302 404 302 404 404",
+         state=State.ACCOMPANYING),
+    Case("withdraw", "support:action", "POST", _step("withdraw"),
+         "L   404 302 404 403 404 403 404 404",
+         state=State.IN_CONTACT),
+    Case("withdraw-closed", "support:action", "POST", _step("withdraw"),
+         "L   404 400 404 403 404 404 404 404",
+         state=State.WITHDRAWN),
+    Case("forward", "support:action", "POST", _step("forward"),
+         "L   404 403 404 302 404 404 404 404",
+         state=State.ACKNOWLEDGED, data=lambda c: {"forward-recipient": "Jugendamt"}),
+    Case("unknown-step", "support:action", "POST", _step("draft"),
+         "L   404 404 404 404 404 404 404 404",
+         state=State.MEETING_SCHEDULED),
+    Case("proposal-accept", "support:proposal", "POST", _req("vorschlag/accept/"),
+         "L   404 403 404 403 404 302 404 404",
+         state=State.SUPPORTERS_PROPOSED, setup={"proposal_accepted": False}),
+    Case("proposal-decline", "support:proposal", "POST", _req("vorschlag/decline/"),
+         "L   404 403 404 403 404 302 404 404",
+         state=State.SUPPORTERS_PROPOSED, setup={"proposal_accepted": False},
+         data=lambda c: {"decline-reason": "Keine Zeit."}),
+    Case("kontrakt-edit", "support:agreement_edit", "GET", _req("kontrakt/"),
+         "L   404 200 404 403 404 200 404 404",
+         state=State.MEETING_SCHEDULED),
+    Case("kontrakt-edit-too-early", "support:agreement_edit", "GET", _req("kontrakt/"),
+         "L   404 302 404 403 404 302 404 404",
+         state=State.IN_CONTACT),
+    Case("kontrakt-accept", "support:agreement_accept", "POST", _kontrakt("annehmen/"),
+         "L   404 302 404 403 404 302 404 404",
+         state=State.MEETING_SCHEDULED, setup={"drafted": True}),
+    Case("kontrakt-accept-binding", "support:agreement_accept", "POST", _kontrakt("annehmen/"),
+         "L   404 400 404 403 404 400 404 404",
+         state=State.AGREED),
+    Case("kontrakt-pdf", "support:agreement_pdf", "GET", _kontrakt("pdf/"),
+         "L   404 200 404 200 404 200 404 404",
+         state=State.AGREED),
+]
+# fmt: on
+
+
+def _lotse_patterns(
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[str]:
+    """The names (or, for unnamed ones, the routes) of every URL pattern of Lotse itself."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith(FOREIGN_PREFIXES):
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _lotse_patterns(entry, route, inner)
+        else:
+            assert isinstance(entry, URLPattern)
+            yield f"{namespace}{entry.name}" if entry.name else route
+
+
+def test_the_table_lists_every_url_pattern() -> None:
+    patterns = set(_lotse_patterns())
+    listed = {case.pattern for case in CASES}
+    assert patterns - listed == set(), "URL patterns missing from the permission matrix"
+    assert listed - patterns == set(), "the permission matrix lists URL patterns that are gone"
+
+
+def test_the_walk_finds_the_known_patterns() -> None:
+    # Guards the walk itself: if it found nothing, the test above could not fail.
+    patterns = set(_lotse_patterns())
+    assert {"home", "core:outbox", "support:detail", "support:action"} <= patterns
+    assert not any(p.startswith(("admin:", "account_", "set_language")) for p in patterns)
+
+
+def test_each_case_has_a_unique_id() -> None:
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_permission_matrix(cast: Cast, client: Client, case: Case, role: str) -> None:
+    sr = bring_to_state(cast, case.state, **case.setup) if case.state else None
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    path = case.path(cast, sr)
+
+    response = client.get(path) if case.method == "GET" else client.post(path, case.data(cast))
+
+    expected = case.expected()[role]
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{case.method} {path} as {role}"
+        assert response["Location"].startswith("/konto/login/?next="), response["Location"]
+        return
+    assert response.status_code == int(expected), f"{case.method} {path} as {role}"
+    if response.status_code == 302:
+        assert not response["Location"].startswith("/konto/login/")
