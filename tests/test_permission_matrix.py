@@ -108,9 +108,10 @@ CASES = [
          "200 200 200 200 200 200 200 200 200"),
     Case("outbox", "core:outbox", "GET", _fixed("/postausgang/"),
          "L   404 404 404 200 200 404 404 200"),
-    # The outbox is the organisation's: the other site's coordinator reads site A's mails too.
+    # A mail about a request of site A is for site A's coordinators only; the other site's
+    # coordinator and the organisation admin do not learn that it exists.
     Case("outbox-mail", "core:outbox_detail", "GET", _outbox_detail,
-         "L   404 404 404 200 200 404 404 200",
+         "L   404 404 404 200 404 404 404 404",
          state=State.RECEIVED),
     Case("organisation-settings", "core:organisation_settings", "GET", _settings,
          "L   404 404 404 404 404 404 404 200"),

@@ -490,6 +490,11 @@ def test_after_withdrawal_supporters_no_longer_see_the_request(cast: Cast) -> No
     # The school and the coordination still see what happened.
     assert get_request_for(cast.school_contact_a, sr.pk).state == State.WITHDRAWN
     assert get_request_for(cast.coordinator, sr.pk).state == State.WITHDRAWN
+    # Everyone who lost access is told, the supporter still deciding too.
+    (mail,) = mails_of(sr, "withdrawn")
+    assert {cast.supporter.email, cast.other_supporter.email, cast.coordinator.email} <= set(
+        mail.to
+    )
 
 
 def test_forwarding_needs_a_recipient(cast: Cast) -> None:

@@ -228,6 +228,10 @@ class OutboxMessage(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
     )
+    # Mails about a site's requests are shown only to that site's coordinators.
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
     message_id = models.CharField(max_length=255, unique=True)
     from_email = models.CharField(max_length=255)
     to = models.JSONField(default=list)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from lotse.core.models import Organisation, OutboxMessage
+from lotse.core.models import Organisation, OutboxMessage, Site
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ def queue(
     to: Iterable[str],
     context: Mapping[str, Any],
     organisation: Organisation | None = None,
+    site: Site | None = None,
     reference: str = "",
     reply_to: str = "",
     language: str = "de",
@@ -45,6 +46,7 @@ def queue(
     )
     message = OutboxMessage.objects.create(
         organisation=organisation,
+        site=site,
         # make_msgid draws on the seedable `random` module; the token keeps the IDs unique even
         # when something reseeds it (Hypothesis does, per example).
         message_id=make_msgid(idstring=secrets.token_hex(8), domain=settings.MAIL_DOMAIN),

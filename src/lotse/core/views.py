@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,19 +16,24 @@ from lotse.core.forms import OrganisationSettingsForm
 from lotse.core.models import Organisation, OutboxMessage, Person
 
 
-def _staff_organisations(request: HttpRequest) -> set[int]:
-    org_ids = roles.organisation_ids(request.user, roles.Kind.COORDINATOR, roles.Kind.ADMIN)
-    if not org_ids:
+def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
+    """Coordinators see the mails about their sites' requests; organisation admins see the
+    organisation's own mails, which belong to no site. Everyone else gets 404."""
+    user = request.user
+    site_ids = roles.coordinated_site_ids(user)
+    admin_org_ids = roles.organisation_ids(user, roles.Kind.ADMIN)
+    if not site_ids and not admin_org_ids:
         raise Http404
-    return org_ids
+    return OutboxMessage.objects.filter(
+        Q(site_id__in=site_ids) | Q(site__isnull=True, organisation_id__in=admin_org_ids)
+    )
 
 
 @login_required
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Every mail Lotse wrote for the staff's organisations, sent or kept."""
-    org_ids = _staff_organisations(request)
-    messages = OutboxMessage.objects.filter(organisation_id__in=org_ids).only(
+    messages = _visible_outbox(request).only(
         "pk", "subject", "to", "status", "created_at", "sent_at"
     )
     page = Paginator(messages, 50).get_page(request.GET.get("page"))
@@ -38,8 +44,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One mail of the outbox, as it was or will be sent."""
-    org_ids = _staff_organisations(request)
-    message = OutboxMessage.objects.filter(organisation_id__in=org_ids, pk=pk).first()
+    message = _visible_outbox(request).filter(pk=pk).first()
     if message is None:
         raise Http404
     return render(request, "core/outbox_detail.html", {"message": message})

@@ -54,12 +54,13 @@ def coordinator_addresses(request: SupportRequest) -> list[str]:
     )
 
 
-def supporter_addresses(request: SupportRequest) -> list[str]:
-    """Addresses of the supporters who accepted the request."""
+def supporter_addresses(request: SupportRequest, *, undecided: bool = False) -> list[str]:
+    """Addresses of the supporters who accepted the request (and those still deciding)."""
+    statuses = [Proposal.Status.ACCEPTED]
+    if undecided:
+        statuses.append(Proposal.Status.PROPOSED)
     return list(
-        request.proposals.filter(status=Proposal.Status.ACCEPTED).values_list(
-            "supporter__email", flat=True
-        )
+        request.proposals.filter(status__in=statuses).values_list("supporter__email", flat=True)
     )
 
 
@@ -69,6 +70,7 @@ def _mail(request: SupportRequest, template: str, to: Iterable[str], **context: 
         to=to,
         context={"request": request, "url": _url(request), **context},
         organisation=request.organisation,
+        site=request.site,
         reference=_reference(request),
         reply_to=request.site.email,
     )
@@ -413,7 +415,11 @@ def request_withdraw(*, request: SupportRequest, by: Person, reason: str = "") -
     request = _lock(request)
     _move(request, "withdraw", by)
     timeline.record(request, "withdrawn", by=by, note=reason.strip())
-    _mail(request, "withdrawn", [*coordinator_addresses(request), *supporter_addresses(request)])
+    _mail(
+        request,
+        "withdrawn",
+        [*coordinator_addresses(request), *supporter_addresses(request, undecided=True)],
+    )
     return request
 
 
