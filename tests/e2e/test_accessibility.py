@@ -52,6 +52,17 @@ def test_login_page_with_errors(page: Page, cast: Any, axe_check: Check) -> None
     axe_check(page, "the login page with an error")
 
 
+def test_password_reset_pages(page: Page, cast: Any, axe_check: Check) -> None:
+    page.goto("/konto/password/reset/")
+    expect(page.locator("input[name=email]")).to_be_visible()
+    axe_check(page, "the password reset form")
+    page.fill("input[name=email]", cast.school_contact.email)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/konto/password/reset/done/$"))
+    axe_check(page, "the password reset confirmation")
+
+
 def test_request_form_empty_and_with_errors(
     cast: Any, as_person: OpenAs, advance: Advance, axe_check: Check
 ) -> None:

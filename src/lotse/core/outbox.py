@@ -35,25 +35,52 @@ def queue(
     if not recipients:
         return None
     with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"{template}_subject.txt", dict(context), using="text").split()
-        )
+        subject = render_to_string(f"{template}_subject.txt", dict(context), using="text")
         body = render_to_string(f"{template}.txt", dict(context), using="text")
     from_email = (
         f"{organisation.name} <{organisation.mail_from}>"
         if organisation and organisation.mail_from
         else settings.DEFAULT_FROM_EMAIL
     )
+    return store(
+        subject=subject,
+        body=body,
+        to=recipients,
+        from_email=from_email,
+        template=template,
+        organisation=organisation,
+        site=site,
+        reference=reference,
+        reply_to=reply_to,
+    )
+
+
+def store(
+    *,
+    subject: str,
+    body: str,
+    to: Iterable[str],
+    from_email: str = "",
+    template: str = "",
+    organisation: Organisation | None = None,
+    site: Site | None = None,
+    reference: str = "",
+    reply_to: str = "",
+) -> OutboxMessage | None:
+    """Store an already rendered mail for sending after the commit."""
+    recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
+    if not recipients:
+        return None
     message = OutboxMessage.objects.create(
         organisation=organisation,
         site=site,
         # make_msgid draws on the seedable `random` module; the token keeps the IDs unique even
         # when something reseeds it (Hypothesis does, per example).
         message_id=make_msgid(idstring=secrets.token_hex(8), domain=settings.MAIL_DOMAIN),
-        from_email=from_email,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=recipients,
         reply_to=reply_to,
-        subject=subject[:255],
+        subject=" ".join(subject.split())[:255],
         body=body,
         template=template,
         reference=reference,

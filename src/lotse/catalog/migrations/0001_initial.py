@@ -4,45 +4,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('services', models.TextField(blank=True, help_text='One service per line.', verbose_name='services')),
-                ('target_groups', models.TextField(blank=True, help_text='One target group per line.', verbose_name='target groups')),
-                ('cost', models.CharField(blank=True, default='kostenfrei', max_length=200, verbose_name='cost')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "services",
+                    models.TextField(
+                        blank=True, help_text="One service per line.", verbose_name="services"
+                    ),
+                ),
+                (
+                    "target_groups",
+                    models.TextField(
+                        blank=True,
+                        help_text="One target group per line.",
+                        verbose_name="target groups",
+                    ),
+                ),
+                (
+                    "cost",
+                    models.CharField(
+                        blank=True, default="kostenfrei", max_length=200, verbose_name="cost"
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="contact person"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="phone"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'support offer',
-                'verbose_name_plural': 'support offers',
-                'ordering': ['organisation', 'title'],
+                "verbose_name": "support offer",
+                "verbose_name_plural": "support offers",
+                "ordering": ["organisation", "title"],
             },
         ),
         migrations.CreateModel(
-            name='QualityArea',
+            name="QualityArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='characteristics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="characteristics")),
             ],
             options={
-                'verbose_name': 'area of school quality',
-                'verbose_name_plural': 'areas of school quality',
-                'ordering': ['organisation', 'number'],
+                "verbose_name": "area of school quality",
+                "verbose_name_plural": "areas of school quality",
+                "ordering": ["organisation", "number"],
             },
         ),
     ]

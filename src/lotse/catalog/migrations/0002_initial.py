@@ -5,37 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='offer',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='core.organisation'),
+            model_name="offer",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offers",
+                to="core.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='offer',
-            name='site',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='offers', to='core.site'),
+            model_name="offer",
+            name="site",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="offers",
+                to="core.site",
+            ),
         ),
         migrations.AddField(
-            model_name='qualityarea',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quality_areas', to='core.organisation'),
+            model_name="qualityarea",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="quality_areas",
+                to="core.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='offer',
-            name='quality_areas',
-            field=models.ManyToManyField(blank=True, related_name='offers', to='catalog.qualityarea'),
+            model_name="offer",
+            name="quality_areas",
+            field=models.ManyToManyField(
+                blank=True, related_name="offers", to="catalog.qualityarea"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='qualityarea',
-            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='area_unique_number'),
+            model_name="qualityarea",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "number"), name="area_unique_number"
+            ),
         ),
     ]

@@ -2,186 +2,437 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import lotse.core.models
 from django.conf import settings
 from django.db import migrations, models
 
+import lotse.core.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='short name')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('support_system', 'State support system'), ('association', 'Professional association')], max_length=20, verbose_name='kind')),
-                ('state', models.CharField(help_text='e.g. SN, NI', max_length=2, verbose_name='federal state')),
-                ('acknowledgement_days', models.PositiveSmallIntegerField(default=7, verbose_name='days to acknowledge a request')),
-                ('reminder_days_before', models.PositiveSmallIntegerField(default=2, verbose_name='reminder days before the deadline')),
-                ('mail_from', models.EmailField(blank=True, max_length=254, verbose_name='sender address')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="short name")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("support_system", "State support system"),
+                            ("association", "Professional association"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        help_text="e.g. SN, NI", max_length=2, verbose_name="federal state"
+                    ),
+                ),
+                (
+                    "acknowledgement_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="days to acknowledge a request"
+                    ),
+                ),
+                (
+                    "reminder_days_before",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="reminder days before the deadline"
+                    ),
+                ),
+                (
+                    "mail_from",
+                    models.EmailField(blank=True, max_length=254, verbose_name="sender address"),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='may use the admin')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="e-mail")),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="last name"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="may use the admin")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["last_name", "first_name"],
             },
             managers=[
-                ('objects', lotse.core.models.PersonManager()),
+                ("objects", lotse.core.models.PersonManager()),
             ],
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='districts', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="districts",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'district',
-                'verbose_name_plural': 'districts',
-                'ordering': ['name'],
+                "verbose_name": "district",
+                "verbose_name_plural": "districts",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(max_length=2, verbose_name='federal state')),
-                ('number', models.CharField(max_length=20, verbose_name='official school number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('school_type', models.CharField(choices=[('grundschule', 'Primary school'), ('oberschule', 'Oberschule'), ('gymnasium', 'Gymnasium'), ('foerderschule', 'Special needs school'), ('berufsschule', 'Vocational school'), ('gesamtschule', 'Comprehensive school'), ('other', 'Other')], max_length=20, verbose_name='school type')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street')),
-                ('postcode', models.CharField(blank=True, max_length=10, verbose_name='postcode')),
-                ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='schools', to='core.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("state", models.CharField(max_length=2, verbose_name="federal state")),
+                ("number", models.CharField(max_length=20, verbose_name="official school number")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "school_type",
+                    models.CharField(
+                        choices=[
+                            ("grundschule", "Primary school"),
+                            ("oberschule", "Oberschule"),
+                            ("gymnasium", "Gymnasium"),
+                            ("foerderschule", "Special needs school"),
+                            ("berufsschule", "Vocational school"),
+                            ("gesamtschule", "Comprehensive school"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="school type",
+                    ),
+                ),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="street")),
+                ("postcode", models.CharField(blank=True, max_length=10, verbose_name="postcode")),
+                ("city", models.CharField(blank=True, max_length=120, verbose_name="city")),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="schools",
+                        to="core.district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school',
-                'verbose_name_plural': 'schools',
-                'ordering': ['name'],
+                "verbose_name": "school",
+                "verbose_name_plural": "schools",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('statewide', models.BooleanField(default=False, verbose_name='statewide')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sites', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("statewide", models.BooleanField(default=False, verbose_name="statewide")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sites",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'site',
-                'verbose_name_plural': 'sites',
-                'ordering': ['organisation', 'name'],
+                "verbose_name": "site",
+                "verbose_name_plural": "sites",
+                "ordering": ["organisation", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('school_contact', 'School contact'), ('coordinator', 'Coordinator'), ('supporter', 'Supporter'), ('member', 'Member'), ('editor', 'Editor'), ('admin', 'Organisation admin')], max_length=20, verbose_name='role')),
-                ('title', models.CharField(blank=True, help_text='e.g. Prozessmoderatorin', max_length=120, verbose_name='function')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='core.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(blank=True, help_text='For school contacts: the school they speak for.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='contact_roles', to='core.school')),
-                ('sites', models.ManyToManyField(blank=True, help_text='For coordinators: the sites they coordinate. For supporters: home sites.', related_name='roles', to='core.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("school_contact", "School contact"),
+                            ("coordinator", "Coordinator"),
+                            ("supporter", "Supporter"),
+                            ("member", "Member"),
+                            ("editor", "Editor"),
+                            ("admin", "Organisation admin"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. Prozessmoderatorin",
+                        max_length=120,
+                        verbose_name="function",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For school contacts: the school they speak for.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_roles",
+                        to="core.school",
+                    ),
+                ),
+                (
+                    "sites",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="For coordinators: the sites they coordinate. For supporters: home sites.",
+                        related_name="roles",
+                        to="core.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
+                "verbose_name": "role",
+                "verbose_name_plural": "roles",
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.CharField(max_length=255, unique=True)),
-                ('from_email', models.CharField(max_length=255)),
-                ('to', models.JSONField(default=list)),
-                ('reply_to', models.CharField(blank=True, max_length=255)),
-                ('subject', models.CharField(max_length=255)),
-                ('body', models.TextField()),
-                ('template', models.CharField(max_length=120)),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=80)),
-                ('status', models.CharField(choices=[('pending', 'waiting to be sent'), ('sent', 'sent'), ('held', 'kept in the app (no SMTP server configured)'), ('failed', 'failed, will retry')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='core.organisation')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='core.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_id", models.CharField(max_length=255, unique=True)),
+                ("from_email", models.CharField(max_length=255)),
+                ("to", models.JSONField(default=list)),
+                ("reply_to", models.CharField(blank=True, max_length=255)),
+                ("subject", models.CharField(max_length=255)),
+                ("body", models.TextField()),
+                ("template", models.CharField(max_length=120)),
+                ("reference", models.CharField(blank=True, db_index=True, max_length=80)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "waiting to be sent"),
+                            ("sent", "sent"),
+                            ("held", "kept in the app (no SMTP server configured)"),
+                            ("failed", "failed, will retry"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbox",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbox",
+                        to="core.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing mail',
-                'verbose_name_plural': 'outgoing mails',
-                'ordering': ['-created_at'],
+                "verbose_name": "outgoing mail",
+                "verbose_name_plural": "outgoing mails",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='district',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='core.site'),
+            model_name="district",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="districts",
+                to="core.site",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.UniqueConstraint(fields=('state', 'number'), name='school_unique_number'),
+            model_name="school",
+            constraint=models.UniqueConstraint(
+                fields=("state", "number"), name="school_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='site',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='site_unique_name'),
+            model_name="site",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="site_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='role',
-            index=models.Index(fields=['person', 'organisation', 'kind'], name='core_role_person__f6d4d5_idx'),
+            model_name="role",
+            index=models.Index(
+                fields=["person", "organisation", "kind"], name="core_role_person__f6d4d5_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'school_contact'), _negated=True), ('school__isnull', False), _connector='OR'), name='role_school_contact_has_school'),
+            model_name="role",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "school_contact"), _negated=True),
+                    ("school__isnull", False),
+                    _connector="OR",
+                ),
+                name="role_school_contact_has_school",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['status', 'created_at'], name='core_outbox_status_8adaba_idx'),
+            model_name="outboxmessage",
+            index=models.Index(
+                fields=["status", "created_at"], name="core_outbox_status_8adaba_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='district',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='district_unique_name'),
+            model_name="district",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="district_unique_name"
+            ),
         ),
     ]

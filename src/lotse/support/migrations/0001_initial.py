@@ -7,155 +7,399 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupportRequest',
+            name="SupportRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('form', 'Form'), ('email', 'E-mail')], default='form', max_length=10)),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('text', models.TextField(verbose_name='your request')),
-                ('contact_name', models.CharField(max_length=200, verbose_name='contact person')),
-                ('contact_email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('state', models.CharField(choices=[('received', 'Received'), ('acknowledged', 'Receipt confirmed'), ('clarified', 'Clarified'), ('supporters_proposed', 'Supporters proposed'), ('in_contact', 'In contact'), ('meeting_scheduled', 'First meeting scheduled'), ('agreed', 'Kontrakt agreed'), ('accompanying', 'Accompaniment running'), ('completed', 'Completed'), ('closed_without_agreement', 'Closed without collaboration'), ('withdrawn', 'Withdrawn by the school'), ('forwarded', 'Forwarded')], default='received', max_length=30)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('acknowledge_due_at', models.DateTimeField()),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('inbox_rank', models.GeneratedField(db_persist=True, expression=models.Case(models.When(state='received', then=models.Value(0)), models.When(state__in=['completed', 'closed_without_agreement', 'withdrawn', 'forwarded'], then=models.Value(2)), default=models.Value(1)), output_field=models.PositiveSmallIntegerField())),
-                ('offer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.offer')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='support_requests', to='core.organisation')),
-                ('quality_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.qualityarea')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='support_requests', to='core.school')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='support_requests', to='core.site')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("form", "Form"), ("email", "E-mail")],
+                        default="form",
+                        max_length=10,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("text", models.TextField(verbose_name="your request")),
+                ("contact_name", models.CharField(max_length=200, verbose_name="contact person")),
+                ("contact_email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="phone"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("acknowledged", "Receipt confirmed"),
+                            ("clarified", "Clarified"),
+                            ("supporters_proposed", "Supporters proposed"),
+                            ("in_contact", "In contact"),
+                            ("meeting_scheduled", "First meeting scheduled"),
+                            ("agreed", "Kontrakt agreed"),
+                            ("accompanying", "Accompaniment running"),
+                            ("completed", "Completed"),
+                            ("closed_without_agreement", "Closed without collaboration"),
+                            ("withdrawn", "Withdrawn by the school"),
+                            ("forwarded", "Forwarded"),
+                        ],
+                        default="received",
+                        max_length=30,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("acknowledge_due_at", models.DateTimeField()),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "inbox_rank",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=models.Case(
+                            models.When(state="received", then=models.Value(0)),
+                            models.When(
+                                state__in=[
+                                    "completed",
+                                    "closed_without_agreement",
+                                    "withdrawn",
+                                    "forwarded",
+                                ],
+                                then=models.Value(2),
+                            ),
+                            default=models.Value(1),
+                        ),
+                        output_field=models.PositiveSmallIntegerField(),
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.offer",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_requests",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "quality_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.qualityarea",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_requests",
+                        to="core.school",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_requests",
+                        to="core.site",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'support request',
-                'verbose_name_plural': 'support requests',
-                'ordering': ['-received_at'],
+                "verbose_name": "support request",
+                "verbose_name_plural": "support requests",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('proposed', 'proposed'), ('accepted', 'accepted'), ('declined', 'declined')], default='proposed', max_length=10)),
-                ('decline_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supporter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='support.supportrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "proposed"),
+                            ("accepted", "accepted"),
+                            ("declined", "declined"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("decline_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proposals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="support.supportrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='date and time')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('participants', models.TextField(verbose_name='participants')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='support.supportrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="date and time")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                ("participants", models.TextField(verbose_name="participants")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="support.supportrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField()),
-                ('participants', models.TextField(verbose_name='participants')),
-                ('goals', models.TextField(verbose_name='goals')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='until')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('frequency', models.CharField(max_length=200, verbose_name='frequency')),
-                ('resources', models.TextField(blank=True, verbose_name='resources')),
-                ('methods', models.TextField(blank=True, verbose_name='methods')),
-                ('confidentiality', models.TextField(verbose_name='confidentiality clause')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='support.supportrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField()),
+                ("participants", models.TextField(verbose_name="participants")),
+                ("goals", models.TextField(verbose_name="goals")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="until")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                ("frequency", models.CharField(max_length=200, verbose_name="frequency")),
+                ("resources", models.TextField(blank=True, verbose_name="resources")),
+                ("methods", models.TextField(blank=True, verbose_name="methods")),
+                ("confidentiality", models.TextField(verbose_name="confidentiality clause")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="support.supportrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['request', 'version'],
+                "ordering": ["request", "version"],
             },
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='support.supportrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="support.supportrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Acceptance',
+            name="Acceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('school', 'School'), ('supporter', 'Supporter')], max_length=10)),
-                ('accepted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acceptances', to='support.agreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("school", "School"), ("supporter", "Supporter")], max_length=10
+                    ),
+                ),
+                ("accepted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="acceptances",
+                        to="support.agreement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['accepted_at'],
-                'constraints': [models.UniqueConstraint(fields=('agreement', 'side'), name='acceptance_unique_side')],
+                "ordering": ["accepted_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agreement", "side"), name="acceptance_unique_side"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['site', 'inbox_rank', 'acknowledge_due_at'], name='support_sup_site_id_56d4bc_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                fields=["site", "inbox_rank", "acknowledge_due_at"],
+                name="support_sup_site_id_56d4bc_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['site', 'state', 'acknowledge_due_at'], name='support_sup_site_id_7222dd_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                fields=["site", "state", "acknowledge_due_at"],
+                name="support_sup_site_id_7222dd_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['school', 'received_at'], name='support_sup_school__d7108d_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                fields=["school", "received_at"], name="support_sup_school__d7108d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['state', 'acknowledge_due_at'], name='support_sup_state_0f6e8b_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                fields=["state", "acknowledge_due_at"], name="support_sup_state_0f6e8b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.UniqueConstraint(fields=('request', 'supporter'), name='proposal_unique_supporter'),
+            model_name="proposal",
+            constraint=models.UniqueConstraint(
+                fields=("request", "supporter"), name="proposal_unique_supporter"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.UniqueConstraint(fields=('request', 'version'), name='agreement_unique_version'),
+            model_name="agreement",
+            constraint=models.UniqueConstraint(
+                fields=("request", "version"), name="agreement_unique_version"
+            ),
         ),
         migrations.AddIndex(
-            model_name='timelineevent',
-            index=models.Index(fields=['request', 'created_at'], name='support_tim_request_2f3297_idx'),
+            model_name="timelineevent",
+            index=models.Index(
+                fields=["request", "created_at"], name="support_tim_request_2f3297_idx"
+            ),
         ),
     ]
