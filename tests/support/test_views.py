@@ -198,6 +198,8 @@ def test_school_list_shows_only_the_own_schools_requests(cast: Cast, client_as: 
     assert list(response.context["page"].object_list) == [own]
     assert "Unsere Anfrage" in html(response)
     assert "Fremde Anfrage" not in html(response)
+    # The school sees what happens next without opening the request.
+    assert "Der Standort bestätigt den Eingang der Anfrage." in html(response)
 
 
 # --- the request page ----------------------------------------------------------------------

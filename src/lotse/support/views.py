@@ -126,7 +126,8 @@ def school_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.request_list_for_school(person=person), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "support/school_list.html", {"page": page})
+    rows = [(sr, workflow.NEXT_STEP[sr.state]) for sr in page.object_list]
+    return render(request, "support/school_list.html", {"page": page, "rows": rows})
 
 
 @login_required
