@@ -63,5 +63,6 @@ class KernForm(forms.Form):
         apply_kern_classes(self)
 
     def __str__(self) -> SafeString:
+        # Views may add errors after validation (a service refused); mark those fields too.
         apply_kern_classes(self)
         return super().__str__()
