@@ -226,6 +226,10 @@ DEFAULT_FROM_EMAIL = env_str("LOTSE_FROM_EMAIL", "Lotse <lotse@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_DOMAIN = env_str("LOTSE_MAIL_DOMAIN", "lotse.localhost")
 
+# Keys for encryption at rest ("id:base64key,..."; the first encrypts). Empty: a key file in
+# LOTSE_DATA_DIR is made on first use, which suits the embedded install only.
+LOTSE_ENCRYPTION_KEYS = env_str("LOTSE_ENCRYPTION_KEYS", "")
+
 # Periodic jobs of `lotse worker`, in seconds.
 WORKER_PERIODIC_INTERVAL = env_int("LOTSE_WORKER_PERIODIC_INTERVAL", 60)
 
@@ -243,8 +247,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOTSE_LOG_LEVEL", "WARNING")},
 }
 
-# Jobs that `lotse worker` enqueues every WORKER_PERIODIC_INTERVAL seconds.
-LOTSE_PERIODIC_TASKS = [
-    "lotse.core.tasks.send_pending_mail",
-    "lotse.support.tasks.remind_overdue_requests",
-]
+# Mail in: how often each site's mailbox is read, and the largest mail taken as a request.
+MAIL_FETCH_INTERVAL = env_int("LOTSE_MAIL_FETCH_INTERVAL", 60)
+MAIL_MAX_SIZE = env_int("LOTSE_MAIL_MAX_SIZE", 25 * 1024 * 1024)
+MAIL_IMAP_TIMEOUT = env_int("LOTSE_MAIL_IMAP_TIMEOUT", 30)
+
+# Jobs that `lotse worker` enqueues, each with its interval in seconds.
+LOTSE_PERIODIC_TASKS = {
+    "lotse.core.tasks.send_pending_mail": WORKER_PERIODIC_INTERVAL,
+    "lotse.support.tasks.remind_overdue_requests": WORKER_PERIODIC_INTERVAL,
+    "lotse.support.tasks.fetch_all_mailboxes": MAIL_FETCH_INTERVAL,
+}

@@ -155,7 +155,10 @@ def test_failure_is_recorded_and_retried_by_the_sweep(settings: Any) -> None:
     assert message.sent_at is None
 
     settings.MAILERS = LOCMEM
-    assert outbox.send_pending() == 1
+    # The retry waits: nothing is sent before the back-off has passed.
+    assert message.next_attempt_at is not None
+    assert outbox.send_pending() == 0
+    assert outbox.send_pending(now=message.next_attempt_at) == 1
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT
     assert message.attempts == 2

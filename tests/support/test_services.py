@@ -68,7 +68,10 @@ def test_school_contact_submits_a_request_to_the_site_of_its_school(cast: Cast) 
     # Only the coordination of the school's own site hears of it.
     assert mail.to == [cast.coordinator.email]
     assert mail.status == OutboxMessage.Status.PENDING
-    assert mail.reply_to == cast.site_a.email
+    # Answers go to the site, with the request's token, so they find their request.
+    local, domain = cast.site_a.email.split("@")
+    assert mail.reply_to == f"{local}+{sr.token}@{domain}"
+    assert mail.subject.endswith(f"[#{sr.token}]")
     assert mail.from_email == f"{cast.organisation.name} <{cast.organisation.mail_from}>"
     assert f"/anfragen/{sr.pk}/" in mail.body
     assert "Ganztag gestalten" in mail.body

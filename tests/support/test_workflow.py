@@ -69,6 +69,18 @@ def _other_side_accepts(c: Cast, sr: SupportRequest, actor: Person) -> None:
     services.agreement_accept(agreement=_latest(sr), by=first)
 
 
+def _without_school(c: Cast, sr: SupportRequest, actor: Person | None = None) -> None:
+    """As if the request had come by mail from an unknown sender."""
+    SupportRequest.objects.filter(pk=sr.pk).update(school=None)
+    sr.school = None
+
+
+def _forwarded_without_school(c: Cast) -> SupportRequest:
+    sr = bring_to_state(c, State.FORWARDED)
+    _without_school(c, sr)
+    return sr
+
+
 def _closed_with_draft(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.MEETING_SCHEDULED, drafted=True)
     return walk(c, sr, "no_collaboration")
@@ -213,6 +225,18 @@ CASES = [
         State.FORWARDED,
         lambda c, sr: {("forwarded", to(*school(c, sr)))},
         refused_start=State.COMPLETED,
+    ),
+    Case(
+        "assign_school",
+        State.RECEIVED,
+        ("coordinator",),
+        lambda c, sr, p: services.request_assign_school(request=sr, by=p, school=c.school_a),
+        "school_assigned",
+        None,
+        lambda c, sr: set(),
+        refused_start=State.FORWARDED,
+        prepare=_without_school,
+        refused_setup=_forwarded_without_school,
     ),
 ]
 CASE_BY_ACTION = {case.action: case for case in CASES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
@@ -11,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -29,14 +31,18 @@ def queue(
     reference: str = "",
     reply_to: str = "",
     language: str = "de",
+    subject_tag: str = "",
 ) -> OutboxMessage | None:
     """Render a mail from `<template>_subject.txt` and `<template>.txt` and store it for sending."""
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
     if not recipients:
         return None
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", dict(context), using="text")
+        subject: str = render_to_string(f"{template}_subject.txt", dict(context), using="text")
         body = render_to_string(f"{template}.txt", dict(context), using="text")
+    if subject_tag:
+        # Replies keep the tag in their subject, so they find what they answer.
+        subject = f"{' '.join(subject.split())} [{subject_tag}]"
     from_email = (
         f"{organisation.name} <{organisation.mail_from}>"
         if organisation and organisation.mail_from
@@ -99,49 +105,98 @@ def _enqueue_send(pk: int) -> None:
         logger.exception("could not enqueue outbox message %s", pk)
 
 
-def send(pk: int) -> OutboxMessage.Status:
-    """Send one outbox message once; idempotent, safe to call again after a crash."""
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().get(pk=pk)
-        if message.status in {OutboxMessage.Status.SENT, OutboxMessage.Status.HELD}:
-            return OutboxMessage.Status(message.status)
-        if not settings.SMTP_HOST:
-            message.status = OutboxMessage.Status.HELD
-            message.save(update_fields=["status"])
-            return OutboxMessage.Status.HELD
+MAX_ATTEMPTS = 10
+# A worker that died while sending leaves its row "sending"; after this the row is retried.
+SENDING_TIMEOUT = dt.timedelta(minutes=15)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before the next try: 1, 2, 4 … minutes, at most six hours."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def send(pk: int, *, now: dt.datetime | None = None) -> OutboxMessage.Status:
+    """Send one outbox message if it is due; safe to call twice and again after a crash."""
+    now = now or timezone.now()
+    Status = OutboxMessage.Status
+    if not settings.SMTP_HOST:
+        OutboxMessage.objects.filter(pk=pk, status__in=[Status.PENDING, Status.FAILED]).update(
+            status=Status.HELD
+        )
+        return Status(OutboxMessage.objects.values_list("status", flat=True).get(pk=pk))
+    # Claim the row: only one worker gets past this update.
+    claimed = OutboxMessage.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=pk,
+        status__in=[Status.PENDING, Status.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
+    ).update(status=Status.SENDING, claimed_at=now)
+    message = OutboxMessage.objects.get(pk=pk)
+    if not claimed:
+        return Status(message.status)
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
         from_email=message.from_email,
         to=list(message.to),
         reply_to=[message.reply_to] if message.reply_to else None,
-        # The fixed Message-ID makes a resend after a crash recognisable as the same mail.
+        # The fixed Message-ID makes a resend after a crash recognisable as the same mail, and
+        # lets replies and bounces find their request.
         headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
     )
     try:
         email.send(using="default")
     except Exception as exc:
+        attempts = message.attempts + 1
         OutboxMessage.objects.filter(pk=pk).update(
-            status=OutboxMessage.Status.FAILED,
-            attempts=message.attempts + 1,
+            status=Status.FAILED,
+            attempts=attempts,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            next_attempt_at=now + backoff(attempts),
         )
-        return OutboxMessage.Status.FAILED
+        return Status.FAILED
     OutboxMessage.objects.filter(pk=pk).update(
-        status=OutboxMessage.Status.SENT, attempts=message.attempts + 1, sent_at=timezone.now()
+        status=Status.SENT, attempts=message.attempts + 1, sent_at=timezone.now(), last_error=""
     )
-    return OutboxMessage.Status.SENT
+    return Status.SENT
 
 
-def send_pending(*, limit: int = 200) -> int:
-    """Send whatever is waiting or failed; the periodic sweep behind the per-mail task."""
+def reap(*, now: dt.datetime | None = None) -> int:
+    """Give rows back whose worker died while sending them."""
+    now = now or timezone.now()
+    return OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    ).update(
+        status=OutboxMessage.Status.FAILED,
+        last_error="Der Versand wurde unterbrochen; neuer Versuch.",
+        next_attempt_at=now,
+    )
+
+
+def send_pending(*, limit: int = 200, now: dt.datetime | None = None) -> int:
+    """The periodic sweep behind the per-mail task: reap, then send whatever is due."""
+    now = now or timezone.now()
+    reap(now=now)
     pks = list(
         OutboxMessage.objects.filter(
-            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED], attempts__lt=10
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED],
+            attempts__lt=MAX_ATTEMPTS,
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
     for pk in pks:
-        send(pk)
+        send(pk, now=now)
     return len(pks)
+
+
+def record_bounce(*, message_id: str, reason: str) -> OutboxMessage | None:
+    """Mark a Lotse mail as bounced, with the reason the receiving server gave."""
+    message = OutboxMessage.objects.filter(message_id=message_id.strip()).first()
+    if message is None:
+        return None
+    message.bounced_at = timezone.now()
+    message.bounce_reason = reason[:2000]
+    message.save(update_fields=["bounced_at", "bounce_reason"])
+    return message

@@ -75,7 +75,7 @@ def _to_meeting(
         request=request,
         by=supporter,
         starts_at=_future(days, 14),
-        place=f"{request.school.name}, Lehrerzimmer",
+        place=f"{request.requester}, Lehrerzimmer",
         participants="Schulleitung, Steuergruppe",
     )
     return SupportRequest.objects.get(pk=request.pk)

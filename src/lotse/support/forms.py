@@ -192,3 +192,11 @@ class InboxFilterForm(KernForm):
         self.fields["quality_area"].queryset = QualityArea.objects.filter(  # type: ignore[attr-defined]
             organisation__sites__in=sites
         ).distinct()
+
+
+class AssignSchoolForm(KernForm):
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+
+    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]

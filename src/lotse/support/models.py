@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotse.catalog.models import Offer, QualityArea
-from lotse.core.models import Organisation, Person, School, Site
+from lotse.core.models import Organisation, OutboxMessage, Person, School, Site
+from lotse.lib.crypto import EncryptedBinaryField, EncryptedTextField, row_key_field
 
 
 class State(models.TextChoices):
@@ -31,6 +34,12 @@ CLOSED_STATES = frozenset(
 OPEN_STATES = frozenset(set(State) - CLOSED_STATES)
 
 
+def new_token() -> str:
+    """Eight characters without look-alikes (no 0/O, 1/I/L)."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
 class SupportRequest(models.Model):
     """A school's request for support (Anfrage), from receipt to completion."""
 
@@ -42,7 +51,16 @@ class SupportRequest(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="support_requests"
     )
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="support_requests")
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="support_requests")
+    # Empty for a mail from an unknown sender until the coordination assigns the school.
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_requests",
+    )
+    # A short code in subjects and reply addresses, so a school's answer finds its request.
+    token = models.CharField(max_length=12, unique=True, default=new_token, editable=False)
     submitted_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -93,6 +111,15 @@ class SupportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+    @property
+    def requester(self) -> str:
+        """Who asked: the school, or the sender while the school is not assigned yet."""
+        if self.school is not None:
+            return self.school.name
+        if self.contact_name and self.contact_name != self.contact_email:
+            return f"{self.contact_name} <{self.contact_email}>"
+        return self.contact_email
 
     @property
     def is_open(self) -> bool:
@@ -230,3 +257,121 @@ class Acceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_side_display()}: {self.person}"
+
+
+class Mailbox(models.Model):
+    """The IMAP mailbox of a site: mail to the site's address becomes requests."""
+
+    class Security(models.TextChoices):
+        SSL = "ssl", _("SSL/TLS (usually port 993)")
+        STARTTLS = "starttls", _("STARTTLS (usually port 143)")
+        PLAIN = "plain", _("unencrypted (only on the same machine)")
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="mailbox")
+    host = models.CharField(_("IMAP server"), max_length=200)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(
+        _("connection security"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    username = models.CharField(_("user name"), max_length=200)
+    password = EncryptedTextField(_("password"))
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    done_folder = models.CharField(
+        _("move imported mail to"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to only mark imported mail as read."),
+    )
+    active = models.BooleanField(_("read this mailbox"), default=True)
+    row_key = row_key_field()
+    # One reader at a time: a run claims the mailbox until this moment.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}/{self.folder}"
+
+
+class InboundMail(models.Model):
+    """One received mail, kept once: keyed by (mailbox, UIDVALIDITY, UID) and by its hash."""
+
+    class Outcome(models.TextChoices):
+        REQUEST = "request", _("new request")
+        REPLY = "reply", _("reply to a request")
+        AUTO_REPLY = "auto_reply", _("automatic reply, ignored")
+        BOUNCE = "bounce", _("bounce of a Lotse mail")
+        QUARANTINE = "quarantine", _("quarantine")
+        DISCARDED = "discarded", _("deleted from quarantine")
+
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="mails"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="inbound_mails")
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    uid = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    row_key = row_key_field()
+    raw = EncryptedBinaryField(null=True, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    message_id = models.CharField(max_length=998, blank=True)
+    sender = models.CharField(_("sender"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    quarantine_reason = models.TextField(_("reason"), blank=True)
+    request = models.ForeignKey(
+        SupportRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="mails"
+    )
+    event = models.ForeignKey(
+        TimelineEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    bounced = models.ForeignKey(
+        OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="bounces"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("received mail")
+        verbose_name_plural = _("received mails")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"],
+                condition=models.Q(uid__isnull=False),
+                name="inbound_unique_imap_uid",
+            )
+        ]
+        indexes = [models.Index(fields=["site", "outcome", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
+
+
+class Attachment(models.Model):
+    """A file that came with a mail; encrypted at rest."""
+
+    request = models.ForeignKey(
+        SupportRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    mail = models.ForeignKey(
+        InboundMail, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    inline = models.BooleanField(default=False)
+    row_key = row_key_field()
+    content = EncryptedBinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.filename

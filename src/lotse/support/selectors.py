@@ -9,7 +9,7 @@ from django.db.models import Case, DateTimeField, F, Prefetch, Q, QuerySet, Valu
 from django.utils import timezone
 
 from lotse.core import roles
-from lotse.core.models import Person, Role, School, Site
+from lotse.core.models import Organisation, Person, Role, School, Site
 from lotse.support.models import (
     Agreement,
     Meeting,
@@ -126,3 +126,8 @@ def supporters_for(*, request: SupportRequest) -> QuerySet[Person]:
 def schools_for_contact(*, person: Person) -> QuerySet[School]:
     """Schools the person may send requests for."""
     return roles.contact_schools(person)
+
+
+def schools_of_organisation(*, organisation: Organisation) -> QuerySet[School]:
+    """The schools in the districts an organisation serves."""
+    return School.objects.filter(district__organisation=organisation).order_by("name", "city")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core import outbox, roles
-from lotse.core.models import Organisation, Person, Role, School
+from lotse.core.models import Organisation, Person, Role, School, Site
 from lotse.support import timeline, workflow
 from lotse.support.models import (
     Acceptance,
@@ -22,6 +22,7 @@ from lotse.support.models import (
     Proposal,
     State,
     SupportRequest,
+    TimelineEvent,
 )
 from lotse.support.workflow import Side, WorkflowError
 
@@ -36,6 +37,8 @@ def _url(request: SupportRequest) -> str:
 
 def school_addresses(request: SupportRequest) -> list[str]:
     """The request's contact address and those of the school's contacts in the organisation."""
+    if request.school_id is None:
+        return [request.contact_email]
     contacts = Role.objects.filter(
         organisation_id=request.organisation_id,
         kind=Role.Kind.SCHOOL_CONTACT,
@@ -64,6 +67,12 @@ def supporter_addresses(request: SupportRequest, *, undecided: bool = False) -> 
     )
 
 
+def reply_address(request: SupportRequest) -> str:
+    """The site's address with the request's token, e.g. dresden+K7M2P9QX@lasub.example."""
+    local, at, domain = request.site.email.partition("@")
+    return f"{local}+{request.token}@{domain}" if at else ""
+
+
 def _mail(request: SupportRequest, template: str, to: Iterable[str], **context: Any) -> None:
     outbox.queue(
         template=f"support/mail/{template}",
@@ -72,7 +81,8 @@ def _mail(request: SupportRequest, template: str, to: Iterable[str], **context: 
         organisation=request.organisation,
         site=request.site,
         reference=_reference(request),
-        reply_to=request.site.email,
+        reply_to=reply_address(request),
+        subject_tag=f"#{request.token}",
     )
 
 
@@ -124,25 +134,112 @@ def request_submit(
     for item in (quality_area, offer):
         if item is not None and item.organisation_id != organisation.pk:
             raise WorkflowError(_("The selection does not belong to your organisation."))
-    received = received_at or timezone.now()
+    return _open_request(
+        site=school.district.site,
+        school=school,
+        by=by,
+        channel=channel,
+        subject=subject,
+        text=text,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        quality_area=quality_area,
+        offer=offer,
+        received=received_at or timezone.now(),
+    )
+
+
+def _open_request(
+    *,
+    site: Site,
+    school: School | None,
+    by: Person | None,
+    channel: str,
+    subject: str,
+    text: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str = "",
+    quality_area: QualityArea | None = None,
+    offer: Offer | None = None,
+    received: dt.datetime,
+) -> SupportRequest:
+    """Create the request, its first timeline event and the coordinators' notice."""
+    organisation = site.organisation
+    first_line = next((line for line in text.strip().splitlines() if line.strip()), "")
     request = SupportRequest.objects.create(
         organisation=organisation,
-        site=school.district.site,
+        site=site,
         school=school,
         submitted_by=by,
         channel=channel,
-        subject=subject.strip() or text.strip().splitlines()[0][:200],
+        subject=(subject.strip() or first_line.strip() or _("Request without subject"))[:200],
         text=text.strip(),
         quality_area=quality_area,
         offer=offer,
-        contact_name=contact_name.strip(),
-        contact_email=contact_email.strip(),
-        contact_phone=contact_phone.strip(),
+        contact_name=contact_name.strip()[:200],
+        contact_email=contact_email.strip()[:254],
+        contact_phone=contact_phone.strip()[:40],
         received_at=received,
         acknowledge_due_at=received + dt.timedelta(days=organisation.acknowledgement_days),
     )
     timeline.record(request, "received", by=by, data={"channel": channel}, at=received)
     _mail(request, "new_request", coordinator_addresses(request))
+    return request
+
+
+def request_receive_mail(
+    *,
+    site: Site,
+    school: School | None,
+    sender: str,
+    sender_name: str,
+    subject: str,
+    text: str,
+    received: dt.datetime,
+) -> SupportRequest:
+    """Step 1 by e-mail: a mail to the site's address becomes a request (runs in the import's
+    transaction). An unknown sender leaves the school empty: the coordination assigns it."""
+    return _open_request(
+        site=site,
+        school=school,
+        by=None,
+        channel=SupportRequest.Channel.EMAIL,
+        subject=subject,
+        text=text,
+        contact_name=sender_name or sender,
+        contact_email=sender,
+        received=received,
+    )
+
+
+def request_record_mail(
+    *, request: SupportRequest, sender: str, subject: str, text: str
+) -> TimelineEvent:
+    """A school's answer by mail joins the request's timeline and tells the people involved."""
+    event = timeline.record(
+        request, "mail_received", by=None, note=text, data={"sender": sender, "subject": subject}
+    )
+    _mail(
+        request,
+        "mail_received",
+        [*coordinator_addresses(request), *supporter_addresses(request)],
+        sender=sender,
+    )
+    return event
+
+
+@transaction.atomic
+def request_assign_school(*, request: SupportRequest, by: Person, school: School) -> SupportRequest:
+    """The coordination says which school a mail from an unknown sender came from."""
+    request = _lock(request)
+    workflow.check(request, "assign_school", by)
+    if school.district is None or school.district.organisation_id != request.organisation_id:
+        raise WorkflowError(_("This school does not belong to your organisation."))
+    request.school = school
+    request.save(update_fields=["school", "updated_at"])
+    timeline.record(request, "school_assigned", by=by, data={"school": school.name})
     return request
 
 

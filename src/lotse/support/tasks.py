@@ -9,3 +9,11 @@ from lotse.support import services
 def remind_overdue_requests() -> int:
     """Periodic: remind coordinators before the acknowledgement deadline passes."""
     return services.requests_remind_overdue()
+
+
+@task()
+def fetch_all_mailboxes() -> int:
+    """Periodic: import new mail from every site's mailbox."""
+    from lotse.support import imap  # IMAP code loads only where mail is read
+
+    return sum(result.imported for result in imap.fetch_all().values())

@@ -30,6 +30,8 @@ LABELS: dict[str, str | Promise] = {
     "withdrawn": _("Request withdrawn by the school"),
     "forwarded": _("Request forwarded"),
     "reminder": _("Reminder: receipt not yet confirmed"),
+    "mail_received": _("Mail from the school"),
+    "school_assigned": _("School assigned"),
 }
 
 
@@ -62,13 +64,20 @@ def label(kind: str) -> str | Promise:
 def detail(event: TimelineEvent) -> str:
     """One line of facts from the event's data, for the timeline."""
     data = event.data or {}
-    if "supporter" in data:
-        return str(data["supporter"])
-    if "recipient" in data:
-        return str(_("to %(recipient)s") % {"recipient": data["recipient"]})
-    if "version" in data:
-        return str(_("Version %(version)s") % {"version": data["version"]})
     if "starts_at" in data:
         starts = timezone.localtime(dt.datetime.fromisoformat(data["starts_at"]))
         return f"{formats.date_format(starts, 'DATETIME_FORMAT')}, {data.get('place', '')}"
+    for key, template in _DETAILS:
+        if key in data:
+            return str(template % data) if template else str(data[key])
     return ""
+
+
+# The first key of the event's data that is present says what the event concerns.
+_DETAILS: list[tuple[str, str | Promise]] = [
+    ("subject", _("From %(sender)s: %(subject)s")),
+    ("school", ""),
+    ("supporter", ""),
+    ("recipient", _("to %(recipient)s")),
+    ("version", _("Version %(version)s")),
+]

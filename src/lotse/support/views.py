@@ -24,6 +24,7 @@ from lotse.lib.pdf import render_pdf
 from lotse.support import selectors, services, timeline, workflow
 from lotse.support.forms import (
     AgreementForm,
+    AssignSchoolForm,
     DeclineForm,
     ForwardForm,
     InboxFilterForm,
@@ -177,6 +178,14 @@ class Action:
     form: type[forms.Form] | None
     run: Callable[[SupportRequest, Person, dict[str, Any]], object]
     done: str | Promise
+    # What the form needs to know about the request, e.g. the supporters to choose from.
+    form_kwargs: Callable[[SupportRequest], dict[str, Any]] | None = None
+
+    def make_form(self, sr: SupportRequest, prefix: str, data: Any = None) -> forms.Form | None:
+        if self.form is None:
+            return None
+        extra = self.form_kwargs(sr) if self.form_kwargs else {}
+        return self.form(data, prefix=prefix, **extra)
 
 
 ACTIONS: dict[str, Action] = {
@@ -196,6 +205,13 @@ ACTIONS: dict[str, Action] = {
             request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
         ),
         gettext_lazy("The supporters have been asked."),
+        lambda r: {"supporters": selectors.supporters_for(request=r)},
+    ),
+    "assign_school": Action(
+        AssignSchoolForm,
+        lambda r, p, d: services.request_assign_school(request=r, by=p, school=d["school"]),
+        gettext_lazy("The school has been assigned."),
+        lambda r: {"schools": selectors.schools_of_organisation(organisation=r.organisation)},
     ),
     "first_contact": Action(
         NoteForm,
@@ -250,14 +266,8 @@ def _action_forms(
     # The order of the table, so the page always lists the steps in process order.
     for name in (a for a in workflow.TRANSITIONS if a in allowed):
         action = ACTIONS.get(name)
-        if action is None:
-            continue
-        if action.form is ProposeForm:
-            result[name] = ProposeForm(supporters=selectors.supporters_for(request=sr), prefix=name)
-        elif action.form is not None:
-            result[name] = action.form(prefix=name)
-        else:
-            result[name] = None
+        if action is not None:
+            result[name] = action.make_form(sr, name)
     return result
 
 
@@ -320,11 +330,8 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if reason is not None:
         return _refused(request, sr, person, reason)
     data: dict[str, Any] = {}
-    if spec.form is not None:
-        kwargs: dict[str, Any] = {"prefix": action}
-        if spec.form is ProposeForm:
-            kwargs["supporters"] = selectors.supporters_for(request=sr)
-        form = spec.form(request.POST, **kwargs)
+    form = spec.make_form(sr, action, request.POST)
+    if form is not None:
         if not form.is_valid():
             context = _detail_context(sr, person)
             context["action_forms"][action] = form

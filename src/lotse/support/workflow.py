@@ -66,6 +66,18 @@ def _both_accepted_latest(request: SupportRequest) -> str | Promise | None:
     return None
 
 
+def _has_school(request: SupportRequest) -> str | Promise | None:
+    if request.school_id is None:
+        return _("First assign the school the mail came from.")
+    return None
+
+
+def _has_no_school(request: SupportRequest) -> str | Promise | None:
+    if request.school_id is not None:
+        return _("The school is already assigned.")
+    return None
+
+
 def _has_accepted_supporter(request: SupportRequest) -> str | Promise | None:
     if not Proposal.objects.filter(request=request, status=Proposal.Status.ACCEPTED).exists():
         return _("No supporter has accepted the request yet.")
@@ -97,6 +109,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({State.CLARIFIED, State.SUPPORTERS_PROPOSED}),
             State.SUPPORTERS_PROPOSED,
             frozenset({Side.COORDINATOR}),
+            _has_school,
         ),
         Transition(
             "first_contact",
@@ -169,6 +182,14 @@ TRANSITIONS: dict[str, Transition] = {
             _OPEN,
             State.FORWARDED,
             frozenset({Side.COORDINATOR}),
+        ),
+        Transition(
+            "assign_school",
+            _("Assign school"),
+            _OPEN,
+            None,
+            frozenset({Side.COORDINATOR}),
+            _has_no_school,
         ),
     ]
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -15,18 +16,23 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-def enqueue_periodic() -> None:
-    """Enqueue each periodic job once; the jobs themselves are idempotent."""
-    for path in settings.LOTSE_PERIODIC_TASKS:
+def enqueue_periodic(due: dict[str, float] | None = None, now: float | None = None) -> None:
+    """Enqueue each periodic job whose time has come; the jobs themselves are idempotent."""
+    now = time.monotonic() if now is None else now
+    for path, interval in settings.LOTSE_PERIODIC_TASKS.items():
+        if due is not None and due.get(path, 0.0) > now:
+            continue
         try:
             import_string(path).enqueue()
         except Exception:
             logger.exception("could not enqueue periodic task %s", path)
+        if due is not None:
+            due[path] = now + interval
     close_old_connections()
 
 
 class Command(BaseCommand):
-    help = "Run background tasks and periodic jobs (mail outbox, deadline reminders)."
+    help = "Run background tasks and periodic jobs (mail in and out, deadline reminders)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run what is due, then stop.")
@@ -37,11 +43,13 @@ class Command(BaseCommand):
             call_command("db_worker", batch=True, verbosity=0)
             return
         stop = threading.Event()
+        tick = max(1, min(settings.LOTSE_PERIODIC_TASKS.values(), default=60) // 4)
 
         def periodic() -> None:
+            due: dict[str, float] = {}
             while not stop.is_set():
-                enqueue_periodic()
-                stop.wait(settings.WORKER_PERIODIC_INTERVAL)
+                enqueue_periodic(due)
+                stop.wait(tick)
 
         thread = threading.Thread(target=periodic, name="lotse-periodic", daemon=True)
         thread.start()

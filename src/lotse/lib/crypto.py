@@ -1,0 +1,206 @@
+"""Encryption at rest: AES-GCM with a key ring, bound to the row and field it belongs to.
+
+A sealed value is `b"L1" | len(key id) | key id | nonce (12) | ciphertext+tag`. The associated
+data is "<app>.<model>.<field>|<row key>", so a value copied into another row or field does not
+decrypt. Keys come from `LOTSE_ENCRYPTION_KEYS` ("id:base64key,id2:base64key2"; the first one
+encrypts, all decrypt). Without it, the embedded install keeps one generated key in
+`<LOTSE_DATA_DIR>/encryption.key`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+MAGIC = b"L1"
+
+
+class DecryptionError(Exception):
+    """A sealed value could not be opened: wrong key, wrong row, or tampered with."""
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    current: str
+    keys: dict[str, bytes]
+
+
+def _parse(spec: str) -> KeyRing:
+    keys: dict[str, bytes] = {}
+    order: list[str] = []
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        kid, _, b64 = item.partition(":")
+        try:
+            key = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"LOTSE_ENCRYPTION_KEYS: key {kid!r} is not base64") from exc
+        if not kid or len(key) != 32:
+            raise ImproperlyConfigured(
+                f"LOTSE_ENCRYPTION_KEYS: key {kid!r} must be 32 bytes (base64), as id:key"
+            )
+        keys[kid] = key
+        order.append(kid)
+    if not order:
+        raise ImproperlyConfigured("LOTSE_ENCRYPTION_KEYS holds no key")
+    return KeyRing(current=order[0], keys=keys)
+
+
+def new_key_spec(kid: str = "k1") -> str:
+    """A fresh key in the form LOTSE_ENCRYPTION_KEYS expects."""
+    return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
+
+
+@cache
+def key_ring() -> KeyRing:
+    """The configured key ring, or the embedded install's generated key file."""
+    spec = getattr(settings, "LOTSE_ENCRYPTION_KEYS", "")
+    if spec:
+        return _parse(spec)
+    path = Path(settings.DATA_DIR) / "encryption.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(new_key_spec("local1") + "\n")
+    return _parse(path.read_text().strip())
+
+
+def seal(plain: bytes, *, aad: bytes) -> bytes:
+    """Encrypt with the current key."""
+    ring = key_ring()
+    kid = ring.current.encode()
+    nonce = secrets.token_bytes(12)
+    return (
+        MAGIC
+        + bytes([len(kid)])
+        + kid
+        + nonce
+        + AESGCM(ring.keys[ring.current]).encrypt(nonce, plain, aad)
+    )
+
+
+def key_id(sealed: bytes) -> str:
+    """The id of the key a value was sealed with."""
+    if not sealed.startswith(MAGIC):
+        raise DecryptionError("not a sealed value")
+    return sealed[3 : 3 + sealed[2]].decode()
+
+
+def unseal(sealed: bytes, *, aad: bytes) -> bytes:
+    """Decrypt with whichever key of the ring sealed it."""
+    kid = key_id(sealed)
+    start = 3 + len(kid)
+    key = key_ring().keys.get(kid)
+    if key is None:
+        raise DecryptionError(f"key {kid!r} is not in the key ring")
+    try:
+        return AESGCM(key).decrypt(sealed[start : start + 12], sealed[start + 12 :], aad)
+    except InvalidTag as exc:
+        raise DecryptionError("the value does not belong to this row or was altered") from exc
+
+
+class Sealed(bytes):
+    """Ciphertext as loaded from the database, not yet opened."""
+
+
+class _Descriptor:
+    """Holds the sealed value as loaded or the plain value as set; opens on first read."""
+
+    def __init__(self, field: EncryptedBinaryField) -> None:
+        self.field = field
+        self.cache = f"_{field.attname}_opened"
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__.get(self.field.attname)
+        if not isinstance(value, Sealed):
+            return value
+        opened = instance.__dict__.get(self.cache)
+        if opened is None or opened[0] is not value:
+            plain = unseal(bytes(value), aad=self.field.aad(instance))
+            opened = (value, self.field.from_plain_bytes(plain))
+            instance.__dict__[self.cache] = opened
+        return opened[1]
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes encrypted at rest with AES-GCM, bound to the row's `row_key` and this field."""
+
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
+        setattr(cls, self.attname, _Descriptor(self))
+
+    def aad(self, instance: models.Model) -> bytes:
+        row_key = getattr(instance, "row_key", None)
+        if not isinstance(row_key, uuid.UUID):
+            raise TypeError(f"{type(instance).__name__} needs a row_key UUID field to encrypt")
+        return f"{self.model._meta.label}.{self.name}|{row_key.hex}".encode()
+
+    def from_plain_bytes(self, plain: bytes) -> Any:
+        return plain
+
+    def to_plain_bytes(self, value: Any) -> bytes:
+        return bytes(value)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Sealed | None:
+        if value is None:
+            return None
+        return Sealed(bytes(value))
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = model_instance.__dict__.get(self.attname)
+        if value is None or isinstance(value, Sealed):
+            return value
+        return Sealed(seal(self.to_plain_bytes(value), aad=self.aad(model_instance)))
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is not None and not isinstance(value, Sealed):
+            raise TypeError("encrypted fields are written by save(), not by queries")
+        return super().get_db_prep_value(
+            None if value is None else bytes(value), connection, prepared
+        )
+
+    def value_to_string(self, obj: models.Model) -> str:
+        # Fixtures and dumps carry the ciphertext, never the plain text.
+        raw = obj.__dict__.get(self.attname)
+        return "" if raw is None else base64.b64encode(bytes(raw)).decode()
+
+
+class EncryptedTextField(EncryptedBinaryField):
+    """Text encrypted at rest."""
+
+    def from_plain_bytes(self, plain: bytes) -> str:
+        return plain.decode("utf-8")
+
+    def to_plain_bytes(self, value: Any) -> bytes:
+        return str(value).encode("utf-8")
+
+
+def row_key_field() -> models.UUIDField:
+    """The per-row key that binds encrypted values to their row."""
+    return models.UUIDField(default=uuid.uuid4, editable=False)

@@ -1,0 +1,343 @@
+"""Requests by e-mail: each mail is stored once and becomes a request, a timeline entry, a
+recorded bounce, an ignored automatic reply, or a quarantine entry, all in one transaction."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+from dataclasses import dataclass
+from email import policy
+from email.utils import getaddresses
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lotse.core import outbox, roles
+from lotse.core.models import OutboxMessage, Person, Role, School, Site
+from lotse.support import services
+from lotse.support.mailparse import ParsedMail, Unreadable, parse
+from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest
+from lotse.support.workflow import WorkflowError
+
+Outcome = InboundMail.Outcome
+
+
+@dataclass(frozen=True)
+class Imported:
+    mail: InboundMail
+    created: bool
+
+
+def _existing(
+    *, sha256: str, mailbox: Mailbox | None, uidvalidity: int | None, uid: int | None
+) -> InboundMail | None:
+    key = Q(sha256=sha256)
+    if mailbox is not None and uid is not None:
+        key |= Q(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+    return InboundMail.objects.filter(key).first()
+
+
+def own_addresses(site: Site) -> set[str]:
+    """Addresses that are Lotse itself: a mail from them is a loop, never a request."""
+    addresses = {
+        a.lower() for a in Site.objects.exclude(email="").values_list("email", flat=True) if a
+    }
+    from_address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip().lower()
+    addresses.add(from_address)
+    return addresses
+
+
+def _is_own(sender: str, site: Site) -> bool:
+    if sender in own_addresses(site):
+        return True
+    local, _, domain = sender.partition("@")
+    base = local.split("+", 1)[0]
+    return f"{base}@{domain}" in own_addresses(site)
+
+
+def match_school(*, site: Site, sender: str) -> School | None:
+    """The sender's school: a known school contact, the school's address, then its domain."""
+    organisation_id = site.organisation_id
+    role = (
+        Role.objects.filter(
+            organisation_id=organisation_id,
+            kind=Role.Kind.SCHOOL_CONTACT,
+            person__email__iexact=sender,
+        )
+        .select_related("school")
+        .first()
+    )
+    if role is not None and role.school is not None:
+        return role.school
+    schools = School.objects.filter(district__organisation_id=organisation_id)
+    exact = list(schools.filter(email__iexact=sender)[:2])
+    if len(exact) == 1:
+        return exact[0]
+    domain = sender.rpartition("@")[2]
+    if not domain:
+        return None
+    by_domain = list(schools.filter(email__iendswith=f"@{domain}")[:2])
+    if len(by_domain) == 1:
+        return by_domain[0]
+    contacts = list(
+        Role.objects.filter(
+            organisation_id=organisation_id,
+            kind=Role.Kind.SCHOOL_CONTACT,
+            person__email__iendswith=f"@{domain}",
+        )
+        .values_list("school_id", flat=True)
+        .distinct()[:2]
+    )
+    if len(contacts) == 1:
+        return School.objects.filter(pk=contacts[0]).first()
+    return None
+
+
+def _request_for_reply(parsed: ParsedMail, site: Site) -> SupportRequest | None:
+    """The request a reply answers: by the Message-IDs it refers to, then by its token."""
+    if parsed.references:
+        sent = (
+            OutboxMessage.objects.filter(message_id__in=parsed.references)
+            .exclude(reference="")
+            .values_list("reference", flat=True)
+        )
+        for reference in sent:
+            label, _, pk = reference.partition(":")
+            if label == "support.SupportRequest" and pk.isdigit():
+                found = SupportRequest.objects.filter(pk=int(pk)).first()
+                if found is not None:
+                    return found
+    token = parsed.token()
+    if token:
+        return SupportRequest.objects.filter(token=token).first()
+    return None
+
+
+def _attach(request: SupportRequest, mail: InboundMail, parsed: ParsedMail) -> None:
+    for part in parsed.attachments:
+        Attachment.objects.create(
+            request=request,
+            mail=mail,
+            filename=part.filename,
+            content_type=part.content_type[:255],
+            size=len(part.content),
+            inline=part.inline,
+            content=part.content,
+        )
+
+
+def _quarantine(mail: InboundMail, reason: str) -> None:
+    mail.outcome = Outcome.QUARANTINE
+    mail.quarantine_reason = reason
+
+
+def _header_part(raw: bytes) -> bytes:
+    end = raw.find(b"\r\n\r\n")
+    if end < 0:
+        end = raw.find(b"\n\n")
+    return raw[: end if end >= 0 else 64 * 1024][: 64 * 1024]
+
+
+def mail_import(
+    *,
+    site: Site,
+    raw: bytes,
+    mailbox: Mailbox | None = None,
+    uidvalidity: int | None = None,
+    uid: int | None = None,
+    size: int | None = None,
+) -> Imported:
+    """Store one mail exactly once and act on it, in one transaction.
+
+    The same bytes (by hash) or the same (mailbox, UIDVALIDITY, UID) are never imported twice;
+    a second call returns the first import. `size` is the size the server reported, for mail
+    too large to download, whose `raw` then holds only the header.
+    """
+    sha256 = hashlib.sha256(raw).hexdigest()
+    existing = _existing(sha256=sha256, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+    if existing is not None:
+        return Imported(existing, created=False)
+    try:
+        with transaction.atomic():
+            mail = _store(
+                site=site,
+                raw=raw,
+                sha256=sha256,
+                mailbox=mailbox,
+                uidvalidity=uidvalidity,
+                uid=uid,
+                size=size,
+            )
+    except IntegrityError:
+        # Another reader stored it at the same moment; theirs counts.
+        existing = _existing(sha256=sha256, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+        if existing is None:
+            raise
+        return Imported(existing, created=False)
+    return Imported(mail, created=True)
+
+
+def _store(
+    *,
+    site: Site,
+    raw: bytes,
+    sha256: str,
+    mailbox: Mailbox | None,
+    uidvalidity: int | None,
+    uid: int | None,
+    size: int | None,
+) -> InboundMail:
+    real_size = size if size is not None else len(raw)
+    mail = InboundMail(
+        mailbox=mailbox,
+        site=site,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        sha256=sha256,
+        raw=raw,
+        size=real_size,
+        outcome=Outcome.QUARANTINE,
+    )
+    if real_size > settings.MAIL_MAX_SIZE:
+        mail.raw = _header_part(raw)
+        _quarantine(
+            mail,
+            _("Too large (size): %(size)s MB; at most %(limit)s MB are taken as a request.")
+            % {"size": round(real_size / 1e6, 1), "limit": round(settings.MAIL_MAX_SIZE / 1e6, 1)},
+        )
+        _fill_headers(mail, raw)
+        mail.save()
+        return mail
+    try:
+        parsed = parse(raw)
+    except Unreadable as exc:
+        _quarantine(mail, str(exc))
+        _fill_headers(mail, raw)
+        mail.save()
+        return mail
+    mail.message_id = parsed.message_id
+    mail.sender = parsed.sender[:320]
+    mail.subject = parsed.subject[:998]
+    _act(mail, parsed, site)
+    return mail
+
+
+def _fill_headers(mail: InboundMail, raw: bytes) -> None:
+    """Best-effort sender and subject for the quarantine list."""
+    try:
+        parsed_headers = parse_headers(raw)
+    except Exception:
+        return
+    mail.sender, mail.subject, mail.message_id = parsed_headers
+
+
+def parse_headers(raw: bytes) -> tuple[str, str, str]:
+    """Sender, subject and Message-ID, read as leniently as possible."""
+    headers = email.message_from_bytes(_header_part(raw) + b"\r\n\r\n", policy=policy.default)
+    senders = getaddresses([str(headers.get("From", "") or "")])
+    sender = senders[0][1].lower() if senders and senders[0][1] else ""
+    subject = " ".join(str(headers.get("Subject", "") or "").split())
+    return sender[:320], subject[:998], str(headers.get("Message-ID", "") or "")[:998]
+
+
+def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
+    if parsed.bounce:
+        mail.outcome = Outcome.BOUNCE
+        if parsed.bounced_message_id:
+            mail.bounced = outbox.record_bounce(
+                message_id=parsed.bounced_message_id,
+                reason=parsed.bounce_reason or _("The mail could not be delivered."),
+            )
+        mail.save()
+        return
+    if parsed.auto_reply or _is_own(parsed.sender, site):
+        mail.outcome = Outcome.AUTO_REPLY
+        mail.save()
+        return
+    answered = _request_for_reply(parsed, site)
+    received = timezone.now()
+    if answered is not None:
+        mail.outcome = Outcome.REPLY
+        mail.request = answered
+        mail.event = services.request_record_mail(
+            request=answered, sender=parsed.sender, subject=parsed.subject, text=parsed.text
+        )
+        mail.save()
+        _attach(answered, mail, parsed)
+        return
+    request = services.request_receive_mail(
+        site=site,
+        school=match_school(site=site, sender=parsed.sender),
+        sender=parsed.sender,
+        sender_name=parsed.sender_name,
+        subject=parsed.subject,
+        text=parsed.text,
+        received=received,
+    )
+    mail.outcome = Outcome.REQUEST
+    mail.request = request
+    mail.save()
+    _attach(request, mail, parsed)
+
+
+# --- quarantine ---------------------------------------------------------------------------
+
+
+def _check_quarantine(mail: InboundMail, by: Person) -> InboundMail:
+    mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
+    if mail.site_id not in roles.coordinated_site_ids(by):
+        raise WorkflowError(_("You may not do this for this mail."))
+    if mail.outcome != Outcome.QUARANTINE:
+        raise WorkflowError(_("This mail is no longer in quarantine."))
+    return mail
+
+
+@transaction.atomic
+def quarantine_accept(*, mail: InboundMail, by: Person, school: School | None) -> SupportRequest:
+    """Staff turn a quarantined mail into a request, with the text that could be read."""
+    mail = _check_quarantine(mail, by)
+    raw = bytes(mail.raw or b"")
+    text = readable_text(raw)
+    sender, subject, _message_id = parse_headers(raw) if raw else ("", "", "")
+    request = services.request_receive_mail(
+        site=mail.site,
+        school=school,
+        sender=sender or mail.sender or "unbekannt@invalid",
+        sender_name="",
+        subject=subject or mail.subject,
+        text=text or _("(The text of this mail could not be read; see the quarantine.)"),
+        received=mail.received_at,
+    )
+    mail.outcome = Outcome.REQUEST
+    mail.request = request
+    mail.save(update_fields=["outcome", "request"])
+    return request
+
+
+@transaction.atomic
+def quarantine_discard(*, mail: InboundMail, by: Person) -> InboundMail:
+    """Staff delete a quarantined mail; its hash stays, so it is not imported again."""
+    mail = _check_quarantine(mail, by)
+    mail.outcome = Outcome.DISCARDED
+    mail.raw = None
+    mail.save(update_fields=["outcome", "raw"])
+    return mail
+
+
+def readable_text(raw: bytes) -> str:
+    """As much text as can be got out of a broken mail, for staff to look at."""
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.compat32)
+    except Exception:
+        return raw[:20000].decode("utf-8", errors="replace")
+    texts: list[str] = []
+    for part in msg.walk():
+        if part.get_content_maintype() != "text":
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            texts.append(payload.decode("utf-8", errors="replace"))
+    return "\n\n".join(texts).strip()[:20000]

@@ -1,0 +1,315 @@
+"""Reading a raw mail: sender, subject, readable text, attachments, and what kind of mail it is.
+
+Pure functions over bytes; no database. `parse()` raises `Unreadable` with a German reason for
+mail that must go to quarantine instead of becoming a request.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import mimetypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import errors, policy
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from inscriptis import get_text
+
+# Defects that mean the structure itself is broken, not just sloppy.
+FATAL_DEFECTS = (
+    errors.NoBoundaryInMultipartDefect,
+    errors.StartBoundaryNotFoundDefect,
+    errors.MultipartInvariantViolationDefect,
+)
+AUTO_SUBJECT = re.compile(
+    r"^\s*(automatische antwort|automatic reply|abwesenheitsnotiz|out of office|"
+    r"abwesend|auto(matic)?[- ]?reply)\b",
+    re.IGNORECASE,
+)
+MSG_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+TOKEN_IN_SUBJECT = re.compile(r"\[#([2-9A-HJ-NP-Z]{8})\]")
+TOKEN_IN_ADDRESS = re.compile(r"^[^@+]+\+([2-9A-HJ-NP-Z]{8})@", re.IGNORECASE)
+
+
+class Unreadable(Exception):
+    """A mail that cannot be read; the message says why, in German."""
+
+
+@dataclass
+class Part:
+    filename: str
+    content_type: str
+    content: bytes
+    inline: bool = False
+
+
+@dataclass
+class ParsedMail:
+    message_id: str
+    sender: str
+    sender_name: str
+    recipients: list[str]
+    subject: str
+    text: str
+    date: object | None
+    references: list[str] = field(default_factory=list)
+    attachments: list[Part] = field(default_factory=list)
+    auto_reply: bool = False
+    bounce: bool = False
+    bounced_message_id: str = ""
+    bounce_reason: str = ""
+
+    def token(self) -> str:
+        """The request token from the subject or a plus address, if any."""
+        match = TOKEN_IN_SUBJECT.search(self.subject)
+        if match:
+            return match.group(1)
+        for address in self.recipients:
+            found = TOKEN_IN_ADDRESS.match(address)
+            if found:
+                return found.group(1).upper()
+        return ""
+
+
+def _all_defects(msg: Message) -> list[errors.MessageDefect]:
+    found = list(msg.defects)
+    if msg.is_multipart():
+        for part in msg.walk():
+            if part is not msg:
+                found.extend(part.defects)
+    return found
+
+
+def decode_text(part: Message) -> str:
+    """The text of a text part in its charset; guess sensibly where none is declared."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_param("charset")
+    if isinstance(charset, tuple):  # RFC 2231 encoded parameter
+        charset = email.utils.collapse_rfc2231_value(charset)
+    charset = (charset or "").strip().strip('"').lower()
+    if charset and charset not in {"us-ascii", "ascii"}:
+        try:
+            codec = codecs.lookup(charset)
+        except LookupError as exc:
+            raise Unreadable(f"Unbekannter Zeichensatz (charset) „{charset}“") from exc
+        # Mail labelled Latin-1 is nearly always Windows-1252 (€, „“ …); cp1252 is a superset.
+        name = "cp1252" if codec.name in {"latin-1", "iso8859-1"} else codec.name
+        return payload.decode(name, errors="replace")
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("cp1252", errors="replace")
+
+
+def html_to_text(html: str) -> str:
+    """Readable text from HTML: paragraphs and lines kept, styles and scripts dropped."""
+    text = get_text(html)
+    lines = [line.rstrip() for line in text.replace("\xa0", " ").splitlines()]
+    return _tidy("\n".join(lines))
+
+
+def _tidy(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def _address_list(msg: Message, *names: str) -> list[str]:
+    values: list[str] = []
+    for name in names:
+        for header in msg.get_all(name, []) or []:
+            values.append(str(header))
+    return [addr.lower() for _, addr in getaddresses(values) if addr]
+
+
+def _attachment_name(part: Message, index: int) -> str:
+    try:
+        name = part.get_filename()
+    except (LookupError, ValueError):
+        name = None
+    if name:
+        return name.replace("/", "_").replace("\\", "_").strip()[:255]
+    if part.get_content_type() == "message/rfc822":
+        return f"weitergeleitete-nachricht-{index}.eml"
+    extension = mimetypes.guess_extension(part.get_content_type()) or ".bin"
+    return f"anhang-{index}{extension}"
+
+
+def _subparts(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+
+
+def _part_bytes(part: Message) -> bytes:
+    if part.get_content_type() == "message/rfc822":
+        inner = _subparts(part)
+        return inner[0].as_bytes(policy=policy.compat32) if inner else b""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _bounce_reason(msg: Message) -> str:
+    """What the receiving server said, from the delivery-status part."""
+    for part in msg.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        for block in _subparts(part):
+            for key in ("Diagnostic-Code", "Status", "Action"):
+                if block.get(key):
+                    return f"{key}: {' '.join(str(block.get(key)).split())}"
+    return ""
+
+
+def _returned_message_id(msg: Message) -> str:
+    """The Message-ID of the mail that came back, from the returned headers."""
+    for part in msg.walk():
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822":
+            inner = _subparts(part)
+            if inner and inner[0].get("Message-ID"):
+                return str(inner[0]["Message-ID"])
+        elif ctype == "text/rfc822-headers":
+            headers = email.message_from_bytes(_part_bytes(part), policy=policy.default)
+            if headers.get("Message-ID"):
+                return str(headers["Message-ID"])
+    # Exchange-style reports quote the returned headers as text.
+    for part in msg.walk():
+        if part.get_content_maintype() != "text":
+            continue
+        try:
+            text = decode_text(part)
+        except Unreadable:
+            continue
+        found = re.search(r"Message-ID:\s*(<[^<>\s]+>)", text, re.IGNORECASE)
+        if found:
+            return found.group(1)
+    return ""
+
+
+def _bounce_details(msg: Message) -> tuple[str, str]:
+    """The Message-ID of the returned mail and the reason the server gave."""
+    original = _returned_message_id(msg)
+    match = MSG_ID.search(original)
+    return (match.group(0) if match else original.strip()), _bounce_reason(msg)
+
+
+def _leaves(part: Message) -> Iterator[Message]:
+    """The leaf parts; a forwarded mail (message/rfc822) counts as one leaf, kept whole."""
+    if part.get_content_type() == "message/rfc822" or not part.is_multipart():
+        yield part
+        return
+    for sub in _subparts(part):
+        yield from _leaves(sub)
+
+
+def _is_text_body(part: Message) -> bool:
+    """A further text part of the message itself (not a file), e.g. a footer part."""
+    return (
+        part.get_content_type() in {"text/plain", "text/html"}
+        and part.get_content_disposition() != "attachment"
+        and not part.get_filename()
+    )
+
+
+def _is_auto_reply(msg: Message, subject: str) -> bool:
+    auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
+    if auto and auto != "no":
+        return True
+    precedence = str(msg.get("Precedence", "") or "").strip().lower()
+    if precedence in {"bulk", "junk", "list", "auto_reply"}:
+        return True
+    if any(msg.get(h) for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")):
+        return True
+    if msg.get("X-Auto-Response-Suppress") and AUTO_SUBJECT.search(subject):
+        return True
+    return bool(AUTO_SUBJECT.search(subject))
+
+
+def _is_bounce(msg: Message, sender: str) -> bool:
+    if msg.get_content_type() == "multipart/report":
+        report = str(msg.get_param("report-type") or "").lower()
+        if report in {"delivery-status", ""}:
+            return True
+    local = sender.split("@", 1)[0].lower()
+    return local in {"mailer-daemon", "postmaster"}
+
+
+def parse(raw: bytes) -> ParsedMail:
+    """Read a raw mail, or raise `Unreadable` with the reason."""
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    fatal = [d for d in _all_defects(msg) if isinstance(d, FATAL_DEFECTS)]
+    if fatal:
+        raise Unreadable(
+            "Defekte MIME-Struktur: " + ", ".join(sorted({type(d).__name__ for d in fatal}))
+        )
+    try:
+        senders = _address_list(msg, "From")
+        subject = " ".join(str(msg.get("Subject", "") or "").split())
+    except (ValueError, LookupError, IndexError) as exc:
+        raise Unreadable(f"Kopfzeilen nicht lesbar: {exc}") from exc
+    if not senders:
+        raise Unreadable("Kein Absender (sender): die Nachricht hat keine From-Zeile")
+    from_header = getaddresses([str(msg.get("From", ""))])
+    sender_name = from_header[0][0] if from_header else ""
+    bounce = _is_bounce(msg, senders[0])
+    auto = not bounce and _is_auto_reply(msg, subject)
+
+    body = msg.get_body(preferencelist=("plain", "html"))
+    text = ""
+    body_parts: set[int] = set()
+    if body is not None:
+        body_parts.add(id(body))
+        if body.get_content_subtype() == "html":
+            text = html_to_text(decode_text(body))
+        else:
+            text = _tidy(decode_text(body))
+            # The HTML alternative of the same text is not an attachment.
+            html = msg.get_body(preferencelist=("html",))
+            if html is not None:
+                body_parts.add(id(html))
+    attachments: list[Part] = []
+    if not bounce:
+        for index, part in enumerate(
+            (p for p in _leaves(msg) if id(p) not in body_parts and not _is_text_body(p)),
+            start=1,
+        ):
+            attachments.append(
+                Part(
+                    filename=_attachment_name(part, index),
+                    content_type=part.get_content_type(),
+                    content=_part_bytes(part),
+                    inline=part.get_content_disposition() == "inline"
+                    or bool(part.get("Content-ID")),
+                )
+            )
+    if not text and not attachments and not bounce and not auto:
+        raise Unreadable("Kein lesbarer Text (text) und keine Anhänge")
+    bounced_id, reason = _bounce_details(msg) if bounce else ("", "")
+    try:
+        date = parsedate_to_datetime(str(msg["Date"])) if msg.get("Date") else None
+    except (TypeError, ValueError):
+        date = None
+    references = MSG_ID.findall(
+        " ".join(str(msg.get(h, "") or "") for h in ("In-Reply-To", "References"))
+    )
+    return ParsedMail(
+        message_id=str(msg.get("Message-ID", "") or "").strip()[:998],
+        sender=senders[0],
+        sender_name=sender_name,
+        recipients=_address_list(msg, "To", "Cc", "Delivered-To", "X-Original-To"),
+        subject=subject[:998],
+        text=text,
+        date=date,
+        references=references,
+        attachments=attachments,
+        auto_reply=auto,
+        bounce=bounce,
+        bounced_message_id=bounced_id,
+        bounce_reason=reason,
+    )
