@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotse.core.models import OutboxMessage
-from lotse.support.models import Agreement, State, SupportRequest
+from lotse.support.models import Agreement, Attachment, InboundMail, State, SupportRequest
 from tests.factories import Cast, bring_to_state, meeting_time
 
 ROLES = [
@@ -87,6 +87,33 @@ def _step(name: str) -> Callable[[Cast, SupportRequest | None], str]:
 
 def _settings(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/einstellungen/"
+
+
+def _attachment(c: Cast, sr: SupportRequest | None) -> str:
+    assert sr is not None
+    attachment = Attachment.objects.create(
+        request=sr, filename="Plan.pdf", content_type="application/pdf", size=3, content=b"%PD"
+    )
+    return f"/anfragen/{sr.pk}/anhaenge/{attachment.pk}/"
+
+
+def _quarantined(c: Cast, sr: SupportRequest | None) -> str:
+    mail = InboundMail.objects.create(
+        site=c.site_a,
+        sha256="0" * 64,
+        raw=b"kaputt",
+        outcome=InboundMail.Outcome.QUARANTINE,
+        quarantine_reason="Defekte MIME-Struktur",
+    )
+    return f"/koordination/quarantaene/{mail.pk}/"
+
+
+def _mailboxes(suffix: str = "") -> Callable[[Cast, SupportRequest | None], str]:
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        site = f"{c.site_a.pk}/" if suffix == "site" else ""
+        return f"/organisation/{c.organisation.slug}/postfaecher/{site}"
+
+    return path
 
 
 def _meeting(c: Cast) -> dict[str, str]:
@@ -199,6 +226,18 @@ CASES = [
     Case("kontrakt-pdf", "support:agreement_pdf", "GET", _kontrakt("pdf/"),
          "L   404 200 404 200 404 200 404 404",
          state=State.AGREED),
+    Case("attachment", "support:attachment", "GET", _attachment,
+         "L   404 200 404 200 404 404 404 404",
+         state=State.RECEIVED),
+    Case("quarantine", "support:quarantine", "GET", _fixed("/koordination/quarantaene/"),
+         "L   404 404 404 200 200 404 404 404"),
+    # A mail in site A's quarantine is for site A's coordinators only.
+    Case("quarantine-mail", "support:quarantine_detail", "GET", _quarantined,
+         "L   404 404 404 200 404 404 404 404"),
+    Case("mailboxes", "support:mailbox_list", "GET", _mailboxes(),
+         "L   404 404 404 404 404 404 404 200"),
+    Case("mailbox", "support:mailbox_edit", "GET", _mailboxes("site"),
+         "L   404 404 404 404 404 404 404 200"),
 ]
 # fmt: on
 

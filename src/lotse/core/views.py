@@ -34,7 +34,7 @@ def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Every mail Lotse wrote for the staff's organisations, sent or kept."""
     messages = _visible_outbox(request).only(
-        "pk", "subject", "to", "status", "created_at", "sent_at"
+        "pk", "subject", "to", "status", "created_at", "sent_at", "bounced_at"
     )
     page = Paginator(messages, 50).get_page(request.GET.get("page"))
     return render(request, "core/outbox_list.html", {"page": page})

@@ -341,3 +341,8 @@ def readable_text(raw: bytes) -> str:
         if isinstance(payload, bytes):
             texts.append(payload.decode("utf-8", errors="replace"))
     return "\n\n".join(texts).strip()[:20000]
+
+
+def header_text(raw: bytes) -> str:
+    """The header lines of a mail, decoded as far as possible, for the quarantine view."""
+    return _header_part(raw).decode("utf-8", errors="replace")[:20000]

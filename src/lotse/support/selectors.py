@@ -12,6 +12,7 @@ from lotse.core import roles
 from lotse.core.models import Organisation, Person, Role, School, Site
 from lotse.support.models import (
     Agreement,
+    Attachment,
     Meeting,
     Proposal,
     State,
@@ -100,7 +101,11 @@ def request_detail(*, person: Person, request: SupportRequest) -> dict[str, Any]
         .prefetch_related(Prefetch("acceptances__person"))
         .order_by("-version")
     )
+    attachments = list(
+        Attachment.objects.filter(request=request).defer("content").order_by("created_at", "pk")
+    )
     return {
+        "attachments": attachments,
         "events": events,
         "proposals": proposals,
         "meetings": meetings,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.support import views
+from lotse.support import mail_views, views
 
 app_name = "support"
 
@@ -19,6 +19,23 @@ urlpatterns = [
     path(
         "anfragen/<int:pk>/kontrakt/<int:version>/pdf/", views.agreement_pdf, name="agreement_pdf"
     ),
+    path(
+        "anfragen/<int:pk>/anhaenge/<int:attachment_pk>/",
+        mail_views.attachment_download,
+        name="attachment",
+    ),
     path("koordination/", views.inbox, name="inbox"),
+    path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),
+    path(
+        "koordination/quarantaene/<int:pk>/",
+        mail_views.quarantine_detail,
+        name="quarantine_detail",
+    ),
+    path("organisation/<slug:slug>/postfaecher/", mail_views.mailbox_list, name="mailbox_list"),
+    path(
+        "organisation/<slug:slug>/postfaecher/<int:site_pk>/",
+        mail_views.mailbox_edit,
+        name="mailbox_edit",
+    ),
     path("begleitung/", views.supporter_list, name="supporter_list"),
 ]

@@ -1,0 +1,191 @@
+"""Views of the mail intake: mailbox settings for admins, quarantine for coordinators,
+attachments for the people who may see the request."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lotse.core import roles
+from lotse.core.models import Organisation, Person, Site
+from lotse.support import imap, intake, selectors, services
+from lotse.support.forms import MailboxForm, QuarantineAcceptForm
+from lotse.support.models import Attachment, InboundMail, Mailbox
+from lotse.support.permissions import get_request_for
+from lotse.support.workflow import WorkflowError
+
+
+def _person(request: HttpRequest) -> Person:
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+def _admin_organisation(request: HttpRequest, slug: str) -> Organisation:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not roles.has_role(request.user, roles.Kind.ADMIN, organisation):
+        raise Http404
+    return organisation
+
+
+@login_required
+@require_GET
+def mailbox_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The sites of an organisation and the state of their mailboxes."""
+    organisation = _admin_organisation(request, slug)
+    sites = Site.objects.filter(organisation=organisation).select_related("mailbox")
+    rows = [(site, getattr(site, "mailbox", None)) for site in sites]
+    return render(
+        request, "support/mailbox_list.html", {"organisation": organisation, "rows": rows}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mailbox_edit(request: HttpRequest, slug: str, site_pk: int) -> HttpResponse:
+    """Set up a site's mailbox, or test the connection with the values in the form."""
+    organisation = _admin_organisation(request, slug)
+    site = get_object_or_404(Site, pk=site_pk, organisation=organisation)
+    mailbox = Mailbox.objects.filter(site=site).first()
+    initial = (
+        {
+            "host": mailbox.host,
+            "port": mailbox.port,
+            "security": mailbox.security,
+            "username": mailbox.username,
+            "folder": mailbox.folder,
+            "done_folder": mailbox.done_folder,
+            "active": mailbox.active,
+        }
+        if mailbox
+        else {"port": 993, "security": Mailbox.Security.SSL, "folder": "INBOX", "active": True}
+    )
+    form = MailboxForm(request.POST or None, initial=initial, has_password=mailbox is not None)
+    test_result: tuple[bool, str] | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "test" in request.POST:
+            password = data["password"] or (str(mailbox.password) if mailbox else "")
+            test_result = imap.check_connection(
+                imap.Settings(
+                    data["host"],
+                    data["port"],
+                    data["security"],
+                    data["username"],
+                    password,
+                    data["folder"],
+                )
+            )
+        else:
+            try:
+                services.mailbox_save(site=site, by=_person(request), **data)
+            except WorkflowError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request, _("The mailbox of %(site)s has been saved.") % {"site": site.name}
+                )
+                return redirect("support:mailbox_list", slug=organisation.slug)
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(
+        request,
+        "support/mailbox_form.html",
+        {
+            "organisation": organisation,
+            "site": site,
+            "mailbox": mailbox,
+            "form": form,
+            "test_result": test_result,
+        },
+        status=status,
+    )
+
+
+def _quarantine(request: HttpRequest) -> list[int]:
+    site_ids = sorted(roles.coordinated_site_ids(request.user))
+    if not site_ids:
+        raise Http404
+    return site_ids
+
+
+@login_required
+@require_GET
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    """Mail that could not be read, with the reason, for the coordinators of its site."""
+    site_ids = _quarantine(request)
+    mails = (
+        InboundMail.objects.filter(site_id__in=site_ids, outcome=InboundMail.Outcome.QUARANTINE)
+        .select_related("site")
+        .defer("raw")
+    )
+    page = Paginator(mails, 50).get_page(request.GET.get("page"))
+    return render(request, "support/quarantine_list.html", {"page": page})
+
+
+def _quarantined(request: HttpRequest, pk: int) -> InboundMail:
+    site_ids = _quarantine(request)
+    mail = (
+        InboundMail.objects.filter(
+            pk=pk, site_id__in=site_ids, outcome=InboundMail.Outcome.QUARANTINE
+        )
+        .select_related("site__organisation")
+        .first()
+    )
+    if mail is None:
+        raise Http404
+    return mail
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One quarantined mail: what could be read of it; take it as a request or delete it."""
+    mail = _quarantined(request, pk)
+    schools = selectors.schools_of_organisation(organisation=mail.site.organisation)
+    form = QuarantineAcceptForm(request.POST or None, schools=schools)
+    if request.method == "POST":
+        person = _person(request)
+        try:
+            if request.POST.get("decision") == "discard":
+                intake.quarantine_discard(mail=mail, by=person)
+                messages.success(request, _("The mail has been deleted."))
+                return redirect("support:quarantine")
+            if form.is_valid():
+                created = intake.quarantine_accept(
+                    mail=mail, by=person, school=form.cleaned_data["school"]
+                )
+                messages.success(request, _("The mail is now a request."))
+                return redirect("support:detail", pk=created.pk)
+        except WorkflowError as exc:
+            messages.error(request, str(exc.message))
+    raw = bytes(mail.raw or b"")
+    return render(
+        request,
+        "support/quarantine_detail.html",
+        {
+            "mail": mail,
+            "form": form,
+            "text": intake.readable_text(raw),
+            "headers": intake.header_text(raw),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A file that came with a mail, for those who may see the request."""
+    sr = get_request_for(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, request=sr)
+    response = HttpResponse(bytes(attachment.content), content_type="application/octet-stream")
+    # Always a download, never shown inline: a mail's HTML must not run in Lotse's origin.
+    ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "_")
+    response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
