@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # System packages and services the test suite needs; safe to run any number of times.
 #
-#   scripts/test-services.sh          install what is missing, start PostgreSQL, print DATABASE_URL
-#   scripts/test-services.sh stop     stop the throwaway PostgreSQL
-#   scripts/test-services.sh destroy  stop it and delete its data directory
+#   scripts/test-services.sh          install what is missing, start PostgreSQL and Dovecot,
+#                                     print DATABASE_URL
+#   scripts/test-services.sh stop     stop the throwaway PostgreSQL and Dovecot
+#   scripts/test-services.sh destroy  stop them and delete their data directories
 #
-# Packages (installed only if missing): PostgreSQL, Chromium (browser tests), Dovecot IMAP
-# (mail tests; installed, not configured here), gettext (compilemessages), and WeasyPrint's
-# system libraries.
+# Packages (installed only if missing): PostgreSQL, Chromium (browser tests), Dovecot IMAP and
+# LMTP plus openssl (mail tests), gettext (compilemessages), and WeasyPrint's system libraries.
+#
+# Dovecot: a private instance on 127.0.0.1 (IMAP 10143, IMAPS 10993, LMTP 10024) in
+# $LOTSE_DOVECOT_DIR (default /tmp/lotse-dovecot); see scripts/dovecot.sh.
 #
 # PostgreSQL: a throwaway cluster in $LOTSE_PG_DIR (default /tmp/lotse-postgres-<port>), owned by
 # the `postgres` user, listening only on 127.0.0.1:$LOTSE_PG_PORT (default 54329), with role and
@@ -48,6 +51,7 @@ as_owner() {
 case "$action" in
 start) ;;
 stop | destroy)
+    scripts/dovecot.sh "$action" >&2 || log "scripts/dovecot.sh $action failed (see above)"
     bindir="$(find_pg_bindir)"
     if [[ -n "$bindir" && -f "$PGDIR/PG_VERSION" ]] \
         && as_owner "$bindir/pg_ctl" -D "$PGDIR" status >/dev/null 2>&1; then
@@ -68,7 +72,8 @@ stop | destroy)
 esac
 
 # --- system packages ---------------------------------------------------------------------------
-packages=(chromium dovecot-imapd gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+packages=(chromium dovecot-imapd dovecot-lmtpd openssl gettext)
+packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 # Any installed PostgreSQL server will do (e.g. postgresql-15 without the meta package).
 if [[ -z "$(find_pg_bindir)" ]]; then
     packages+=(postgresql)
@@ -144,6 +149,14 @@ else
         tail -n 20 "$PGDIR/server.log" >&2 || true
         exit 1
     fi
+fi
+
+# --- the private Dovecot (IMAP/LMTP for the mail tests) ----------------------------------------
+# It runs as its own master and needs root; without root the mail tests say so when they run.
+if [[ "$(id -u)" -eq 0 ]]; then
+    scripts/dovecot.sh start >&2
+else
+    log "not root: not starting Dovecot (the mail tests need: sudo scripts/dovecot.sh start)"
 fi
 
 log "ensuring role and database lotse"
