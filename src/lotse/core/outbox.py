@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from lotse.core.models import Organisation, OutboxMessage, Site
 
@@ -168,7 +169,7 @@ def reap(*, now: dt.datetime | None = None) -> int:
         status=OutboxMessage.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
     ).update(
         status=OutboxMessage.Status.FAILED,
-        last_error="Der Versand wurde unterbrochen; neuer Versuch.",
+        last_error=_("Sending was interrupted; it will be tried again."),
         next_attempt_at=now,
     )
 

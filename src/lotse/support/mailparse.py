@@ -16,6 +16,7 @@ from email import errors, policy
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
+from django.utils.translation import gettext as _
 from inscriptis import get_text
 
 # Defects that mean the structure itself is broken, not just sloppy.
@@ -96,7 +97,8 @@ def decode_text(part: Message) -> str:
         try:
             codec = codecs.lookup(charset)
         except LookupError as exc:
-            raise Unreadable(f"Unbekannter Zeichensatz (charset) „{charset}“") from exc
+            reason = _("Unknown character set (charset) “%(charset)s”") % {"charset": charset}
+            raise Unreadable(reason) from exc
         # Mail labelled Latin-1 is nearly always Windows-1252 (€, „“ …); cp1252 is a superset.
         name = "cp1252" if codec.name in {"latin-1", "iso8859-1"} else codec.name
         return payload.decode(name, errors="replace")
@@ -246,15 +248,16 @@ def parse(raw: bytes) -> ParsedMail:
     fatal = [d for d in _all_defects(msg) if isinstance(d, FATAL_DEFECTS)]
     if fatal:
         raise Unreadable(
-            "Defekte MIME-Struktur: " + ", ".join(sorted({type(d).__name__ for d in fatal}))
+            _("Broken MIME structure: %(defects)s")
+            % {"defects": ", ".join(sorted({type(d).__name__ for d in fatal}))}
         )
     try:
         senders = _address_list(msg, "From")
         subject = " ".join(str(msg.get("Subject", "") or "").split())
     except (ValueError, LookupError, IndexError) as exc:
-        raise Unreadable(f"Kopfzeilen nicht lesbar: {exc}") from exc
+        raise Unreadable(_("The header lines cannot be read: %(error)s") % {"error": exc}) from exc
     if not senders:
-        raise Unreadable("Kein Absender (sender): die Nachricht hat keine From-Zeile")
+        raise Unreadable(_("No sender: the mail has no From line"))
     from_header = getaddresses([str(msg.get("From", ""))])
     sender_name = from_header[0][0] if from_header else ""
     bounce = _is_bounce(msg, senders[0])
@@ -289,7 +292,7 @@ def parse(raw: bytes) -> ParsedMail:
                 )
             )
     if not text and not attachments and not bounce and not auto:
-        raise Unreadable("Kein lesbarer Text (text) und keine Anhänge")
+        raise Unreadable(_("No readable text and no attachments"))
     bounced_id, reason = _bounce_details(msg) if bounce else ("", "")
     try:
         date = parsedate_to_datetime(str(msg["Date"])) if msg.get("Date") else None
