@@ -7,12 +7,13 @@ people and schools of `lotse.demo.data`.
 from __future__ import annotations
 
 import datetime as dt
+from email.message import EmailMessage
 
 from django.utils import timezone
 
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School
-from lotse.support import services
+from lotse.support import intake, services
 from lotse.support.models import Proposal, SupportRequest
 
 CONFIDENTIALITY = (
@@ -250,4 +251,38 @@ def create_requests(org: Organisation) -> int:
     services.agreement_accept(agreement=agreement, by=cast.mediator)
     services.agreement_accept(agreement=agreement, by=cast.school_contact)
     created.append(request)
+
+    # 7. and 8.: mail that reached the Dresden mailbox, through the real importer.
+    created.extend(_mails(org))
     return len(created)
+
+
+def _mails(org: Organisation) -> list[SupportRequest]:
+    """A request by mail from an unknown sender (with a file), and a broken mail in quarantine."""
+    site = org.sites.get(name="Dresden")
+    message = EmailMessage()
+    message["From"] = "Karin Lehmann <k.lehmann@post.example>"
+    message["To"] = site.email
+    message["Subject"] = "Anfrage: Ausbildung von Streitschlichtern"
+    message["Message-ID"] = "<demo-anfrage-streitschlichtung@post.example>"
+    message.set_content(
+        "Guten Tag,\n\nich bin Beratungslehrerin an einer Oberschule in Dresden. Wir möchten "
+        "Schülerinnen und Schüler zu Streitschlichtern ausbilden und suchen Unterstützung.\n\n"
+        "Unser bisheriges Konzept hängt an.\n\nMit freundlichen Grüßen\nKarin Lehmann"
+    )
+    message.add_attachment(
+        "Konzept Streitschlichtung – Entwurf\n1. Auswahl der Schüler\n2. Ausbildung\n".encode(),
+        maintype="text",
+        subtype="plain",
+        filename="Konzept Streitschlichtung.txt",
+    )
+    request = intake.mail_import(site=site, raw=message.as_bytes()).mail.request
+    intake.mail_import(
+        site=site,
+        raw=(
+            b"From: sekretariat@schule.example\r\nTo: " + site.email.encode() + b"\r\n"
+            b"Subject: Unterlagen\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed\r\n\r\nDer Anhang fehlt, die Grenze auch.\r\n"
+        ),
+    )
+    return [request] if request is not None else []
