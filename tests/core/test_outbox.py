@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import socket
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from lotse.core import outbox
 from lotse.core.models import OutboxMessage, Person
@@ -181,6 +183,55 @@ def test_sweep_sends_waiting_mail_oldest_first_and_gives_up_after_ten_attempts(
     assert [m.to for m in mail.outbox] == [first.to, second.to]
     hopeless.refresh_from_db()
     assert hopeless.status == OutboxMessage.Status.FAILED
+
+
+def test_retries_wait_longer_each_time(settings: Any) -> None:
+    settings.SMTP_HOST = "127.0.0.1"
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": _closed_port(), "timeout": 2},
+        }
+    }
+    message = _queue()
+    now = timezone.now()
+    waits = []
+    for _attempt in range(4):
+        assert outbox.send(message.pk, now=now) == OutboxMessage.Status.FAILED
+        message.refresh_from_db()
+        waits.append(message.next_attempt_at - now)
+        # Before the wait is over, the mail is not tried again.
+        assert outbox.send(message.pk, now=now) == OutboxMessage.Status.FAILED
+        assert OutboxMessage.objects.get(pk=message.pk).attempts == _attempt + 1
+        now = message.next_attempt_at
+    assert waits == [dt.timedelta(minutes=m) for m in (1, 2, 4, 8)]
+
+
+def test_a_mail_left_sending_by_a_dead_worker_is_sent_again(smtp_configured: None) -> None:
+    message = _queue()
+    started = timezone.now()
+    # A worker claimed the row and died before it could record the result.
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENDING, claimed_at=started
+    )
+    # While it might still be working, nobody else sends the mail.
+    assert outbox.send_pending(now=started + dt.timedelta(minutes=5)) == 0
+    assert mail.outbox == []
+
+    assert outbox.send_pending(now=started + dt.timedelta(minutes=16)) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == message.message_id
+
+
+def test_a_claimed_mail_is_not_sent_by_a_second_worker(smtp_configured: None) -> None:
+    message = _queue()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENDING, claimed_at=timezone.now()
+    )
+    assert outbox.send(message.pk) == OutboxMessage.Status.SENDING
+    assert mail.outbox == []
 
 
 # --- the outbox pages for staff --------------------------------------------------------------
