@@ -121,6 +121,7 @@ lint: $(PY_STAMP)
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/mail_import.py
 
 lock: $(PY_STAMP)
 	@[[ -x $(VENV)/bin/uv ]] || $(PY) -m pip install --quiet uv
