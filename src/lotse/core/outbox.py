@@ -192,9 +192,16 @@ def send_pending(*, limit: int = 200, now: dt.datetime | None = None) -> int:
     return len(pks)
 
 
-def record_bounce(*, message_id: str, reason: str) -> OutboxMessage | None:
-    """Mark a Lotse mail as bounced, with the reason the receiving server gave."""
-    message = OutboxMessage.objects.filter(message_id=message_id.strip()).first()
+def record_bounce(
+    *, message_id: str, reason: str, organisation: Organisation | None = None
+) -> OutboxMessage | None:
+    """Mark a Lotse mail as bounced, with the reason the receiving server gave.
+
+    With an organisation, only its own mails (and those of no organisation) are considered."""
+    messages = OutboxMessage.objects.filter(message_id=message_id.strip())
+    if organisation is not None:
+        messages = messages.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
+    message = messages.first()
     if message is None:
         return None
     message.bounced_at = timezone.now()

@@ -27,7 +27,9 @@ from lotse.support.models import InboundMail, Mailbox
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=10)
+# A reader holds its mailbox this long and renews it after every message; a reader that was
+# killed blocks the mailbox at most this long.
+LEASE = dt.timedelta(minutes=2)
 BATCH = 50
 
 
@@ -46,6 +48,7 @@ class FetchResult:
     imported: int = 0
     already_known: int = 0
     error: str = ""
+    busy: bool = False  # another reader holds the mailbox
 
 
 def connect(config: Settings, *, ssl_context: ssl.SSLContext | None = None) -> IMAPClient:
@@ -128,7 +131,15 @@ def _done(client: IMAPClient, mailbox: Mailbox, uids: Iterable[int]) -> None:
     if not uids:
         return
     if mailbox.done_folder:
-        client.move(uids, mailbox.done_folder)
+        try:
+            client.move(uids, mailbox.done_folder)
+        except IMAPClientError as exc:
+            # RFC 3501: TRYCREATE says the folder does not exist yet; create it and try again
+            # (else every later run would stop at the first message, importing nothing new).
+            if "TRYCREATE" not in str(exc):
+                raise
+            client.create_folder(mailbox.done_folder)
+            client.move(uids, mailbox.done_folder)
     else:
         client.add_flags(uids, [b"\\Seen"], silent=True)
 
@@ -140,6 +151,7 @@ def fetch_mailbox(
     result = FetchResult()
     now = timezone.now()
     if not _claim(mailbox, now):
+        result.busy = True
         return result
     mailbox.refresh_from_db()
     try:
@@ -182,6 +194,7 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, result: FetchResult, limit: int
         unseen = set(client.search(["UNSEEN"])) if not mailbox.done_folder else set(leftover)
         _done(client, mailbox, [uid for uid in leftover if uid in unseen])
         result.already_known = len(leftover)
+    on_server_set = set(on_server)
     new = sorted(uid for uid in on_server if uid not in known)
     if limit is not None:
         new = new[:limit]
@@ -196,7 +209,7 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, result: FetchResult, limit: int
             raw = data.get(b"BODY[HEADER]") or data.get(b"BODY[]")
             if raw is None:
                 continue  # deleted on the server meanwhile
-            mail_import(
+            imported = mail_import(
                 site=mailbox.site,
                 raw=bytes(raw),
                 mailbox=mailbox,
@@ -204,9 +217,23 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, result: FetchResult, limit: int
                 uid=uid,
                 size=size or None,
             )
+            stored = imported.mail
+            if (
+                not imported.created
+                and stored.mailbox_id == mailbox.pk
+                and (stored.uidvalidity != uidvalidity or stored.uid not in on_server_set)
+            ):
+                # The same mail under a new UID (the server renumbered the folder): remember
+                # the new one, or it would be downloaded again on every run.
+                InboundMail.objects.filter(pk=imported.mail.pk).update(
+                    uidvalidity=uidvalidity, uid=uid
+                )
             # Only now, after the commit, the server learns the message is done.
             _done(client, mailbox, [uid])
-            result.imported += 1
+            if imported.created:
+                result.imported += 1
+            else:
+                result.already_known += 1
             Mailbox.objects.filter(pk=mailbox.pk).update(locked_until=timezone.now() + LEASE)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import email
 import hashlib
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from email import policy
 from email.utils import getaddresses
 
@@ -23,6 +24,7 @@ from lotse.support.models import Attachment, InboundMail, Mailbox, SupportReques
 from lotse.support.workflow import WorkflowError
 
 Outcome = InboundMail.Outcome
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,45 @@ def own_addresses(site: Site) -> set[str]:
 
 
 def _is_own(sender: str, site: Site) -> bool:
-    if sender in own_addresses(site):
-        return True
     local, _, domain = sender.partition("@")
     base = local.split("+", 1)[0]
-    return f"{base}@{domain}" in own_addresses(site)
+    return bool({sender, f"{base}@{domain}"} & own_addresses(site))
+
+
+# Mail providers anyone can use: their domain says nothing about the school.
+PUBLIC_DOMAINS = frozenset(
+    {
+        "gmx.de",
+        "gmx.net",
+        "gmx.at",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "arcor.de",
+        "posteo.de",
+        "mailbox.org",
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "outlook.de",
+        "hotmail.com",
+        "hotmail.de",
+        "live.de",
+        "live.com",
+        "yahoo.com",
+        "yahoo.de",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "aol.de",
+        "email.de",
+        "online.de",
+        "vodafone.de",
+        "kabelmail.de",
+        "ewe.net",
+        "1und1.de",
+    }
+)
 
 
 def match_school(*, site: Site, sender: str) -> School | None:
@@ -77,7 +113,7 @@ def match_school(*, site: Site, sender: str) -> School | None:
     if len(exact) == 1:
         return exact[0]
     domain = sender.rpartition("@")[2]
-    if not domain:
+    if not domain or domain in PUBLIC_DOMAINS:
         return None
     by_domain = list(schools.filter(email__iendswith=f"@{domain}")[:2])
     if len(by_domain) == 1:
@@ -97,7 +133,11 @@ def match_school(*, site: Site, sender: str) -> School | None:
 
 
 def _request_for_reply(parsed: ParsedMail, site: Site) -> SupportRequest | None:
-    """The request a reply answers: by the Message-IDs it refers to, then by its token."""
+    """The request a reply answers: by the Message-IDs it refers to, then by its token.
+
+    Only requests of the receiving site's organisation count: mail that reached another
+    organisation must not land in (and be mailed on from) this one's request."""
+    requests = SupportRequest.objects.filter(organisation_id=site.organisation_id)
     if parsed.references:
         sent = (
             OutboxMessage.objects.filter(message_id__in=parsed.references)
@@ -107,12 +147,12 @@ def _request_for_reply(parsed: ParsedMail, site: Site) -> SupportRequest | None:
         for reference in sent:
             label, _, pk = reference.partition(":")
             if label == "support.SupportRequest" and pk.isdigit():
-                found = SupportRequest.objects.filter(pk=int(pk)).first()
+                found = requests.filter(pk=int(pk)).first()
                 if found is not None:
                     return found
     token = parsed.token()
     if token:
-        return SupportRequest.objects.filter(token=token).first()
+        return requests.filter(token=token).first()
     return None
 
 
@@ -131,7 +171,31 @@ def _attach(request: SupportRequest, mail: InboundMail, parsed: ParsedMail) -> N
 
 def _quarantine(mail: InboundMail, reason: str) -> None:
     mail.outcome = Outcome.QUARANTINE
-    mail.quarantine_reason = reason
+    mail.quarantine_reason = _no_nul(reason)
+
+
+def _no_nul(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; a mail (or a reason quoting it) can."""
+    return text.replace("\x00", "")
+
+
+def _without_nul(parsed: ParsedMail) -> ParsedMail:
+    return replace(
+        parsed,
+        message_id=_no_nul(parsed.message_id),
+        sender=_no_nul(parsed.sender),
+        sender_name=_no_nul(parsed.sender_name),
+        recipients=[_no_nul(r) for r in parsed.recipients],
+        subject=_no_nul(parsed.subject),
+        text=_no_nul(parsed.text),
+        references=[_no_nul(r) for r in parsed.references],
+        attachments=[
+            replace(p, filename=_no_nul(p.filename), content_type=_no_nul(p.content_type))
+            for p in parsed.attachments
+        ],
+        bounced_message_id=_no_nul(parsed.bounced_message_id),
+        bounce_reason=_no_nul(parsed.bounce_reason),
+    )
 
 
 def _header_part(raw: bytes) -> bytes:
@@ -212,9 +276,16 @@ def _store(
         mail.save()
         return mail
     try:
-        parsed = parse(raw)
+        parsed = _without_nul(parse(raw))
     except Unreadable as exc:
         _quarantine(mail, str(exc))
+        _fill_headers(mail, raw)
+        mail.save()
+        return mail
+    except Exception as exc:
+        # The parser itself tripped over the mail: quarantine it; never block the mailbox.
+        logger.warning("mail parser failed: %s", type(exc).__name__, exc_info=True)
+        _quarantine(mail, _("Broken MIME structure: %(defects)s") % {"defects": type(exc).__name__})
         _fill_headers(mail, raw)
         mail.save()
         return mail
@@ -240,7 +311,8 @@ def parse_headers(raw: bytes) -> tuple[str, str, str]:
     senders = getaddresses([str(headers.get("From", "") or "")])
     sender = senders[0][1].lower() if senders and senders[0][1] else ""
     subject = " ".join(str(headers.get("Subject", "") or "").split())
-    return sender[:320], subject[:998], str(headers.get("Message-ID", "") or "")[:998]
+    message_id = str(headers.get("Message-ID", "") or "")
+    return _no_nul(sender)[:320], _no_nul(subject)[:998], _no_nul(message_id)[:998]
 
 
 def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
@@ -250,6 +322,7 @@ def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
             mail.bounced = outbox.record_bounce(
                 message_id=parsed.bounced_message_id,
                 reason=parsed.bounce_reason or _("The mail could not be delivered."),
+                organisation=site.organisation,
             )
         mail.save()
         return
@@ -301,7 +374,10 @@ def quarantine_accept(*, mail: InboundMail, by: Person, school: School | None) -
     mail = _check_quarantine(mail, by)
     raw = bytes(mail.raw or b"")
     text = readable_text(raw)
-    sender, subject, _message_id = parse_headers(raw) if raw else ("", "", "")
+    try:
+        sender, subject, _message_id = parse_headers(raw) if raw else ("", "", "")
+    except Exception:  # header lines the parser trips over: keep what the import found
+        sender, subject = "", ""
     request = services.request_receive_mail(
         site=mail.site,
         school=school,
@@ -332,7 +408,7 @@ def readable_text(raw: bytes) -> str:
     try:
         msg = email.message_from_bytes(raw, policy=policy.compat32)
     except Exception:
-        return raw[:20000].decode("utf-8", errors="replace")
+        return _no_nul(raw[:20000].decode("utf-8", errors="replace"))
     texts: list[str] = []
     for part in msg.walk():
         if part.get_content_maintype() != "text":
@@ -340,7 +416,7 @@ def readable_text(raw: bytes) -> str:
         payload = part.get_payload(decode=True)
         if isinstance(payload, bytes):
             texts.append(payload.decode("utf-8", errors="replace"))
-    return "\n\n".join(texts).strip()[:20000]
+    return _no_nul("\n\n".join(texts)).strip()[:20000]
 
 
 def header_text(raw: bytes) -> str:

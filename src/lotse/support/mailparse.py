@@ -94,14 +94,20 @@ def decode_text(part: Message) -> str:
         charset = email.utils.collapse_rfc2231_value(charset)
     charset = (charset or "").strip().strip('"').lower()
     if charset and charset not in {"us-ascii", "ascii"}:
+        reason = _("Unknown character set (charset) “%(charset)s”") % {"charset": charset}
         try:
             codec = codecs.lookup(charset)
-        except LookupError as exc:
-            reason = _("Unknown character set (charset) “%(charset)s”") % {"charset": charset}
+        except (LookupError, ValueError) as exc:  # ValueError: a NUL in the name
             raise Unreadable(reason) from exc
+        # Python also knows byte codecs (bz2, hex, rot13 …) by name; no mail is written in them.
+        if not getattr(codec, "_is_text_encoding", True):
+            raise Unreadable(reason)
         # Mail labelled Latin-1 is nearly always Windows-1252 (€, „“ …); cp1252 is a superset.
         name = "cp1252" if codec.name in {"latin-1", "iso8859-1"} else codec.name
-        return payload.decode(name, errors="replace")
+        try:
+            return payload.decode(name, errors="replace")
+        except (UnicodeError, LookupError, ValueError) as exc:  # e.g. idna, punycode, undefined
+            raise Unreadable(reason) from exc
     try:
         return payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,6 +125,25 @@ def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
+
+
+def _header_text(msg: Message, name: str) -> str:
+    """A header's value; its raw text where the parser trips over it (e.g. `Message-ID: <>`)."""
+    try:
+        return str(msg.get(name, "") or "")
+    except Exception:
+        for key, value in msg.raw_items():
+            if key.lower() == name.lower():
+                return " ".join(str(value).split())
+        return ""
+
+
+def _recipients(msg: Message) -> list[str]:
+    """Where the mail went (for a token in a plus address); nothing if unreadable."""
+    try:
+        return _address_list(msg, "To", "Cc", "Delivered-To", "X-Original-To")
+    except Exception:
+        return []
 
 
 def _address_list(msg: Message, *names: str) -> list[str]:
@@ -173,12 +198,12 @@ def _returned_message_id(msg: Message) -> str:
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             inner = _subparts(part)
-            if inner and inner[0].get("Message-ID"):
-                return str(inner[0]["Message-ID"])
+            if inner and _header_text(inner[0], "Message-ID"):
+                return _header_text(inner[0], "Message-ID")
         elif ctype == "text/rfc822-headers":
             headers = email.message_from_bytes(_part_bytes(part), policy=policy.default)
-            if headers.get("Message-ID"):
-                return str(headers["Message-ID"])
+            if _header_text(headers, "Message-ID"):
+                return _header_text(headers, "Message-ID")
     # Exchange-style reports quote the returned headers as text.
     for part in msg.walk():
         if part.get_content_maintype() != "text":
@@ -252,7 +277,8 @@ def parse(raw: bytes) -> ParsedMail:
             % {"defects": ", ".join(sorted({type(d).__name__ for d in fatal}))}
         )
     try:
-        senders = _address_list(msg, "From")
+        # Only real addresses: a From line like "ute weis" gives nobody to answer to.
+        senders = [a for a in _address_list(msg, "From") if "@" in a.strip("@")]
         subject = " ".join(str(msg.get("Subject", "") or "").split())
     except (ValueError, LookupError, IndexError) as exc:
         raise Unreadable(_("The header lines cannot be read: %(error)s") % {"error": exc}) from exc
@@ -296,16 +322,16 @@ def parse(raw: bytes) -> ParsedMail:
     bounced_id, reason = _bounce_details(msg) if bounce else ("", "")
     try:
         date = parsedate_to_datetime(str(msg["Date"])) if msg.get("Date") else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         date = None
     references = MSG_ID.findall(
         " ".join(str(msg.get(h, "") or "") for h in ("In-Reply-To", "References"))
     )
     return ParsedMail(
-        message_id=str(msg.get("Message-ID", "") or "").strip()[:998],
+        message_id=_header_text(msg, "Message-ID").strip()[:998],
         sender=senders[0],
         sender_name=sender_name,
-        recipients=_address_list(msg, "To", "Cc", "Delivered-To", "X-Original-To"),
+        recipients=_recipients(msg),
         subject=subject[:998],
         text=text,
         date=date,

@@ -103,7 +103,8 @@ def _move(request: SupportRequest, action: str, by: Person, **fields: Any) -> No
 def _lock(request: SupportRequest) -> SupportRequest:
     """Reload the request under a row lock so two clicks cannot both pass the same check."""
     return (
-        SupportRequest.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the join to the school.
+        SupportRequest.objects.select_for_update(of=("self",))
         .select_related("organisation", "site", "school")
         .get(pk=request.pk)
     )
@@ -544,7 +545,7 @@ def requests_remind_overdue(*, now: dt.datetime | None = None) -> int:
     count = 0
     for organisation in Organisation.objects.all():
         due = (
-            SupportRequest.objects.select_for_update()
+            SupportRequest.objects.select_for_update(of=("self",))
             .filter(
                 organisation=organisation,
                 state=State.RECEIVED,

@@ -30,6 +30,10 @@ class Command(BaseCommand):
         for mailbox in mailboxes:
             result = imap.fetch_mailbox(mailbox, ssl_context=context)
             line = f"{mailbox.site.name}: {result.imported} imported"
+            if result.already_known:
+                line += f", {result.already_known} already known"
+            if result.busy:
+                line += " – busy: another reader holds this mailbox (at most 2 minutes)"
             if result.error:
                 failed = True
                 line += f" – {result.error}"
