@@ -9,6 +9,8 @@ from django.tasks import task
 
 from lotse.core.management.commands.worker import enqueue_periodic
 
+pytestmark = pytest.mark.django_db  # the worker closes stale connections
+
 RUNS: list[str] = []
 
 

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -191,14 +191,23 @@ class EncryptedBinaryField(models.BinaryField):
         return "" if raw is None else base64.b64encode(bytes(raw)).decode()
 
 
-class EncryptedTextField(EncryptedBinaryField):
-    """Text encrypted at rest."""
+if TYPE_CHECKING:
+    # To the type checker the attribute is text, as the descriptor returns it.
+    EncryptedTextField = models.TextField
+else:
 
-    def from_plain_bytes(self, plain: bytes) -> str:
-        return plain.decode("utf-8")
+    class EncryptedTextField(EncryptedBinaryField):
+        """Text encrypted at rest."""
 
-    def to_plain_bytes(self, value: Any) -> bytes:
-        return str(value).encode("utf-8")
+        def _check_str_default_value(self) -> list[Any]:
+            # A text default ("") is right here: it is encrypted like any other value.
+            return []
+
+        def from_plain_bytes(self, plain: bytes) -> str:
+            return plain.decode("utf-8")
+
+        def to_plain_bytes(self, value: Any) -> bytes:
+            return str(value).encode("utf-8")
 
 
 def row_key_field() -> models.UUIDField:

@@ -66,7 +66,9 @@ class SupportRequest(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.FORM)
     subject = models.CharField(_("subject"), max_length=200)
-    text = models.TextField(_("your request"))
+    # What the school wrote is confidential: encrypted at rest, bound to this row.
+    row_key = row_key_field()
+    text = EncryptedTextField(_("your request"))
     quality_area = models.ForeignKey(
         QualityArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -140,7 +142,8 @@ class TimelineEvent(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+    row_key = row_key_field()
+    note = EncryptedTextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -196,7 +199,8 @@ class Meeting(models.Model):
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place"), max_length=200)
-    participants = models.TextField(_("participants"))
+    row_key = row_key_field()
+    participants = EncryptedTextField(_("participants"))
     created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -212,15 +216,16 @@ class Agreement(models.Model):
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="agreements")
     version = models.PositiveSmallIntegerField()
-    participants = models.TextField(_("participants"))
-    goals = models.TextField(_("goals"))
+    row_key = row_key_field()
+    participants = EncryptedTextField(_("participants"))
+    goals = EncryptedTextField(_("goals"))
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     place = models.CharField(_("place"), max_length=200)
     frequency = models.CharField(_("frequency"), max_length=200)
-    resources = models.TextField(_("resources"), blank=True)
-    methods = models.TextField(_("methods"), blank=True)
-    confidentiality = models.TextField(_("confidentiality clause"))
+    resources = EncryptedTextField(_("resources"), blank=True, default="")
+    methods = EncryptedTextField(_("methods"), blank=True, default="")
+    confidentiality = EncryptedTextField(_("confidentiality clause"))
     created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
