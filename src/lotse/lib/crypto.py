@@ -22,7 +22,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 MAGIC = b"L1"
 
@@ -82,6 +84,13 @@ def key_ring() -> KeyRing:
             with os.fdopen(fd, "w") as handle:
                 handle.write(new_key_spec("local1") + "\n")
     return _parse(path.read_text().strip())
+
+
+@receiver(setting_changed)
+def _forget_key_ring(*, setting: str, **kwargs: Any) -> None:
+    """Tests and key rotation change the keys at run time."""
+    if setting in {"LOTSE_ENCRYPTION_KEYS", "DATA_DIR"}:
+        key_ring.cache_clear()
 
 
 def seal(plain: bytes, *, aad: bytes) -> bytes:
