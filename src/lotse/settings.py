@@ -233,9 +233,19 @@ LOTSE_ENCRYPTION_KEYS = env_str("LOTSE_ENCRYPTION_KEYS", "")
 # Periodic jobs of `lotse worker`, in seconds.
 WORKER_PERIODIC_INTERVAL = env_int("LOTSE_WORKER_PERIODIC_INTERVAL", 60)
 
+# Served over HTTPS (every real installation): secure cookies, HSTS, redirect to HTTPS. With it,
+# `lotse check --deploy --fail-level WARNING` reports no issue.
+HTTPS = env_bool("LOTSE_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("LOTSE_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
+if env_bool("LOTSE_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
