@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from lotse.core.models import Organisation, Person, Role, School, Site
 
 Kind = Role.Kind
+
+
+def person_of(request: HttpRequest) -> Person:
+    """The logged-in person of a request (views call it after @login_required)."""
+    user = request.user
+    assert isinstance(user, Person)
+    return user
 
 
 def _roles(person: Person | AnonymousUser) -> list[Role]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lotse.core import roles, services
 from lotse.core.forms import OrganisationSettingsForm
-from lotse.core.models import Organisation, OutboxMessage, Person
+from lotse.core.models import Organisation, OutboxMessage
 
 
 def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
@@ -61,8 +61,7 @@ def ping(request: HttpRequest) -> HttpResponse:
 def organisation_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation admin sets the acknowledgement deadline and the reminder."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    person = request.user
-    assert isinstance(person, Person)
+    person = roles.person_of(request)
     if not roles.has_role(person, roles.Kind.ADMIN, organisation):
         raise Http404
     form = OrganisationSettingsForm(

@@ -12,18 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lotse.core import roles
-from lotse.core.models import Organisation, Person, Site
+from lotse.core.models import Organisation, Site
 from lotse.support import imap, intake, selectors, services
 from lotse.support.forms import MailboxForm, QuarantineAcceptForm
 from lotse.support.models import Attachment, InboundMail, Mailbox
 from lotse.support.permissions import get_request_for
 from lotse.support.workflow import WorkflowError
-
-
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _admin_organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -83,7 +77,7 @@ def mailbox_edit(request: HttpRequest, slug: str, site_pk: int) -> HttpResponse:
             )
         else:
             try:
-                services.mailbox_save(site=site, by=_person(request), **data)
+                services.mailbox_save(site=site, by=roles.person_of(request), **data)
             except WorkflowError as exc:
                 form.add_error(None, str(exc.message))
             else:
@@ -149,7 +143,7 @@ def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     schools = selectors.schools_of_organisation(organisation=mail.site.organisation)
     form = QuarantineAcceptForm(request.POST or None, schools=schools)
     if request.method == "POST":
-        person = _person(request)
+        person = roles.person_of(request)
         try:
             if request.POST.get("decision") == "discard":
                 intake.quarantine_discard(mail=mail, by=person)

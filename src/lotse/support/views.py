@@ -39,12 +39,6 @@ from lotse.support.permissions import get_request_for
 from lotse.support.workflow import Side, WorkflowError
 
 
-def _person(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page of their main role."""
@@ -59,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _require(request: HttpRequest, kind: str) -> Person:
-    person = _person(request)
+    person = roles.person_of(request)
     if kind not in roles.role_kinds(person):
         raise Http404
     return person
@@ -308,7 +302,7 @@ def _detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request with its state, next step, people involved and timeline."""
-    person = _person(request)
+    person = roles.person_of(request)
     sr = get_request_for(person, pk)
     context = _detail_context(sr, person)
     if getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline":
@@ -320,7 +314,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Take one step of the process on a request."""
-    person = _person(request)
+    person = roles.person_of(request)
     sr = get_request_for(person, pk)
     spec = ACTIONS.get(action)
     if spec is None:
@@ -373,7 +367,7 @@ def _refused(
 @require_POST
 def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     """A proposed supporter accepts or declines."""
-    person = _person(request)
+    person = roles.person_of(request)
     sr = get_request_for(person, pk)
     proposal = Proposal.objects.filter(request=sr, supporter=person).first()
     if proposal is None:
@@ -404,7 +398,7 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 4: draft the Kontrakt, or change it into a new version."""
-    person = _person(request)
+    person = roles.person_of(request)
     sr = get_request_for(person, pk)
     _require_side(sr, "draft", person)
     reason = workflow.refusal(sr, "draft", person)
@@ -458,7 +452,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_accept(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     """Step 4: accept one version of the Kontrakt."""
-    person = _person(request)
+    person = roles.person_of(request)
     sr = get_request_for(person, pk)
     agreement = get_object_or_404(Agreement, request=sr, version=version)
     _require_side(sr, "accept_agreement", person)
@@ -480,7 +474,7 @@ def agreement_accept(request: HttpRequest, pk: int, version: int) -> HttpRespons
 @require_GET
 def agreement_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     """The Kontrakt as a PDF, with both acceptances when it is binding."""
-    person = _person(request)
+    person = roles.person_of(request)
     sr = get_request_for(person, pk)
     agreement = get_object_or_404(
         Agreement.objects.prefetch_related("acceptances__person"), request=sr, version=version
