@@ -171,6 +171,8 @@ BEGIN
     END IF;
 END
 $$;
+-- DROP DATABASE ... WITH (FORCE) in the fault test ends backends that outlive a killed process
+GRANT pg_signal_backend TO lotse;
 SELECT 'CREATE DATABASE lotse OWNER lotse'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'lotse') \gexec
 SQL

@@ -206,6 +206,15 @@ class Database:
         import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as connection:
+            # A killed process's backend may still finish its statement; wait for it to go.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                others = connection.execute(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = %s", (self.name,)
+                ).fetchone()
+                if not others or not others[0]:
+                    break
+                time.sleep(0.2)
             connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
