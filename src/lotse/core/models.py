@@ -260,3 +260,42 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AccessLog(models.Model):
+    """One read of confidential content: who, in which role, what, when. Append-only.
+
+    The database refuses updates and deletes of these rows (triggers, see `lotse.core.audit`).
+    The references are plain ids without foreign-key constraints, so that deleting a request
+    under a retention rule, or erasing a person, never has to touch the log; an erased person
+    keeps their id and shows as erased."""
+
+    at = models.DateTimeField(default=timezone.now)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    role = models.CharField(max_length=20, choices=Role.Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # What was read, e.g. ("support.supportrequest", 42) and its part ("pdf", version 3).
+    subject_type = models.CharField(max_length=60)
+    subject_id = models.BigIntegerField()
+    what = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "at"]),
+            models.Index(fields=["person", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.what} {self.subject_type}:{self.subject_id} @ {self.at}"

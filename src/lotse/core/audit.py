@@ -1,0 +1,94 @@
+"""The access log: every read of confidential content writes exactly one row.
+
+Rows are append-only. The database itself refuses UPDATE and DELETE (and on PostgreSQL also
+TRUNCATE) of `core_accesslog` with triggers that a migration installs. Only `lotse flush`,
+which deletes all data of an installation (and is what Django's test cases use between
+tests), lifts them for its run.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import QuerySet
+
+from lotse.core.models import AccessLog, Organisation, Person
+
+TABLE = AccessLog._meta.db_table
+
+
+def read(
+    *,
+    person: Person,
+    role: str,
+    organisation: Organisation | int,
+    subject: models.Model,
+    what: str,
+    object_id: int | None = None,
+) -> AccessLog:
+    """Record one read of `subject` (or of one of its parts, `what` with `object_id`)."""
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    return AccessLog.objects.create(
+        person=person,
+        role=role,
+        organisation_id=organisation_id,
+        subject_type=subject._meta.label_lower,
+        subject_id=subject.pk,
+        what=what,
+        object_id=object_id,
+    )
+
+
+def reads_of(subject: models.Model) -> QuerySet[AccessLog]:
+    """Who read the subject, newest first, with the reader loaded."""
+    return (
+        AccessLog.objects.filter(subject_type=subject._meta.label_lower, subject_id=subject.pk)
+        .select_related("person")
+        .order_by("-at", "-pk")
+    )
+
+
+# --- the triggers -----------------------------------------------------------------------------
+
+_SQLITE_INSTALL = [
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END""",
+]
+_SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_update",
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_delete",
+]
+_POSTGRES_INSTALL = [
+    f"""CREATE OR REPLACE FUNCTION {TABLE}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the access log is append-only'; END $$""",
+    f"""CREATE OR REPLACE TRIGGER {TABLE}_no_change BEFORE UPDATE OR DELETE ON {TABLE}
+        FOR EACH ROW EXECUTE FUNCTION {TABLE}_refuse()""",
+    f"""CREATE OR REPLACE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE}
+        FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_refuse()""",
+]
+_POSTGRES_DROP = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_change ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}",
+]
+
+
+def _statements(connection: BaseDatabaseWrapper, *, install: bool) -> list[str]:
+    if connection.vendor == "sqlite":
+        return _SQLITE_INSTALL if install else _SQLITE_DROP
+    if connection.vendor == "postgresql":
+        return _POSTGRES_INSTALL if install else _POSTGRES_DROP
+    raise NotImplementedError(f"no append-only triggers for {connection.vendor}")
+
+
+def install_triggers(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection, install=True):
+            cursor.execute(sql)
+
+
+def drop_triggers(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection, install=False):
+            cursor.execute(sql)
