@@ -262,9 +262,18 @@ MAIL_FETCH_INTERVAL = env_int("LOTSE_MAIL_FETCH_INTERVAL", 60)
 MAIL_MAX_SIZE = env_int("LOTSE_MAIL_MAX_SIZE", 25 * 1024 * 1024)
 MAIL_IMAP_TIMEOUT = env_int("LOTSE_MAIL_IMAP_TIMEOUT", 30)
 
+# Retention (see docs/data-protection.md): the nightly job applies each organisation's rules
+# once per local day, at the first check after this hour (0-23, LOTSE_TIME_ZONE).
+RETENTION_HOUR = env_int("LOTSE_RETENTION_HOUR", 2)
+if not 0 <= RETENTION_HOUR <= 23:
+    raise ImproperlyConfigured(f"LOTSE_RETENTION_HOUR must be 0-23, not {RETENTION_HOUR}")
+# How often the worker checks whether tonight's retention run is due, in seconds.
+RETENTION_CHECK_INTERVAL = env_int("LOTSE_RETENTION_CHECK_INTERVAL", 900)
+
 # Jobs that `lotse worker` enqueues, each with its interval in seconds.
 LOTSE_PERIODIC_TASKS = {
     "lotse.core.tasks.send_pending_mail": WORKER_PERIODIC_INTERVAL,
+    "lotse.core.tasks.apply_retention": RETENTION_CHECK_INTERVAL,
     "lotse.support.tasks.remind_overdue_requests": WORKER_PERIODIC_INTERVAL,
     "lotse.support.tasks.fetch_all_mailboxes": MAIL_FETCH_INTERVAL,
 }

@@ -6,3 +6,9 @@ class CatalogConfig(AppConfig):
     name = "lotse.catalog"
     label = "catalog"
     verbose_name = _("Catalogue of offers")
+
+    def ready(self) -> None:
+        # An offer's contact person is personal data: it registers with core's privacy registry.
+        from lotse.catalog import privacy
+
+        privacy.register()

@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "lotse.core"
     label = "core"
     verbose_name = _("Organisations and people")
+
+    def ready(self) -> None:
+        from lotse.core import privacy, retention
+
+        retention.register_core_kinds()
+        privacy.register_core()

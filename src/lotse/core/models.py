@@ -1,4 +1,5 @@
-"""Organisations, their sites and districts, schools, people and their roles, the mail outbox."""
+"""Organisations, their sites and districts, schools, people and their roles, the mail outbox,
+the access log, retention rules and the record of what retention and erasure did."""
 
 from __future__ import annotations
 
@@ -147,6 +148,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person's data was erased (DSGVO Art. 17). The row stays, anonymised, so that
+    # the access log and the Kontrakt acceptances that point to it stay valid.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     objects: ClassVar[PersonManager] = PersonManager()
 
@@ -163,9 +167,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
         return self.get_full_name() or self.email
 
     def get_full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("erased person"))
         return f"{self.first_name} {self.last_name}".strip()
 
     def get_short_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("erased person"))
         return self.first_name or self.email
 
 
@@ -299,3 +307,86 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.what} {self.subject_type}:{self.subject_id} @ {self.at}"
+
+
+class RetentionAction(models.TextChoices):
+    DELETE = "delete", _("delete")
+    ANONYMISE = "anonymise", _("anonymise")
+
+
+class RetentionRule(models.Model):
+    """How long an organisation keeps one kind of data, and what happens then.
+
+    Without a row the defaults of the kind's registration apply (`lotse.core.retention`)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="retention_rules"
+    )
+    kind = models.CharField(_("kind of data"), max_length=60)
+    months = models.PositiveSmallIntegerField(_("months"))
+    action = models.CharField(_("then"), max_length=10, choices=RetentionAction.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind"], name="retention_rule_unique_kind"
+            ),
+            models.CheckConstraint(condition=models.Q(months__gte=1), name="retention_months_min"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.kind}: {self.months} → {self.action}"
+
+
+class RetentionRun(models.Model):
+    """One application of a retention rule: when, with which cutoff, what was done how often."""
+
+    # Empty for rows that belong to no organisation (e.g. account mails).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="retention_runs"
+    )
+    kind = models.CharField(max_length=60)
+    action = models.CharField(max_length=10, choices=RetentionAction.choices)
+    months = models.PositiveSmallIntegerField()
+    ran_at = models.DateTimeField(default=timezone.now)
+    # Everything that ended before this moment was due.
+    cutoff = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-ran_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "kind", "ran_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.kind} {self.action} ×{self.count} @ {self.ran_at}"
+
+
+class Erasure(models.Model):
+    """The record that a person's data was erased (DSGVO Art. 17): who, whom, when, how much.
+
+    It holds nothing of the erased person but the id of their anonymised row."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="erasures"
+    )
+    by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    # Rows changed per model label, e.g. {"support.timelineevent": 4}.
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} erased by {self.by_id} @ {self.at}"

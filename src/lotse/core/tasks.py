@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from lotse.core import outbox
+from lotse.core import outbox, retention
 
 
 @task()
@@ -15,3 +15,12 @@ def send_outbox_message(pk: int) -> str:
 def send_pending_mail() -> int:
     """Periodic sweep: send every mail still waiting."""
     return outbox.send_pending()
+
+
+@task()
+def apply_retention() -> int:
+    """Periodic: once per night, delete or anonymise what the retention rules say is due.
+
+    Enqueued often (RETENTION_CHECK_INTERVAL); it acts only at the first call after
+    RETENTION_HOUR local time on each day, for each rule that has not run since then."""
+    return sum(outcome.count for outcome in retention.apply_nightly())

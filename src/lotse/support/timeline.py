@@ -32,6 +32,7 @@ LABELS: dict[str, str | Promise] = {
     "reminder": _("Reminder: receipt not yet confirmed"),
     "mail_received": _("Mail from the school"),
     "school_assigned": _("School assigned"),
+    "anonymised": _("Anonymised under the retention rule"),
 }
 
 
