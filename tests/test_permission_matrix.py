@@ -16,9 +16,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from lotse.core.models import OutboxMessage
+from lotse.core.models import OutboxMessage, Role
 from lotse.support.models import Agreement, Attachment, InboundMail, State, SupportRequest
-from tests.factories import Cast, bring_to_state, meeting_time
+from tests.factories import Cast, bring_to_state, meeting_time, person_with_role
 
 ROLES = [
     "anonymous",
@@ -89,6 +89,26 @@ def _settings(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/einstellungen/"
 
 
+def _retention(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/aufbewahrung/"
+
+
+def _people(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/personen/"
+
+
+def _person(suffix: str = "") -> Callable[[Cast, SupportRequest | None], str]:
+    """The data protection pages of a member of the organisation, made for the case."""
+
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        member = person_with_role(
+            Role.Kind.MEMBER, c.organisation, email="mitglied@verein.example"
+        )
+        return f"/organisation/{c.organisation.slug}/personen/{member.pk}/datenschutz/{suffix}"
+
+    return path
+
+
 def _attachment(c: Cast, sr: SupportRequest | None) -> str:
     assert sr is not None
     attachment = Attachment.objects.create(
@@ -142,6 +162,30 @@ CASES = [
          state=State.RECEIVED),
     Case("organisation-settings", "core:organisation_settings", "GET", _settings,
          "L   404 404 404 404 404 404 404 200"),
+    # Retention rules and a person's data are for the organisation's admins; everyone else
+    # gets 404, as for the settings.
+    Case("retention", "core:retention", "GET", _retention,
+         "L   404 404 404 404 404 404 404 200"),
+    Case("retention-save", "core:retention", "POST", _retention,
+         "L   404 404 404 404 404 404 404 400",
+         data=lambda c: {"support.completed-months": "0"}),
+    Case("people", "core:person_list", "GET", _people,
+         "L   404 404 404 404 404 404 404 200"),
+    Case("person-privacy", "core:person_privacy", "GET", _person(),
+         "L   404 404 404 404 404 404 404 200"),
+    Case("person-export", "core:person_export", "POST", _person("export/"),
+         "L   404 404 404 404 404 404 404 200"),
+    Case("person-erase", "core:person_erase", "POST", _person("loeschen/"),
+         "L   404 404 404 404 404 404 404 302",
+         data=lambda c: {"confirmation": "mitglied@verein.example"}),
+    Case("person-erase-unconfirmed", "core:person_erase", "POST", _person("loeschen/"),
+         "L   404 404 404 404 404 404 404 400",
+         data=lambda c: {"confirmation": "jemand@anders.example"}),
+    # An admin cannot erase themselves: the page refuses with 403.
+    Case("person-erase-self", "core:person_erase", "POST",
+         lambda c, sr: f"/organisation/{c.organisation.slug}/personen/{c.admin.pk}/datenschutz/loeschen/",
+         "L   404 404 404 404 404 404 404 403",
+         data=lambda c: {"confirmation": "admin@lasub.example"}),
     Case("school-list", "support:school_list", "GET", _fixed("/anfragen/"),
          "L   404 200 200 404 404 404 404 404"),
     Case("create", "support:create", "GET", _fixed("/anfragen/neu/"),

@@ -1,10 +1,17 @@
 """Forms of core."""
 
+from typing import Any
+
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from lotse.core.models import Organisation
-from lotse.lib.forms import KernForm
+from lotse.core import retention
+from lotse.core.models import Organisation, RetentionAction
+from lotse.lib.forms import KernForm, apply_kern_classes
+
+# Ten years: the longest period an organisation may choose.
+MAX_MONTHS = 120
 
 
 class OrganisationSettingsForm(KernForm):
@@ -37,3 +44,62 @@ class OrganisationSettingsForm(KernForm):
             "reminder_days_before": organisation.reminder_days_before,
             "mail_from": organisation.mail_from,
         }
+
+
+class RetentionForm(KernForm):
+    """One pair of fields per registered kind of data: months, then what happens."""
+
+    def __init__(self, *args: Any, rules: list[retention.Rule], **kwargs: Any) -> None:
+        self.rules = rules
+        super().__init__(*args, **kwargs)
+        for rule in rules:
+            kind = rule.kind
+            self.fields[f"{kind.slug}-months"] = forms.IntegerField(
+                label=format_lazy("{}: {}", kind.label, _("keep for months")),
+                min_value=1,
+                max_value=MAX_MONTHS,
+                help_text=format_lazy(
+                    "{} {}",
+                    kind.help_text,
+                    _("Default: %(months)s months, then %(action)s.")
+                    % {"months": kind.months, "action": RetentionAction(kind.action).label},
+                ),
+                initial=rule.months,
+            )
+            self.fields[f"{kind.slug}-action"] = forms.ChoiceField(
+                label=format_lazy("{}: {}", kind.label, _("then")),
+                choices=[(a, RetentionAction(a).label) for a in kind.actions],
+                initial=rule.action,
+            )
+        apply_kern_classes(self)
+
+    def pairs(self) -> list[tuple[retention.Rule, forms.BoundField, forms.BoundField]]:
+        """Each rule with its two fields, for a table of one row per kind."""
+        return [
+            (rule, self[f"{rule.kind.slug}-months"], self[f"{rule.kind.slug}-action"])
+            for rule in self.rules
+        ]
+
+    def values(self) -> dict[str, tuple[int, str]]:
+        return {
+            rule.kind.slug: (
+                self.cleaned_data[f"{rule.kind.slug}-months"],
+                self.cleaned_data[f"{rule.kind.slug}-action"],
+            )
+            for rule in self.rules
+        }
+
+
+class PersonSearchForm(KernForm):
+    q = forms.CharField(label=_("Name or e-mail address"), required=False, max_length=200)
+
+
+class EraseForm(KernForm):
+    confirmation = forms.CharField(
+        label=_("Type the person's e-mail address to confirm"),
+        max_length=254,
+        help_text=_(
+            "Erasing cannot be undone. The person can no longer log in; their name and address "
+            "are removed from every record."
+        ),
+    )

@@ -68,6 +68,10 @@ class Refused(Exception):
         self.message = message
 
 
+class NotConfirmed(Refused):
+    """The confirmation of an erasure did not match; nothing was erased."""
+
+
 # --- the person, as they were before the erasure -----------------------------------------------
 
 
@@ -463,7 +467,7 @@ def person_erase(
     person = Person.objects.select_for_update().get(pk=person.pk)
     check(by=by, person=person, organisation=organisation, erase=True)
     if confirmation.strip().lower() != person.email.strip().lower():
-        raise Refused(_("The e-mail address does not match. Nothing has been erased."))
+        raise NotConfirmed(_("The e-mail address does not match. Nothing has been erased."))
     subject = Subject.of(person)
     # First find every row, then change them: an erasure must not hide rows from another.
     plan = [(entry, entry.erase_queryset(subject)) for entry in entries()]
@@ -601,6 +605,7 @@ def register_core() -> None:
 
 __all__ = [
     "Entry",
+    "NotConfirmed",
     "Refused",
     "Subject",
     "check",

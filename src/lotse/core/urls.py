@@ -13,4 +13,25 @@ urlpatterns = [
         views.organisation_settings,
         name="organisation_settings",
     ),
+    path(
+        "organisation/<slug:slug>/aufbewahrung/",
+        views.retention_settings,
+        name="retention",
+    ),
+    path("organisation/<slug:slug>/personen/", views.person_list, name="person_list"),
+    path(
+        "organisation/<slug:slug>/personen/<int:pk>/datenschutz/",
+        views.person_privacy,
+        name="person_privacy",
+    ),
+    path(
+        "organisation/<slug:slug>/personen/<int:pk>/datenschutz/export/",
+        views.person_export,
+        name="person_export",
+    ),
+    path(
+        "organisation/<slug:slug>/personen/<int:pk>/datenschutz/loeschen/",
+        views.person_erase,
+        name="person_erase",
+    ),
 ]

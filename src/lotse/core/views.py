@@ -1,19 +1,25 @@
-"""Views of core: the mail outbox for staff, the organisation's settings for its admins."""
+"""Views of core: the mail outbox for staff; for organisation admins the organisation's
+settings, its retention rules, and the export and erasure of a person's data."""
 
 from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lotse.core import roles, services
-from lotse.core.forms import OrganisationSettingsForm
-from lotse.core.models import Organisation, OutboxMessage
+from lotse.core import privacy, retention, roles, services
+from lotse.core.forms import EraseForm, OrganisationSettingsForm, PersonSearchForm, RetentionForm
+from lotse.core.models import Organisation, OutboxMessage, Person, Role
 
 
 def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
@@ -80,3 +86,170 @@ def organisation_settings(request: HttpRequest, slug: str) -> HttpResponse:
         {"organisation": organisation, "form": form},
         status=status,
     )
+
+
+def _admin_organisation(
+    request: HttpRequest, slug: str, *, superuser: bool = False
+) -> tuple[Organisation, Person]:
+    """The organisation, if the person administers it (or, where allowed, is a superuser);
+    everyone else gets 404, as for the organisation's settings."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    person = roles.person_of(request)
+    if roles.has_role(person, roles.Kind.ADMIN, organisation):
+        return organisation, person
+    if superuser and person.is_superuser:
+        return organisation, person
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation admin decides how long each kind of data is kept, and sees the runs."""
+    organisation, person = _admin_organisation(request, slug)
+    rules = retention.rules_for(organisation)
+    form = RetentionForm(request.POST or None, rules=rules)
+    if request.method == "POST" and form.is_valid():
+        retention.set_rules(organisation=organisation, by=person, values=form.values())
+        flash.success(request, _("The retention rules have been saved."))
+        return redirect("core:retention", slug=organisation.slug)
+    last_runs = retention.last_runs(organisation)
+    labels = {k.slug: k.label for k in retention.kinds()}
+    return render(
+        request,
+        "core/retention.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "rows": [
+                (rule, months, action, last_runs.get(rule.kind.slug))
+                for rule, months, action in form.pairs()
+            ],
+            "runs": [
+                (run, labels.get(run.kind, run.kind))
+                for run in retention.runs_that_acted(organisation)
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _person_for(organisation: Organisation, by: Person, pk: int) -> Person:
+    """A person with a role in the organisation; superusers may reach anyone. Else 404."""
+    people = Person.objects.filter(pk=pk)
+    if not by.is_superuser:
+        people = people.filter(roles__organisation=organisation)
+    person = people.distinct().first()
+    if person is None:
+        raise Http404
+    return person
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Find a person with a role in the organisation, by name or address."""
+    organisation, _by = _admin_organisation(request, slug, superuser=True)
+    form = PersonSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(privacy.people_of(organisation, search=search), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/person_list.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": page,
+            "search": search,
+            "query": urlencode({"q": search}) if search else "",
+        },
+    )
+
+
+def _privacy_page(
+    request: HttpRequest,
+    organisation: Organisation,
+    person: Person,
+    by: Person,
+    *,
+    form: EraseForm | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    if not refusal:
+        try:
+            privacy.check(by=by, person=person, organisation=organisation)
+        except privacy.Refused as exc:
+            refusal = exc.message
+    return render(
+        request,
+        "core/person_privacy.html",
+        {
+            "organisation": organisation,
+            "person": person,
+            "roles": Role.objects.filter(person=person)
+            .select_related("organisation", "school")
+            .order_by("organisation__name", "kind"),
+            "form": form or EraseForm(),
+            "refusal": refusal,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def person_privacy(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A person's data protection page: export their data, or erase them."""
+    organisation, by = _admin_organisation(request, slug, superuser=True)
+    person = _person_for(organisation, by, pk)
+    return _privacy_page(request, organisation, person, by)
+
+
+@login_required
+@require_POST
+def person_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Everything Lotse holds about the person, as a JSON download (DSGVO Art. 15 and 20)."""
+    organisation, by = _admin_organisation(request, slug, superuser=True)
+    person = _person_for(organisation, by, pk)
+    try:
+        data = privacy.person_export(person=person, by=by, organisation=organisation)
+    except privacy.Refused as exc:
+        return _privacy_page(request, organisation, person, by, refusal=exc.message, status=403)
+    filename = f"lotse-person-{person.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_erase(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Erase the person's data (DSGVO Art. 17), after the admin typed their address."""
+    organisation, by = _admin_organisation(request, slug, superuser=True)
+    person = _person_for(organisation, by, pk)
+    form = EraseForm(request.POST)
+    if form.is_valid():
+        try:
+            privacy.person_erase(
+                person=person,
+                by=by,
+                organisation=organisation,
+                confirmation=form.cleaned_data["confirmation"],
+            )
+        except privacy.NotConfirmed as exc:
+            form.add_error("confirmation", exc.message)
+        except privacy.Refused as exc:
+            return _privacy_page(
+                request, organisation, person, by, form=form, refusal=exc.message, status=403
+            )
+        else:
+            flash.success(request, _("The person's data have been erased."))
+            return redirect("core:person_list", slug=organisation.slug)
+    return _privacy_page(request, organisation, person, by, form=form, status=400)
