@@ -101,12 +101,14 @@ def _person(suffix: str = "") -> Callable[[Cast, SupportRequest | None], str]:
     """The data protection pages of a member of the organisation, made for the case."""
 
     def path(c: Cast, sr: SupportRequest | None) -> str:
-        member = person_with_role(
-            Role.Kind.MEMBER, c.organisation, email="mitglied@verein.example"
-        )
+        member = person_with_role(Role.Kind.MEMBER, c.organisation, email="mitglied@verein.example")
         return f"/organisation/{c.organisation.slug}/personen/{member.pk}/datenschutz/{suffix}"
 
     return path
+
+
+def _own_erase(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/personen/{c.admin.pk}/datenschutz/loeschen/"
 
 
 def _attachment(c: Cast, sr: SupportRequest | None) -> str:
@@ -182,8 +184,7 @@ CASES = [
          "L   404 404 404 404 404 404 404 400",
          data=lambda c: {"confirmation": "jemand@anders.example"}),
     # An admin cannot erase themselves: the page refuses with 403.
-    Case("person-erase-self", "core:person_erase", "POST",
-         lambda c, sr: f"/organisation/{c.organisation.slug}/personen/{c.admin.pk}/datenschutz/loeschen/",
+    Case("person-erase-self", "core:person_erase", "POST", _own_erase,
          "L   404 404 404 404 404 404 404 403",
          data=lambda c: {"confirmation": "admin@lasub.example"}),
     Case("school-list", "support:school_list", "GET", _fixed("/anfragen/"),

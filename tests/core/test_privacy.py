@@ -359,7 +359,8 @@ def test_after_erasure_the_person_is_found_nowhere(
     assert person.erased_at is not None
     assert person.email == f"erased-{person.pk}@erased.invalid"
     assert (person.first_name, person.last_name, person.phone) == ("", "", "")
-    assert not person.is_active and not person.has_usable_password()
+    assert not person.is_active
+    assert not person.has_usable_password()
     assert not Role.objects.filter(person=person).exists()
     assert not EmailAddress.objects.filter(user=person).exists()
     # The request and its history stay with the school; the erased person shows as such.
@@ -440,7 +441,8 @@ def test_a_wrong_confirmation_erases_nothing(cast: Cast, footprint: dict[str, An
             translation.gettext("The e-mail address does not match. Nothing has been erased.")
         ]
     person.refresh_from_db()
-    assert person.email == CONTACT["email"] and person.erased_at is None
+    assert person.email == CONTACT["email"]
+    assert person.erased_at is None
     assert Role.objects.filter(person=person).exists()
     assert not Erasure.objects.exists()
 
@@ -511,7 +513,8 @@ def test_the_person_list_searches_names_and_addresses_in_the_organisation(
     found = client.get(url, {"q": "berger"}).context["page"].object_list
     by_address = client.get(url, {"q": "otto@begleitung"}).context["page"].object_list
 
-    assert cast.outsider not in everyone and cast.admin in everyone
+    assert cast.outsider not in everyone
+    assert cast.admin in everyone
     assert list(found) == [cast.supporter]
     assert list(by_address) == [cast.other_supporter]
 

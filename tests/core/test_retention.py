@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from typing import Any
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -185,7 +185,9 @@ def test_a_rule_changed_by_the_admin_takes_effect(cast: Cast, client: Client) ->
     old = closed_at(cast, State.COMPLETED, months_ago(13))
     with_mail_and_attachment(cast, old)
     before = confidential_rows(old.pk)
-    assert before["agreements"] and before["acceptances"] and before["meetings"]
+    assert before["agreements"]
+    assert before["acceptances"]
+    assert before["meetings"]
     tasks.apply_retention.enqueue()
     assert SupportRequest.objects.filter(pk=old.pk).exists(), "24 months by default"
 
@@ -333,7 +335,8 @@ def test_anonymised_outgoing_mail_keeps_only_the_facts(cast: Cast) -> None:
     retention.apply(now=NIGHT)
     mail.refresh_from_db()
     assert (mail.to, mail.subject, mail.body) == ([], "", "")
-    assert mail.message_id and mail.status == OutboxMessage.Status.HELD
+    assert mail.message_id
+    assert mail.status == OutboxMessage.Status.HELD
     again = retention.apply(now=NIGHT, organisations=Organisation.objects.all())
     assert {o.rule.kind.slug: o.count for o in again}["core.outbox"] == 0
 
