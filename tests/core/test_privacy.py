@@ -25,8 +25,8 @@ from django.test import Client
 from django.utils import translation
 from pypdf import PdfReader
 
-from lotse.core import audit, privacy, retention
-from lotse.core.models import AccessLog, Erasure, Person, Role
+from lotse.core import audit, privacy
+from lotse.core.models import AccessLog, Erasure, Person, RetentionRule, Role
 from lotse.support.models import Agreement, InboundMail, Meeting, State, SupportRequest
 from tests.factories import (
     PASSWORD,
@@ -145,9 +145,13 @@ def footprint(cast: Cast) -> dict[str, Any]:
         action_flag=CHANGE,
         change_message="[]",
     )
-    # Only admins change rules through the page; the record of who did is personal data too.
-    retention.set_rules(
-        organisation=cast.organisation, by=supporter, values={"support.completed": (36, "delete")}
+    # A retention rule records who changed it (here the supporter was admin for a while).
+    RetentionRule.objects.create(
+        organisation=cast.organisation,
+        kind="support.completed",
+        months=36,
+        action="delete",
+        changed_by=supporter,
     )
     return {"request": sr, "other": other, "contact": contact, "supporter": supporter}
 

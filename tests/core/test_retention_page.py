@@ -122,3 +122,14 @@ def test_admin_of_another_organisation_gets_404(cast: Cast, client: Client) -> N
     client.force_login(person_with_role("admin", OrganisationFactory()))
     assert client.get(url(cast.organisation)).status_code == 404
     assert client.post(url(cast.organisation), {}).status_code == 404
+
+
+def test_only_admins_may_change_the_rules(cast: Cast) -> None:
+    for person in (cast.coordinator, cast.supporter, cast.school_contact_a, cast.outsider):
+        with pytest.raises(retention.NotAllowed):
+            retention.set_rules(
+                organisation=cast.organisation,
+                by=person,
+                values={"support.withdrawn": (1, "delete")},
+            )
+    assert not RetentionRule.objects.exists()

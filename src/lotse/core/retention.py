@@ -27,16 +27,22 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lotse.core import outbox
+from lotse.core import outbox, roles
 from lotse.core.models import (
     Organisation,
     OutboxMessage,
+    Person,
     RetentionAction,
     RetentionRule,
     RetentionRun,
 )
 
 logger = logging.getLogger(__name__)
+
+
+class NotAllowed(Exception):
+    """The person may not change the organisation's retention rules."""
+
 
 Action = RetentionAction
 Finder = Callable[[Organisation | None, dt.datetime, str], "QuerySet[Any]"]
@@ -261,10 +267,13 @@ def _organisations() -> Iterator[Organisation]:
 
 @transaction.atomic
 def set_rules(
-    *, organisation: Organisation, by: Any, values: dict[str, tuple[int, str]]
+    *, organisation: Organisation, by: Person, values: dict[str, tuple[int, str]]
 ) -> list[Rule]:
-    """Store the organisation's rules (kind slug → (months, action)); the caller checks the
-    permission. A rule equal to the defaults is stored too: the admin decided it."""
+    """Store the organisation's rules (kind slug → (months, action)); only its admins may.
+
+    A rule equal to the defaults is stored too: the admin decided it."""
+    if not roles.has_role(by, roles.Kind.ADMIN, organisation):
+        raise NotAllowed
     now = timezone.now()
     for slug, (months, action) in values.items():
         k = kind(slug)
