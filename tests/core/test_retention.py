@@ -376,3 +376,17 @@ def test_months_are_calendar_months_in_local_time(
 ) -> None:
     result = retention.months_before(moment.replace(tzinfo=BERLIN), months)
     assert result == expected.replace(tzinfo=BERLIN)
+
+
+def test_an_anonymised_request_still_opens_for_the_school_and_the_coordinator(
+    cast: Cast, client: Client
+) -> None:
+    old = closed_at(cast, State.COMPLETED, months_ago(25))
+    retention.apply(now=NIGHT)
+    for person in (cast.school_contact_a, cast.coordinator):
+        client.force_login(person)
+        response = client.get(f"/anfragen/{old.pk}/")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert TEXT not in page
+        assert str(TimelineEvent(kind=ANONYMISED).get_label()) in page
