@@ -1,15 +1,35 @@
-"""allauth adapter: no sign-up, and account mails go through the outbox like every mail."""
+"""allauth adapters: no sign-up, account mails through the outbox like every mail, and second
+factors whose secrets are encrypted at rest."""
 
+import base64
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from lotse.core import outbox
+from lotse.lib.crypto import seal, unseal
+
+# allauth keeps TOTP secrets and recovery-code seeds as text in a JSON field; Lotse stores them
+# sealed with the key ring, marked by this prefix. `lotse rotate-keys` re-seals them.
+SEALED_PREFIX = "lotse-sealed:"
+_MFA_AAD = b"mfa.authenticator.secret"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # Refusals in Lotse's own words (allauth's German translation addresses people as "du").
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Too many failed login attempts. Please wait a few minutes before you try again."
+        ),
+        "rate_limited": _("Too many attempts in a short time. Please wait a moment and try again."),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Accounts are created by organisation admins, not by sign-up."""
         return False
@@ -25,3 +45,41 @@ class AccountAdapter(DefaultAccountAdapter):
                 from_email=str(message.from_email),
                 template=template_prefix,
             )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Second factors: secrets sealed with Lotse's key ring, and staff keep at least one."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "Your role requires two-factor login. Set up another method before you remove this one."
+        ),
+        "incorrect_code": _("The code is not correct. Please check it and try again."),
+    }
+
+    def encrypt(self, text: str) -> str:
+        """Seal a TOTP secret or recovery-code seed before allauth stores it."""
+        return SEALED_PREFIX + base64.b64encode(seal(text.encode(), aad=_MFA_AAD)).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not encrypted_text.startswith(SEALED_PREFIX):
+            return encrypted_text  # stored before sealing existed
+        sealed = base64.b64decode(encrypted_text.removeprefix(SEALED_PREFIX))
+        return unseal(sealed, aad=_MFA_AAD).decode()
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Staff may remove a second factor only while another one remains."""
+        from lotse.core import security
+
+        if authenticator.type not in security.SECOND_FACTORS:
+            return True
+        if not security.is_staff_person(authenticator.user):
+            return True
+        return (
+            Authenticator.objects.filter(
+                user_id=authenticator.user_id, type__in=security.SECOND_FACTORS
+            )
+            .exclude(pk=authenticator.pk)
+            .exists()
+        )
