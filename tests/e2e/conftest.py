@@ -154,9 +154,7 @@ def fresh_totp_code(email: str) -> str:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import decrypt
 
-    authenticator = Authenticator.objects.get(
-        user__email=email, type=Authenticator.Type.TOTP
-    )
+    authenticator = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
     secret = decrypt(authenticator.data["secret"])
     while True:
         counter = int(time.time()) // app_settings.TOTP_PERIOD

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core import outbox
-from lotse.lib.crypto import seal, unseal
+from lotse.lib.crypto import DecryptionError, key_id, key_ring, seal, unseal
 
 # allauth keeps TOTP secrets and recovery-code seeds as text in a JSON field; Lotse stores them
 # sealed with the key ring, marked by this prefix. `lotse rotate-keys` re-seals them.
@@ -83,3 +83,44 @@ class MFAAdapter(DefaultMFAAdapter):
             .exclude(pk=authenticator.pk)
             .exists()
         )
+
+
+def reseal_second_factors() -> tuple[int, int, int]:
+    """Seal every stored TOTP secret and recovery-code seed again under the current key (for
+    `lotse rotate-keys`); values stored unsealed get sealed. Returns (changed, total,
+    unreadable): an unreadable one was sealed with a key that is no longer in the ring."""
+    current = key_ring().current
+    adapter = MFAAdapter()
+
+    def stale(value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        if not value.startswith(SEALED_PREFIX):
+            return True
+        return key_id(base64.b64decode(value.removeprefix(SEALED_PREFIX))) != current
+
+    def reseal(value: str) -> str:
+        return adapter.encrypt(adapter.decrypt(value))
+
+    changed = total = unreadable = 0
+    with transaction.atomic():
+        for authenticator in Authenticator.objects.select_for_update().exclude(
+            type=Authenticator.Type.WEBAUTHN  # holds public keys only, nothing secret
+        ):
+            total += 1
+            data = dict(authenticator.data)
+            try:
+                for name in ("secret", "seed"):
+                    if stale(data.get(name)):
+                        data[name] = reseal(data[name])
+                codes = data.get("migrated_codes")
+                if isinstance(codes, list) and any(stale(code) for code in codes):
+                    data["migrated_codes"] = [reseal(code) for code in codes]
+            except DecryptionError:
+                unreadable += 1
+                continue
+            if data != authenticator.data:
+                authenticator.data = data
+                authenticator.save(update_fields=["data"])
+                changed += 1
+    return changed, total, unreadable
