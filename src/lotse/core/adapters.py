@@ -2,9 +2,13 @@
 factors whose secrets are encrypted at rest."""
 
 import base64
+import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.db import transaction
@@ -33,6 +37,26 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Accounts are created by organisation admins, not by sign-up."""
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Not again right after the login: a password (or code) entered at login a few minutes
+        ago confirms the person as well as a second prompt would. Staff set up their second
+        factor straight after their first login; allauth alone would ask for the password
+        twice in a row there."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request or allauth_context.request
+        user = getattr(request, "user", None)
+        if request is None or user is None or not user.is_authenticated:
+            return True
+        entered = [
+            record["at"]
+            for record in get_authentication_records(request, user)
+            if isinstance(record.get("at"), int | float)
+        ]
+        return (
+            not entered or time.time() - max(entered) >= account_settings.REAUTHENTICATION_TIMEOUT
+        )
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Store allauth's mail (e.g. a password reset) in the outbox instead of sending it."""

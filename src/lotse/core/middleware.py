@@ -111,9 +111,10 @@ class SessionLimitMiddleware:
 
     @staticmethod
     def _is_login_redirect(response: HttpResponse) -> bool:
-        if not isinstance(response, HttpResponseRedirectBase):
-            return False
-        return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        location = response.get("Location")
+        if not isinstance(response, HttpResponseRedirectBase) or not location:
+            return False  # django-htmx's HX-Redirect responses have no Location header
+        return urlsplit(location).path == resolve_url(settings.LOGIN_URL)
 
 
 # Views a staff person without a second factor may still use: logging in and out, the account
