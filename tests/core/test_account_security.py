@@ -4,6 +4,7 @@ staff sessions end when idle or too old, and deactivation or a new password end 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import subprocess
@@ -19,10 +20,12 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.usersessions.models import UserSession
 from django.contrib.messages import get_messages
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
 from lotse.core.models import OutboxMessage, Person, Role
+from lotse.lib.crypto import new_key_spec
 from lotse.support.models import State
 from tests.factories import (
     PASSWORD,
@@ -662,3 +665,25 @@ def test_logging_out_drops_the_session_from_the_index(cast: Cast, client: Client
     assert UserSession.objects.filter(user=cast.school_contact_a).count() == 1
     client.post("/konto/logout/")
     assert not UserSession.objects.filter(user=cast.school_contact_a).exists()
+
+
+def test_key_rotation_reseals_second_factor_secrets(cast: Cast, settings: Any) -> None:
+    old, new = new_key_spec("alt"), new_key_spec("neu")
+    settings.LOTSE_ENCRYPTION_KEYS = old
+    contact = cast.school_contact_a
+    give_totp(contact)
+    codes = RecoveryCodes.activate(contact).generate_codes()
+
+    settings.LOTSE_ENCRYPTION_KEYS = f"{new},{old}"
+    out = io.StringIO()
+    call_command("rotate-keys", stdout=out, stderr=io.StringIO())
+    settings.LOTSE_ENCRYPTION_KEYS = new  # the old key is gone
+
+    assert "mfa.Authenticator: 2 of" in out.getvalue()
+    assert totp_code(contact).isdigit()
+    assert (
+        RecoveryCodes(
+            Authenticator.objects.get(user=contact, type="recovery_codes")
+        ).generate_codes()
+        == codes
+    )
