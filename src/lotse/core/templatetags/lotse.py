@@ -39,3 +39,21 @@ def second_factor_required(context: template.Context) -> bool:
     """Whether the logged-in person's role requires a second factor."""
     request = context.get("request")
     return request is not None and security.is_staff_person(request.user)
+
+
+@register.filter
+def in_blocks(value: str, size: int = 4) -> str:
+    """A long key in blocks, as people type it off the screen ("ABCD EFGH …")."""
+    text = str(value)
+    return " ".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+@register.simple_tag
+def has_security_key(user: object) -> bool:
+    """Whether the person has a WebAuthn key to log in with."""
+    from allauth.mfa.models import Authenticator
+
+    pk = getattr(user, "pk", None)
+    return pk is not None and (
+        Authenticator.objects.filter(user_id=pk, type=Authenticator.Type.WEBAUTHN).exists()
+    )
