@@ -110,3 +110,58 @@ def test_a_school_contact_is_not_asked_and_finds_two_factor_login_in_the_menu(
     axe_check(page, "the two-factor overview of a school contact")
     page.goto("/konto/sessions/")
     axe_check(page, "the list of sessions")
+
+
+def test_a_supporter_sets_up_a_security_key_and_logs_in_with_it(
+    browsing: Any, cast: Any, advance: Advance, axe_check: Check
+) -> None:
+    """WebAuthn with Chromium's virtual authenticator (a USB security key that says yes)."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=cast.supporter).delete()
+    page = browsing.new_page()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    log_in(page, cast.supporter.email)
+    expect(page).to_have_url(re.compile(r"/konto/2fa/totp/activate/$"))
+    with page.expect_navigation():
+        page.click("main a[href='/konto/2fa/webauthn/add/']")
+    axe_check(page, "adding a security key")
+    page.fill("input[name=name]", "USB-Schlüssel")
+    with page.expect_navigation():
+        page.click("#mfa_webauthn_add")
+    expect(page).to_have_url(re.compile(r"/konto/2fa/recovery-codes/$"))
+    assert Authenticator.objects.filter(user=cast.supporter, type="webauthn").count() == 1
+    page.goto("/konto/2fa/webauthn/")
+    expect(page.locator("main table")).to_contain_text("USB-Schlüssel")
+    axe_check(page, "the list of security keys")
+
+    page.goto("/begleitung/")
+    expect(page).to_have_url(re.compile(r"/begleitung/$"))
+    with page.expect_navigation():
+        page.click("form.lotse-logout button[type=submit]")
+
+    page.goto("/konto/login/")
+    page.fill("input[name=login]", cast.supporter.email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form[action$='/konto/login/'] button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/konto/2fa/authenticate/$"))
+    axe_check(page, "the code step with a security key")
+    with page.expect_navigation():
+        page.click("#mfa_webauthn_authenticate")
+    page.goto("/begleitung/")
+    expect(page).to_have_url(re.compile(r"/begleitung/$"))
