@@ -637,6 +637,14 @@ def test_resetting_the_password_ends_every_session(cast: Cast, client: Client) -
     _no_session_left(contact, first, second)
 
 
+def test_deleting_a_person_ends_all_their_sessions(cast: Cast) -> None:
+    outsider = PersonFactory()
+    first, second = _two_sessions(outsider)
+    outsider.delete()
+    for client in (first, second):
+        assert not Session.objects.filter(session_key=client.cookies["sessionid"].value).exists()
+
+
 def test_saving_a_person_for_other_reasons_keeps_their_sessions(cast: Cast) -> None:
     first, second = _two_sessions(cast.school_contact_a)
     contact = Person.objects.get(pk=cast.school_contact_a.pk)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -63,3 +63,9 @@ def _end_sessions(sender: type[Person], instance: Person, **kwargs: Any) -> None
     if getattr(instance, "_lotse_end_sessions", False):
         instance._lotse_end_sessions = False  # type: ignore[attr-defined]
         services.person_end_sessions(person=instance)
+
+
+@receiver(pre_delete, sender=Person)
+def _end_sessions_of_deleted(sender: type[Person], instance: Person, **kwargs: Any) -> None:
+    """A person who is deleted is logged out everywhere, before their index rows go with them."""
+    services.person_end_sessions(person=instance)
