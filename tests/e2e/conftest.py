@@ -101,6 +101,11 @@ class Browsing:
 @pytest.fixture
 def browsing(browser: Browser, live_server: Any, transactional_db: None) -> Iterator[Browsing]:
     """A fresh set of contexts per test; afterwards no page may have asked another host."""
+    from django.core.cache import cache
+
+    # The cache is a database table that outlives each test's data: start every test without
+    # the login rate limits and used second-factor codes of the tests before it.
+    cache.clear()
     session = Browsing(
         browser=browser, base_url=live_server.url, contexts=[], requested=[], broken_assets=[]
     )
