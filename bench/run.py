@@ -19,12 +19,15 @@ Only the standard library talks HTTP, and only to 127.0.0.1. See bench/README.md
 from __future__ import annotations
 
 import argparse
+import base64
+import hmac
 import http.client
 import json
 import os
 import shutil
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -182,28 +185,21 @@ def _cookie_header(jar: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
-def login(port: int, email: str, password: str) -> str:
-    """Log in through the allauth form like a browser; return the Cookie header to send."""
-    jar: dict[str, str] = {}
-    page = get(port, "/konto/login/")
-    if page.status != 200:
-        raise RuntimeError(f"GET /konto/login/ answered {page.status}")
-    _cookies(page, jar)
-    if "csrftoken" not in jar:
-        raise RuntimeError("the login page set no csrftoken cookie")
-    body = urllib.parse.urlencode(
-        {"login": email, "password": password, "csrfmiddlewaretoken": jar["csrftoken"]}
-    )
+def _post(
+    port: int, path: str, fields: dict[str, str], jar: dict[str, str]
+) -> http.client.HTTPResponse:
+    """POST a form like a browser (cookies, CSRF token, Referer); keep the cookies it sets."""
+    body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": jar["csrftoken"]})
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
         conn.request(
             "POST",
-            "/konto/login/",
+            path,
             body=body,
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Cookie": _cookie_header(jar),
-                "Referer": f"http://{HOST}:{port}/konto/login/",
+                "Referer": f"http://{HOST}:{port}{path}",
             },
         )
         response = conn.getresponse()
@@ -211,6 +207,31 @@ def login(port: int, email: str, password: str) -> str:
     finally:
         conn.close()
     _cookies(response, jar)
+    return response
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The code an authenticator app shows (RFC 6238: HMAC-SHA1, 30 s, 6 digits)."""
+    counter = int(time.time() if at is None else at) // 30
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), "sha1").digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def login(port: int, email: str, password: str, totp_secret: str) -> str:
+    """Log in through the allauth form and its code step like a browser; return the Cookie
+    header to send."""
+    jar: dict[str, str] = {}
+    page = get(port, "/konto/login/")
+    if page.status != 200:
+        raise RuntimeError(f"GET /konto/login/ answered {page.status}")
+    _cookies(page, jar)
+    if "csrftoken" not in jar:
+        raise RuntimeError("the login page set no csrftoken cookie")
+    response = _post(port, "/konto/login/", {"login": email, "password": password}, jar)
+    if response.status == 302 and response.headers["Location"] == "/konto/2fa/authenticate/":
+        response = _post(port, "/konto/2fa/authenticate/", {"code": totp_code(totp_secret)}, jar)
     if response.status != 302 or "sessionid" not in jar:
         raise RuntimeError(f"login as {email} failed: {response.status}")
     return _cookie_header(jar)
@@ -384,7 +405,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     server = start_server(big, port, args.workers)
     try:
         wait_for_server(port, server)
-        cookie = login(port, big.info["coordinator"], big.info["password"])
+        cookie = login(port, big.info["coordinator"], big.info["password"], big.info["totp_secret"])
         for path in pages.values():
             warm_up(port, path, cookie, args.warmup)
         # Rounds interleave the pages, so a change in the machine's load during the run

@@ -32,6 +32,8 @@ from typing import Any
 
 BATCH = 5_000
 PASSWORD = "bench-lotse-2024"
+# Staff must log in with a second factor: every coordinator's authenticator app has this secret.
+TOTP_SECRET = "BENCHLOTSEBENCHLOTSEBENCHLOTSE22"
 DAY = dt.timedelta(days=1)
 
 SITES: dict[str, list[tuple[str, list[str]]]] = {
@@ -376,10 +378,24 @@ def _seed_people(
                 out.supporters_by_site.setdefault(target, []).append(person.pk)
                 out.supporter_names[person.pk] = f"{person.first_name} {person.last_name}"
     Role.objects.bulk_create(role_rows, batch_size=BATCH)
+    _seed_authenticator_apps(list(out.coordinator_by_site.values()))
     Role.sites.through.objects.bulk_create(
         Role.sites.through(role_id=role.pk, site_id=site_id)
         for role, site_id in zip(role_rows, role_sites, strict=True)
         if site_id is not None
+    )
+
+
+def _seed_authenticator_apps(person_ids: list[int]) -> None:
+    """The coordinators' authenticator apps (TOTP_SECRET), sealed as allauth stores them."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    Authenticator.objects.bulk_create(
+        Authenticator(
+            user_id=pk, type=Authenticator.Type.TOTP, data={"secret": encrypt(TOTP_SECRET)}
+        )
+        for pk in person_ids
     )
 
 
@@ -660,6 +676,7 @@ def seed(*, requests: int, schools: int, special_events: int = 200, seed: int = 
         "events": events + special_events,
         "coordinator": out.coordinator_emails[site_id],
         "password": PASSWORD,
+        "totp_secret": TOTP_SECRET,
         "special_request": special,
         "special_events": special_events,
         "seconds": round(time.monotonic() - started, 1),

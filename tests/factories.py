@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import factory
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -17,6 +22,9 @@ from lotse.support import services
 from lotse.support.models import Agreement, Proposal, State, SupportRequest
 
 PASSWORD = "Lotse-Test-Passwort-1!"
+# The authenticator-app secret of the staff people made here (base32, as the apps take it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+STAFF_KINDS = {Role.Kind.COORDINATOR, Role.Kind.SUPPORTER, Role.Kind.ADMIN}
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -110,12 +118,29 @@ def person_with_role(
     *,
     school: School | None = None,
     sites: list[Site] | None = None,
+    second_factor: bool | None = None,
     **person: Any,
 ) -> Person:
-    """A new person holding one role."""
+    """A new person holding one role. Staff get an authenticator app (TOTP_SECRET), as they
+    must have one to use Lotse; `second_factor=False` leaves it out, True adds it for anyone."""
     someone = PersonFactory(**person)
     RoleFactory(person=someone, organisation=organisation, kind=kind, school=school, sites=sites)
+    if second_factor if second_factor is not None else kind in STAFF_KINDS:
+        give_totp(someone)
     return someone
+
+
+def give_totp(person: Person, secret: str = TOTP_SECRET) -> Authenticator:
+    """Set up an authenticator app for the person, as allauth does after a scan."""
+    return TOTP.activate(person, secret).instance
+
+
+def totp_code(person: Person, *, steps_ahead: int = 0) -> str:
+    """The code the person's authenticator app shows now, from the stored secret."""
+    authenticator = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + steps_ahead
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 def submit_request(school: School, by: Person | None, **overrides: Any) -> SupportRequest:

@@ -70,7 +70,8 @@ INSTALLED_APPS = [
     "lotse.catalog",
     "lotse.support",
     "lotse.demo",
-    "django.contrib.admin",
+    # Django's admin, with its login sent to the allauth login (rate limits, second factor).
+    "lotse.core.admin_site.LotseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +99,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After auth, messages and htmx: ends staff sessions after the idle and total limits.
+    "lotse.core.middleware.SessionLimitMiddleware",
+    # Staff without a second factor may open nothing but the pages to set one up.
+    "lotse.core.middleware.SecondFactorMiddleware",
 ]
 
 FORM_RENDERER = "lotse.lib.forms.KernFormRenderer"
@@ -159,15 +166,29 @@ PASSWORD_HASHERS = env_list(
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 )
 
-# allauth: login by e-mail address; MFA follows in a later issue (staff roles will require it).
+# allauth: login by e-mail address, no sign-up (admins create accounts).
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ALLOW_REGISTRATION = False
 ACCOUNT_ADAPTER = "lotse.core.adapters.AccountAdapter"
+# Failed logins: 10 a minute per address, 5 in 5 minutes per account. The same limit counts
+# wrong codes at the second-factor step (per person). Django's admin has no login form of its
+# own (see lotse.core.admin_site), so these limits hold for every login.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_LOGOUT_ON_GET = False
+# A new password ends every session of the person, the current one too (see core.receivers).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# Second factors: authenticator app (TOTP), security keys and passkeys (WebAuthn), recovery
+# codes. Staff must set one up (lotse.core.middleware.SecondFactorMiddleware); everyone else may.
+MFA_ADAPTER = "lotse.core.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Lotse"
+# One 30-second step of clock drift either way, as RFC 6238 recommends; each code works once.
+MFA_TOTP_TOLERANCE = 1
+# WebAuthn needs a secure origin; without LOTSE_HTTPS (the local demo) allow plain http.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not env_bool("LOTSE_HTTPS", False)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -194,7 +215,22 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds allauth's login rate limits and the used second-factor codes, so it must be
+# one cache for all web server processes (`lotse serve` runs several) and servers: a table in
+# the database, which every process already shares. `lotse migrate` creates it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "lotse_cache",
+    }
+}
+
+# Sessions: staff (coordinators, supporters, organisation admins, admin users) are logged out
+# after this many minutes without a request and this many hours after logging in; everyone
+# else after LOTSE_SESSION_DAYS (Django's two weeks) from the last change of their session.
+LOTSE_STAFF_SESSION_IDLE_MINUTES = env_int("LOTSE_STAFF_SESSION_IDLE_MINUTES", 30)
+LOTSE_STAFF_SESSION_MAX_HOURS = env_int("LOTSE_STAFF_SESSION_MAX_HOURS", 8)
+SESSION_COOKIE_AGE = env_int("LOTSE_SESSION_DAYS", 14) * 24 * 3600
 
 TASKS = {
     "default": {
@@ -246,6 +282,9 @@ SECURE_HSTS_PRELOAD = HTTPS
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
 if env_bool("LOTSE_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The client's address for the login rate limits is the one the proxy appends to
+    # X-Forwarded-For; without this, every client would share the proxy's address.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

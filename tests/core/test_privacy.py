@@ -34,6 +34,7 @@ from tests.factories import (
     OfferFactory,
     OrganisationFactory,
     bring_to_state,
+    give_totp,
     person_with_role,
     submit_request,
 )
@@ -487,6 +488,7 @@ def test_a_superuser_may_export_and_erase_a_person_of_two_organisations(
     shared = person_with_role(Role.Kind.SUPPORTER, cast.organisation, email="beide@example.org")
     Role.objects.create(person=shared, organisation=OrganisationFactory(), kind="member")
     operator = Person.objects.create_superuser("betrieb@example.org", PASSWORD)
+    give_totp(operator)
     client.force_login(operator)
     base = f"/organisation/{cast.organisation.slug}/personen/{shared.pk}/datenschutz/"
 

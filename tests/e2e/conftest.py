@@ -41,6 +41,8 @@ CHROMIUM_ARGS = [
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "Lotse-e2e-Passwort-2024!"
+# The authenticator-app secret of the cast's staff (coordinator and supporter).
+E2E_TOTP_SECRET = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"
 TIMEOUT_MS = 15_000
 
 
@@ -99,6 +101,11 @@ class Browsing:
 @pytest.fixture
 def browsing(browser: Browser, live_server: Any, transactional_db: None) -> Iterator[Browsing]:
     """A fresh set of contexts per test; afterwards no page may have asked another host."""
+    from django.core.cache import cache
+
+    # The cache is a database table that outlives each test's data: start every test without
+    # the login rate limits and used second-factor codes of the tests before it.
+    cache.clear()
     session = Browsing(
         browser=browser, base_url=live_server.url, contexts=[], requested=[], broken_assets=[]
     )
@@ -118,12 +125,57 @@ def page(browsing: Browsing) -> Page:
 
 
 def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    """Log in through the allauth form and wait until the app has sent us on."""
+    """Log in through the allauth form and wait until the app has sent us on; staff with an
+    authenticator app also get past the second step, with the code their app would show."""
     page.goto("/konto/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("form[action$='/konto/login/'] button[type=submit]")
     page.wait_for_url(lambda url: "/konto/login/" not in url)
+    if "/konto/2fa/authenticate/" in page.url:
+        page.fill("input[name=code]", fresh_totp_code(email))
+        page.click("form[action$='/konto/2fa/authenticate/'] button[type=submit]:not([form])")
+        page.wait_for_url(lambda url: "/konto/2fa/authenticate/" not in url)
+
+
+# Codes given out per person: allauth accepts each code once, so a second login of the same
+# person within one 30-second step takes the code of a neighbouring step (MFA_TOTP_TOLERANCE).
+_used_codes: set[tuple[int, str]] = set()
+
+
+def totp_code_at(secret: str, counter: int) -> str:
+    """The code of an authenticator app for one time step, by allauth's own functions."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def fresh_totp_code(email: str) -> str:
+    """A code the person's authenticator app shows now that no login has used yet, computed
+    from the secret stored for them."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    while True:
+        counter = int(time.time()) // app_settings.TOTP_PERIOD
+        for step in (0, 1, -1)[: 2 * app_settings.TOTP_TOLERANCE + 1]:
+            code = totp_code_at(secret, counter + step)
+            if (authenticator.user_id, code) not in _used_codes:
+                _used_codes.add((authenticator.user_id, code))
+                return code
+        time.sleep(1)
+
+
+def give_totp(person: Any, secret: str = E2E_TOTP_SECRET) -> None:
+    """Set up an authenticator app for the person, as allauth does after a scan."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(person, secret)
 
 
 def run_axe(page: Page) -> list[dict[str, Any]]:
@@ -219,6 +271,9 @@ def cast(transactional_db: None) -> Cast:
         title="Prozessmoderatorin",
     )
     supporter_role.sites.add(site)
+    # Staff must have a second factor to use Lotse; the browser tests log in with it.
+    give_totp(coordinator)
+    give_totp(supporter)
     return Cast(
         organisation=organisation,
         site=site,

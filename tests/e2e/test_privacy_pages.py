@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import PASSWORD, give_totp
 
 from lotse.core.models import Person, RetentionRule, Role
 
@@ -23,6 +23,7 @@ def admin(cast: Any) -> Person:
         "admin@lasub.example", PASSWORD, first_name="Anna", last_name="Admin"
     )
     Role.objects.create(person=person, organisation=cast.organisation, kind=Role.Kind.ADMIN)
+    give_totp(person)  # staff must have a second factor
     return person
 
 

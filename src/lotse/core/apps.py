@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +11,21 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
-        from lotse.core import privacy, retention
+        from lotse.core import (
+            privacy,
+            receivers,  # noqa: F401 - connects the receivers
+            retention,
+        )
 
         retention.register_core_kinds()
         privacy.register_core()
+
+        post_migrate.connect(_create_cache_table, sender=self)
+
+
+def _create_cache_table(using: str = "default", **kwargs: Any) -> None:
+    """The shared cache lives in the database (see settings.CACHES); `lotse migrate` creates
+    its table, so no setup step can be forgotten. Existing tables are left alone."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

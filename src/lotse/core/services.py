@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from allauth.core import context
+from django.conf import settings
 from django.db import transaction
 
-from lotse.core import roles
+from lotse.core import roles, security
 from lotse.core.models import Organisation, Person
 
 
@@ -29,3 +33,23 @@ def organisation_update_settings(
     organisation.mail_from = mail_from
     organisation.save(update_fields=["acknowledgement_days", "reminder_days_before", "mail_from"])
     return organisation
+
+
+def person_end_sessions(*, person: Person) -> int:
+    """End every session of the person at once; returns how many ended.
+
+    Called when a person is deactivated or their password changes (see `core.receivers`). A
+    session of the person that is serving the current request is flushed when the request is
+    done (by `SessionLimitMiddleware`), since deleting it under the running view would make
+    Django refuse to save it."""
+    request = context.request
+    current = getattr(getattr(request, "session", None), "session_key", None)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = security.session_keys_of(person)
+    for key in keys:
+        if key == current:
+            security.mark_current_session_for_ending(request)
+        else:
+            store().delete(key)
+    security.forget_sessions(keys)
+    return len(keys)

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 DEMO_PASSWORD = "lotse-demo-2026"  # noqa: S105 - published demo password, never used in production
+# Staff must log in with a second factor. Every demo staff account gets an authenticator app
+# with this one published secret (base32); `lotse demo-code EMAIL` prints its current code.
+DEMO_TOTP_SECRET = "LOTSEDEMOLOTSEDEMOLOTSEDEMOLOTSE"  # noqa: S105 - published, demo only
 
 
 class SiteData(NamedTuple):

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import models, transaction
 
 from lotse.catalog.models import Offer, QualityArea
+from lotse.core import security
 from lotse.core.models import District, Organisation, Person, Role, School, Site
 from lotse.demo import data, scenarios
 from lotse.support.models import SupportRequest
@@ -214,7 +217,30 @@ def _seed_person(
         {"title": person_data.title},
     )
     _set_m2m(report, role, "sites", [sites[name] for name in person_data.sites])
+    _give_demo_authenticator(report, person)
     return person
+
+
+def _give_demo_authenticator(report: Report, person: Person) -> None:
+    """Staff need a second factor: an authenticator app with the published demo secret,
+    unless the person already set one up."""
+    person = Person.objects.get(pk=person.pk)  # roles are cached per object; read them afresh
+    if not security.is_staff_person(person) or security.has_second_factor(person):
+        return
+    TOTP.activate(person, data.DEMO_TOTP_SECRET)
+    report.created["Authenticator-Apps (Demo-Schlüssel)"] += 1
+
+
+def has_demo_authenticator(person: Person) -> bool:
+    """Whether the person's authenticator app is the one with the published demo secret."""
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.filter(
+        user_id=person.pk, type=Authenticator.Type.TOTP
+    ).first()
+    return authenticator is not None and (
+        decrypt(authenticator.data["secret"]) == data.DEMO_TOTP_SECRET
+    )
 
 
 def seed(*, with_requests: bool = True) -> Report:

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 
+from lotse.core.adapters import reseal_second_factors
 from lotse.lib.crypto import EncryptedBinaryField, Sealed, key_id, key_ring
 
 
@@ -59,6 +60,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"\r{model._meta.label}: {changed} of {total} rows re-encrypted with key "
                 f"{current!r}".ljust(78)
+            )
+        changed, total, unreadable = reseal_second_factors()
+        self.stdout.write(
+            f"mfa.Authenticator: {changed} of {total} second-factor secrets re-encrypted with "
+            f"key {current!r}"
+        )
+        if unreadable:
+            self.stderr.write(
+                f"mfa.Authenticator: {unreadable} sealed with a key that is not in the ring; "
+                "their people cannot log in until an admin deletes these authenticators."
             )
 
     def _progress(self, label: str, done: int, total: int) -> None:

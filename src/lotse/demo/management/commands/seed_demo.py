@@ -61,3 +61,9 @@ class Command(BaseCommand):
         width = max(len(role) for role, _email in data.LOGINS)
         for role, email in data.LOGINS:
             self.stdout.write(f"  {role:<{width}}  {email}")
+        self.stdout.write("")
+        self.stdout.write(
+            "Koordination, Unterstützung und Admins melden sich mit zweitem Faktor an: "
+            "`lotse demo-code E-MAIL` zeigt den aktuellen Code, oder die Authenticator-App "
+            f"mit dem Demo-Schlüssel {data.DEMO_TOTP_SECRET} einrichten."
+        )
