@@ -262,6 +262,9 @@ MAIL_FETCH_INTERVAL = env_int("LOTSE_MAIL_FETCH_INTERVAL", 60)
 MAIL_MAX_SIZE = env_int("LOTSE_MAIL_MAX_SIZE", 25 * 1024 * 1024)
 MAIL_IMAP_TIMEOUT = env_int("LOTSE_MAIL_IMAP_TIMEOUT", 30)
 
+# The largest document a participant can upload to a request (bytes); stored encrypted.
+DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
+
 # Jobs that `lotse worker` enqueues, each with its interval in seconds.
 LOTSE_PERIODIC_TASKS = {
     "lotse.core.tasks.send_pending_mail": WORKER_PERIODIC_INTERVAL,
