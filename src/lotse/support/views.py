@@ -155,9 +155,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         selectors.request_inbox_for_coordinator(person=person, filters=filters), 50
     ).get_page(request.GET.get("page"))
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context: dict[str, Any] = {"form": form, "page": page, "query": query.urlencode()}
     if getattr(request, "htmx", False):
         return render(request, "support/inbox.html#results", context)
+    context["release_organisations"] = Organisation.objects.filter(
+        pk__in=roles.organisation_ids(person, roles.Kind.COORDINATOR)
+    ).only("slug", "name")
     return render(request, "support/inbox.html", context)
 
 
