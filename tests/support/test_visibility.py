@@ -614,3 +614,10 @@ def test_the_state_events_are_for_everyone_who_sees_the_request(cast: Cast) -> N
     assert [e.kind for e in entries] == ["received", "acknowledged", "clarified", "proposed"]
     assert {e.kind for e in entries if e.hidden} == {"acknowledged", "clarified"}
     assert next(e for e in entries if e.kind == "proposed").note == "Passt gut."
+
+
+def test_the_organisations_staff_find_the_releases(cast: Cast, client_as: ClientAs) -> None:
+    link = f'href="/organisation/{cast.organisation.slug}/freigaben/"'
+    assert link in client_as(cast.admin).get("/").content.decode()
+    assert link in client_as(cast.other_coordinator).get("/koordination/").content.decode()
+    assert link not in client_as(cast.other_admin).get("/").content.decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from django.db.models import (
@@ -220,7 +220,10 @@ def _open(instance: Model, name: str, sealed: bytes | memoryview | None) -> str:
     return str(getattr(instance, name) or "")
 
 
-def _active_releases(request: SupportRequest) -> dict[tuple[str, int], tuple[Release, ...]]:
+ReleaseMap = dict[tuple[str, int], tuple[Release, ...]]
+
+
+def _active_releases(request: SupportRequest) -> ReleaseMap:
     found: dict[tuple[str, int], list[Release]] = {}
     for release in (
         Release.objects.filter(request=request, revoked_at__isnull=True)
@@ -234,19 +237,26 @@ def _active_releases(request: SupportRequest) -> dict[tuple[str, int], tuple[Rel
     return {key: tuple(value) for key, value in found.items()}
 
 
+def _with_releases[S: Shown](
+    request: SupportRequest, entries: list[S], name: str, found: ReleaseMap | None
+) -> tuple[list[S], ReleaseMap | None]:
+    """The entries with their active releases, loaded once and only if an entry is released."""
+    if not any(e.visibility == Visibility.RELEASED for e in entries):
+        return entries, found
+    found = found if found is not None else _active_releases(request)
+    return [replace(e, releases=found.get((name, e.pk), ())) for e in entries], found
+
+
 def timeline_for(
     *, person: Person, sides: Collection[Side], request: SupportRequest
 ) -> list[TimelineEntry]:
     """The request's events; notes only where the person reads them (filtered in SQL)."""
-    releases = _active_releases(request)
-    return _timeline(person, sides, request, releases)
+    events, _found = _with_releases(request, _timeline(person, sides, request), "event", None)
+    return events
 
 
 def _timeline(
-    person: Person,
-    sides: Collection[Side],
-    request: SupportRequest,
-    releases: dict[tuple[str, int], tuple[Release, ...]],
+    person: Person, sides: Collection[Side], request: SupportRequest
 ) -> list[TimelineEntry]:
     who = {"author": "actor", "addressee": "addressee"}
     events = (
@@ -267,7 +277,7 @@ def _timeline(
                 pk=event.pk,
                 visibility=event.visibility,
                 readable=event.readable,
-                releases=releases.get(("event", event.pk), ()),
+                releases=(),
                 kind=event.kind,
                 label=str(timeline.label(event.kind)),
                 detail="" if hidden else timeline.detail(event),
@@ -282,9 +292,9 @@ def _timeline(
 def request_detail(
     *, person: Person, request: SupportRequest, sides: Collection[Side]
 ) -> dict[str, Any]:
-    """Everything the detail page shows, in a fixed number of queries."""
-    releases = _active_releases(request)
-    events = _timeline(person, sides, request, releases)
+    """Everything the detail page shows, in a fixed number of queries (one more when the
+    request has released entries)."""
+    events = _timeline(person, sides, request)
     proposals = list(
         Proposal.objects.filter(request=request).select_related("supporter").order_by("created_at")
     )
@@ -305,7 +315,7 @@ def request_detail(
             pk=m.pk,
             visibility=m.visibility,
             readable=m.readable,
-            releases=releases.get(("meeting", m.pk), ()),
+            releases=(),
             starts_at=m.starts_at,
             place=m.place,
             participants=_open(m, "participants", m.sealed_participants),
@@ -329,7 +339,7 @@ def request_detail(
             pk=a.pk,
             visibility=a.visibility,
             readable=a.readable,
-            releases=releases.get(("attachment", a.pk), ()),
+            releases=(),
             filename=a.filename if a.readable else "",
             size=a.size,
             from_mail=a.mail_id is not None,
@@ -342,6 +352,9 @@ def request_detail(
         .annotate(readable=_readable(person, sides, author="uploaded_by"))
         .order_by("created_at", "pk")
     ]
+    events, found = _with_releases(request, events, "event", None)
+    meetings, found = _with_releases(request, meetings, "meeting", found)
+    documents, found = _with_releases(request, documents, "attachment", found)
     now = timezone.now()
     return {
         "attachments": documents,

@@ -694,8 +694,15 @@ def document_upload(
     return document
 
 
+ENTRY_KIND: dict[type[Entry], str] = {
+    TimelineEvent: "note",
+    Meeting: "meeting",
+    Attachment: "document",
+}
+
+
 def _entry_kind(entry: Entry) -> str:
-    return {TimelineEvent: "note", Meeting: "meeting", Attachment: "document"}[type(entry)]
+    return ENTRY_KIND[type(entry)]
 
 
 def _school_only(request: SupportRequest, by: Person) -> None:
@@ -703,9 +710,18 @@ def _school_only(request: SupportRequest, by: Person) -> None:
         raise WorkflowError(_("Only the school decides who may see an entry."))
 
 
+# The encrypted fields of each entry: changing a level never needs to load them.
+SEALED: dict[type[Entry], str] = {
+    TimelineEvent: "note",
+    Meeting: "participants",
+    Attachment: "content",
+}
+
+
 def _locked_entry(entry: Entry) -> Entry:
     """The entry again under a row lock, after its request's lock."""
-    locked = type(entry).objects.select_for_update().get(pk=entry.pk)
+    model = type(entry)
+    locked = model.objects.select_for_update().defer(SEALED[model]).get(pk=entry.pk)
     if locked.visibility is None:
         raise WorkflowError(_("This entry has no confidential content."))
     return locked
@@ -779,16 +795,18 @@ def release_revoke(*, release: Release, by: Person) -> Release:
     release.revoked_at = timezone.now()
     release.revoked_by = by
     release.save(update_fields=["revoked_at", "revoked_by"])
-    field = next(f for f in ENTRY_FIELD.values() if getattr(release, f"{f}_id") is not None)
-    entry: Entry = getattr(release, field)
-    still = Release.objects.filter(**{field: entry}, revoked_at__isnull=True).exists()
+    model, field = next(
+        (m, f) for m, f in ENTRY_FIELD.items() if getattr(release, f"{f}_id") is not None
+    )
+    entry_id = getattr(release, f"{field}_id")
+    still = Release.objects.filter(**{f"{field}_id": entry_id}, revoked_at__isnull=True).exists()
     if not still:
-        type(entry).objects.filter(pk=entry.pk).update(visibility=release.previous_visibility)
+        model.objects.filter(pk=entry_id).update(visibility=release.previous_visibility)
     timeline.record(
         request,
         "release_revoked",
         by=by,
-        data={"entry": _entry_kind(entry), "purpose": release.purpose},
+        data={"entry": ENTRY_KIND[model], "purpose": release.purpose},
     )
     return release
 

@@ -474,6 +474,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("support:detail", pk=sr.pk)
     latest = sr.agreements.order_by("-version").first()
     initial: dict[str, Any] = {}
+    meeting = None
     if latest is not None:
         initial = {
             f: getattr(latest, f)
@@ -507,14 +508,15 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("support:detail", pk=sr.pk)
     status = 400 if request.method == "POST" else 200
-    # The form shows the latest version (or the meeting's participants): a read.
-    reads.log(
-        person=person,
-        request=sr,
-        sides=workflow.sides(sr, person),
-        what="agreement",
-        object_id=latest.version if latest is not None else None,
-    )
+    if latest is not None or meeting is not None:
+        # The form shows the latest version, or the meeting's participants: a read.
+        reads.log(
+            person=person,
+            request=sr,
+            sides=workflow.sides(sr, person),
+            what="agreement",
+            object_id=latest.version if latest is not None else None,
+        )
     return render(
         request,
         "support/agreement_form.html",
