@@ -598,8 +598,19 @@ def seed_special(rng: random.Random, out: Seeded, events: int, now: dt.datetime)
         steps.append((kind, accepted, rng.choice(NOTES), {}))
     if events < len(steps):
         steps = [*steps[: max(events - 1, 1)], steps[-1]][:events]
+    # Notes have the level their author's entries get: the coordination's for the coordination,
+    # the supporter's and the school's for the participants (the coordinator then reads about
+    # half of them, as on a real page).
     TimelineEvent.objects.bulk_create(
-        TimelineEvent(request=sr, kind=k, actor_id=a, created_at=next(at), note=n, data=d)
+        TimelineEvent(
+            request=sr,
+            kind=k,
+            actor_id=a,
+            created_at=next(at),
+            note=n,
+            visibility=(("coordination" if a == coordinator_id else "participants") if n else None),
+            data=d,
+        )
         for k, a, n, d in steps
     )
     for supporter, status, reason in (

@@ -32,7 +32,8 @@ def _fast_and_isolated(settings: Any) -> None:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    """One organisation with two sites; school A and B are both served by site A."""
+    """One organisation with two sites; school A and B are both served by site A. A second
+    organisation has its own site, school and admin."""
     organisation = OrganisationFactory(
         slug="lasub", name="Landesamt für Schule und Bildung", mail_from="lotse@lasub.example"
     )
@@ -47,6 +48,21 @@ def cast(db: None) -> Cast:
     school_a = SchoolFactory(name="Oberschule am Elbufer", number="11111", district=district_a)
     school_b = SchoolFactory(
         name="Gymnasium Bergblick", number="22222", district=district_a, school_type="gymnasium"
+    )
+    # A second organisation with its own site and school, run by its own admin.
+    other_organisation = OrganisationFactory(
+        slug="lag-ssa",
+        name="LAG Schulsozialarbeit Niedersachsen",
+        kind=Organisation.Kind.ASSOCIATION,
+        state="NI",
+        mail_from="lotse@lag-ssa.example",
+    )
+    other_site = SiteFactory(organisation=other_organisation, name="Regionalgruppe Hannover")
+    SchoolFactory(
+        state="NI",
+        name="IGS Linden",
+        number="90001",
+        district=DistrictFactory(site=other_site, name="Region Hannover"),
     )
     kind = Role.Kind
     return Cast(
@@ -111,6 +127,14 @@ def cast(db: None) -> Cast:
             last_name="Admin",
         ),
         outsider=PersonFactory(email="niemand@example.org", first_name="Nora", last_name="Niemand"),
+        other_organisation=other_organisation,
+        other_admin=person_with_role(
+            kind.ADMIN,
+            other_organisation,
+            email="admin@lag-ssa.example",
+            first_name="Olga",
+            last_name="Otto",
+        ),
     )
 
 

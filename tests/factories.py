@@ -175,6 +175,10 @@ class Cast:
     other_supporter: Person
     admin: Person
     outsider: Person
+    # The admin of a second organisation, with its own site and school: admins of two
+    # organisations, so no page of one organisation opens to the other's admin.
+    other_organisation: Organisation
+    other_admin: Person
 
     def person(self, name: str) -> Person:
         """A member of the cast by fixture name, freshly loaded (role caches live on objects)."""

@@ -1,9 +1,10 @@
 """Every URL pattern of Lotse × every person of the cast, against an explicit table of answers.
 
-Outsiders, the other school, the other site's coordinator and unproposed supporters get 404: they
-must not learn that a request exists. Insiders without the right to a step get 403, or 400 with
-the refusal on the page when the step is theirs but not possible now. Adding a URL pattern without
-adding it here fails `test_the_table_lists_every_url_pattern`.
+Outsiders, the other school, the other site's coordinator, unproposed supporters and the admins (of
+this and of the other organisation) get 404: they must not learn that a request exists. Insiders
+without the right to a step or an entry get 403, or 400 with the refusal on the page when the step
+is theirs but not possible now. Adding a URL pattern without adding it here fails
+`test_the_table_lists_every_url_pattern`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotse.core.models import OutboxMessage, Role
-from lotse.support.models import Agreement, Attachment, InboundMail, State, SupportRequest
+from lotse.support import services
+from lotse.support.models import (
+    Agreement,
+    Attachment,
+    InboundMail,
+    Proposal,
+    State,
+    SupportRequest,
+    TimelineEvent,
+    Visibility,
+)
 from tests.factories import Cast, bring_to_state, meeting_time, person_with_role
 
 ROLES = [
@@ -30,6 +42,7 @@ ROLES = [
     "supporter",
     "other_supporter",
     "admin",
+    "other_admin",
 ]
 # Included URL configurations that are not Lotse's own: Django's admin, allauth, set_language.
 FOREIGN_PREFIXES = ("verwaltung/", "konto/", "i18n/", "static/")
@@ -113,8 +126,14 @@ def _own_erase(c: Cast, sr: SupportRequest | None) -> str:
 
 def _attachment(c: Cast, sr: SupportRequest | None) -> str:
     assert sr is not None
+    # As the mail import stores it: sent to the site, so for the coordination too.
     attachment = Attachment.objects.create(
-        request=sr, filename="Plan.pdf", content_type="application/pdf", size=3, content=b"%PD"
+        request=sr,
+        filename="Plan.pdf",
+        content_type="application/pdf",
+        size=3,
+        content=b"%PD",
+        visibility=Visibility.COORDINATION,
     )
     return f"/anfragen/{sr.pk}/anhaenge/{attachment.pk}/"
 
@@ -138,6 +157,80 @@ def _mailboxes(suffix: str = "") -> Callable[[Cast, SupportRequest | None], str]
     return path
 
 
+def _other_settings(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.other_organisation.slug}/einstellungen/"
+
+
+def _document(c: Cast, sr: SupportRequest | None) -> str:
+    assert sr is not None
+    document = services.document_upload(
+        request=sr,
+        by=c.supporter,
+        filename="Protokoll.pdf",
+        content_type="application/pdf",
+        content=b"%PDF-1.4",
+    )
+    assert document.visibility == Visibility.PARTICIPANTS
+    return f"/anfragen/{sr.pk}/anhaenge/{document.pk}/"
+
+
+def _upload(c: Cast) -> dict[str, Any]:
+    return {
+        "document-file": SimpleUploadedFile("Plan.pdf", b"%PDF-1.4", "application/pdf"),
+        "document-visibility": "participants",
+    }
+
+
+def _supporters_note(c: Cast, sr: SupportRequest) -> TimelineEvent:
+    return services.note_add(request=sr, by=c.supporter, text="Notiz der Begleitung")
+
+
+def _entry(action: str) -> Callable[[Cast, SupportRequest | None], str]:
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        assert sr is not None
+        return f"/anfragen/{sr.pk}/{action}/eintrag/{_supporters_note(c, sr).pk}/"
+
+    return path
+
+
+def _revoke(c: Cast, sr: SupportRequest | None) -> str:
+    assert sr is not None
+    release = services.entry_release(
+        entry=_supporters_note(c, sr), by=c.school_contact_a, purpose="Jahresbericht"
+    )
+    return f"/anfragen/{sr.pk}/freigaben/{release.pk}/widerrufen/"
+
+
+def _remove(c: Cast, sr: SupportRequest | None) -> str:
+    proposal = Proposal.objects.get(request=sr, supporter=c.supporter)
+    return f"/anfragen/{proposal.request_id}/begleitung/{proposal.pk}/beenden/"
+
+
+def _releases(what: str) -> Callable[[Cast, SupportRequest | None], str]:
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        base = f"/organisation/{c.organisation.slug}/freigaben/"
+        if not what:
+            return base
+        assert sr is not None
+        entry: services.Entry = _supporters_note(c, sr)
+        if what == "file":
+            entry = services.document_upload(
+                request=sr,
+                by=c.supporter,
+                filename="Bericht.pdf",
+                content_type="application/pdf",
+                content=b"%PDF-1.4",
+            )
+        release = services.entry_release(entry=entry, by=c.school_contact_a, purpose="Bericht")
+        return f"{base}{release.pk}/" + ("datei/" if what == "file" else "")
+
+    return path
+
+
+def _other_releases(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.other_organisation.slug}/freigaben/"
+
+
 def _meeting(c: Cast) -> dict[str, str]:
     return {
         "schedule-starts_at": meeting_time().strftime("%Y-%m-%dT%H:%M"),
@@ -149,140 +242,188 @@ def _meeting(c: Cast) -> dict[str, str]:
 # fmt: off
 CASES = [
     # One answer per role: anonymous, outsider, school contact A and B, coordinator of site A and
-    # of site B, supporter proposed for the request and another supporter, organisation admin.
-    #     ano out scA scB coA coB suA suB adm
+    # of site B, supporter proposed for the request and another supporter, organisation admin,
+    # admin of the other organisation.
+    #     ano out scA scB coA coB suA suB adm oad
     Case("home", "home", "GET", _fixed("/"),
-         "L   200 302 302 302 302 302 302 200"),
+         "L   200 302 302 302 302 302 302 200 200"),
     Case("ping", "core:ping", "GET", _fixed("/ping/"),
-         "200 200 200 200 200 200 200 200 200"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    # Each admin sees the outbox of their own organisation (here: empty for the other one).
     Case("outbox", "core:outbox", "GET", _fixed("/postausgang/"),
-         "L   404 404 404 200 200 404 404 200"),
+         "L   404 404 404 200 200 404 404 200 200"),
     # A mail about a request of site A is for site A's coordinators only; the other site's
-    # coordinator and the organisation admin do not learn that it exists.
+    # coordinator and the organisation admins do not learn that it exists.
     Case("outbox-mail", "core:outbox_detail", "GET", _outbox_detail,
-         "L   404 404 404 200 404 404 404 404",
+         "L   404 404 404 200 404 404 404 404 404",
          state=State.RECEIVED),
     Case("organisation-settings", "core:organisation_settings", "GET", _settings,
-         "L   404 404 404 404 404 404 404 200"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("organisation-settings-other", "core:organisation_settings", "GET", _other_settings,
+         "L   404 404 404 404 404 404 404 404 200"),
     # Retention rules and a person's data are for the organisation's admins; everyone else
     # gets 404, as for the settings.
     Case("retention", "core:retention", "GET", _retention,
-         "L   404 404 404 404 404 404 404 200"),
+         "L   404 404 404 404 404 404 404 200 404"),
     Case("retention-save", "core:retention", "POST", _retention,
-         "L   404 404 404 404 404 404 404 400",
+         "L   404 404 404 404 404 404 404 400 404",
          data=lambda c: {"support.completed-months": "0"}),
     Case("people", "core:person_list", "GET", _people,
-         "L   404 404 404 404 404 404 404 200"),
+         "L   404 404 404 404 404 404 404 200 404"),
     Case("person-privacy", "core:person_privacy", "GET", _person(),
-         "L   404 404 404 404 404 404 404 200"),
+         "L   404 404 404 404 404 404 404 200 404"),
     Case("person-export", "core:person_export", "POST", _person("export/"),
-         "L   404 404 404 404 404 404 404 200"),
+         "L   404 404 404 404 404 404 404 200 404"),
     Case("person-erase", "core:person_erase", "POST", _person("loeschen/"),
-         "L   404 404 404 404 404 404 404 302",
+         "L   404 404 404 404 404 404 404 302 404",
          data=lambda c: {"confirmation": "mitglied@verein.example"}),
     Case("person-erase-unconfirmed", "core:person_erase", "POST", _person("loeschen/"),
-         "L   404 404 404 404 404 404 404 400",
+         "L   404 404 404 404 404 404 404 400 404",
          data=lambda c: {"confirmation": "jemand@anders.example"}),
     # An admin cannot erase themselves: the page refuses with 403.
     Case("person-erase-self", "core:person_erase", "POST", _own_erase,
-         "L   404 404 404 404 404 404 404 403",
+         "L   404 404 404 404 404 404 404 403 404",
          data=lambda c: {"confirmation": "admin@lasub.example"}),
     Case("school-list", "support:school_list", "GET", _fixed("/anfragen/"),
-         "L   404 200 200 404 404 404 404 404"),
+         "L   404 200 200 404 404 404 404 404 404"),
     Case("create", "support:create", "GET", _fixed("/anfragen/neu/"),
-         "L   404 200 200 404 404 404 404 404"),
+         "L   404 200 200 404 404 404 404 404 404"),
     Case("inbox", "support:inbox", "GET", _fixed("/koordination/"),
-         "L   404 404 404 200 200 404 404 404"),
+         "L   404 404 404 200 200 404 404 404 404"),
     Case("supporter-list", "support:supporter_list", "GET", _fixed("/begleitung/"),
-         "L   404 404 404 404 404 200 200 404"),
+         "L   404 404 404 404 404 200 200 404 404"),
     Case("detail-received", "support:detail", "GET", _req(),
-         "L   404 200 404 200 404 404 404 404",
+         "L   404 200 404 200 404 404 404 404 404",
          state=State.RECEIVED),
     Case("detail-proposed", "support:detail", "GET", _req(),
-         "L   404 200 404 200 404 200 404 404",
+         "L   404 200 404 200 404 200 404 404 404",
          state=State.SUPPORTERS_PROPOSED, setup={"proposal_accepted": False}),
     Case("detail-in-contact", "support:detail", "GET", _req(),
-         "L   404 200 404 200 404 200 404 404",
+         "L   404 200 404 200 404 200 404 404 404",
          state=State.IN_CONTACT),
     Case("detail-withdrawn", "support:detail", "GET", _req(),
-         "L   404 200 404 200 404 404 404 404",
+         "L   404 200 404 200 404 404 404 404 404",
          state=State.WITHDRAWN),
     Case("acknowledge", "support:action", "POST", _step("acknowledge"),
-         "L   404 403 404 302 404 404 404 404",
+         "L   404 403 404 302 404 404 404 404 404",
          state=State.RECEIVED),
     Case("acknowledge-again", "support:action", "POST", _step("acknowledge"),
-         "L   404 403 404 400 404 404 404 404",
+         "L   404 403 404 400 404 404 404 404 404",
          state=State.ACKNOWLEDGED),
     Case("clarify", "support:action", "POST", _step("clarify"),
-         "L   404 403 404 302 404 404 404 404",
+         "L   404 403 404 302 404 404 404 404 404",
          state=State.ACKNOWLEDGED, data=lambda c: {"clarify-note": "Geklärt."}),
     Case("propose", "support:action", "POST", _step("propose"),
-         "L   404 403 404 302 404 404 404 404",
+         "L   404 403 404 302 404 404 404 404 404",
          state=State.CLARIFIED, data=lambda c: {"propose-supporters": [c.supporter.pk]}),
     Case("first-contact", "support:action", "POST", _step("first_contact"),
-         "L   404 403 404 403 404 302 404 404",
+         "L   404 403 404 403 404 302 404 404 404",
          state=State.SUPPORTERS_PROPOSED, data=lambda c: {"first_contact-note": "Hallo."}),
     Case("no-collaboration", "support:action", "POST", _step("no_collaboration"),
-         "L   404 403 404 302 404 302 404 404",
+         "L   404 403 404 302 404 302 404 404 404",
          state=State.IN_CONTACT, data=lambda c: {"no_collaboration-note": "Nein."}),
     Case("schedule", "support:action", "POST", _step("schedule"),
-         "L   404 403 404 403 404 302 404 404",
+         "L   404 403 404 403 404 302 404 404 404",
          state=State.IN_CONTACT, data=_meeting),
     Case("schedule-too-early", "support:action", "POST", _step("schedule"),
-         "L   404 403 404 403 404 400 404 404",
+         "L   404 403 404 403 404 400 404 404 404",
          state=State.SUPPORTERS_PROPOSED, data=_meeting),
     Case("start", "support:action", "POST", _step("start"),
-         "L   404 403 404 403 404 302 404 404",
+         "L   404 403 404 403 404 302 404 404 404",
          state=State.AGREED),
     Case("complete", "support:action", "POST", _step("complete"),
-         "L   404 403 404 302 404 302 404 404",
+         "L   404 403 404 302 404 302 404 404 404",
          state=State.ACCOMPANYING),
     Case("withdraw", "support:action", "POST", _step("withdraw"),
-         "L   404 302 404 403 404 403 404 404",
+         "L   404 302 404 403 404 403 404 404 404",
          state=State.IN_CONTACT),
     Case("withdraw-closed", "support:action", "POST", _step("withdraw"),
-         "L   404 400 404 403 404 404 404 404",
+         "L   404 400 404 403 404 404 404 404 404",
          state=State.WITHDRAWN),
     Case("forward", "support:action", "POST", _step("forward"),
-         "L   404 403 404 302 404 404 404 404",
+         "L   404 403 404 302 404 404 404 404 404",
          state=State.ACKNOWLEDGED, data=lambda c: {"forward-recipient": "Jugendamt"}),
     Case("unknown-step", "support:action", "POST", _step("draft"),
-         "L   404 404 404 404 404 404 404 404",
+         "L   404 404 404 404 404 404 404 404 404",
          state=State.MEETING_SCHEDULED),
     Case("proposal-accept", "support:proposal", "POST", _req("vorschlag/accept/"),
-         "L   404 403 404 403 404 302 404 404",
+         "L   404 403 404 403 404 302 404 404 404",
          state=State.SUPPORTERS_PROPOSED, setup={"proposal_accepted": False}),
     Case("proposal-decline", "support:proposal", "POST", _req("vorschlag/decline/"),
-         "L   404 403 404 403 404 302 404 404",
+         "L   404 403 404 403 404 302 404 404 404",
          state=State.SUPPORTERS_PROPOSED, setup={"proposal_accepted": False},
          data=lambda c: {"decline-reason": "Keine Zeit."}),
     Case("kontrakt-edit", "support:agreement_edit", "GET", _req("kontrakt/"),
-         "L   404 200 404 403 404 200 404 404",
+         "L   404 200 404 403 404 200 404 404 404",
          state=State.MEETING_SCHEDULED),
     Case("kontrakt-edit-too-early", "support:agreement_edit", "GET", _req("kontrakt/"),
-         "L   404 302 404 403 404 302 404 404",
+         "L   404 302 404 403 404 302 404 404 404",
          state=State.IN_CONTACT),
     Case("kontrakt-accept", "support:agreement_accept", "POST", _kontrakt("annehmen/"),
-         "L   404 302 404 403 404 302 404 404",
+         "L   404 302 404 403 404 302 404 404 404",
          state=State.MEETING_SCHEDULED, setup={"drafted": True}),
     Case("kontrakt-accept-binding", "support:agreement_accept", "POST", _kontrakt("annehmen/"),
-         "L   404 400 404 403 404 400 404 404",
+         "L   404 400 404 403 404 400 404 404 404",
          state=State.AGREED),
     Case("kontrakt-pdf", "support:agreement_pdf", "GET", _kontrakt("pdf/"),
-         "L   404 200 404 200 404 200 404 404",
+         "L   404 200 404 200 404 200 404 404 404",
          state=State.AGREED),
+    # A mail's attachment was sent to the site: the school and the coordination read it.
     Case("attachment", "support:attachment", "GET", _attachment,
-         "L   404 200 404 200 404 404 404 404",
+         "L   404 200 404 200 404 404 404 404 404",
          state=State.RECEIVED),
+    # A supporter's document for the participants: the coordination sees that it exists (403).
+    Case("document-participants", "support:attachment", "GET", _document,
+         "L   404 200 404 403 404 200 404 404 404",
+         state=State.IN_CONTACT),
+    Case("access-log", "support:access_log", "GET", _req("zugriffe/"),
+         "L   404 200 404 200 404 403 404 404 404",
+         state=State.IN_CONTACT),
+    Case("note-add", "support:note_add", "POST", _req("notiz/"),
+         "L   404 302 404 302 404 302 404 404 404",
+         state=State.IN_CONTACT, data=lambda c: {"note-text": "Eine Notiz."}),
+    # A supporter still deciding reads the request but writes nothing into it.
+    Case("note-add-proposed", "support:note_add", "POST", _req("notiz/"),
+         "L   404 302 404 302 404 403 404 404 404",
+         state=State.SUPPORTERS_PROPOSED, setup={"proposal_accepted": False},
+         data=lambda c: {"note-text": "Eine Notiz."}),
+    Case("document-upload", "support:document_upload", "POST", _req("dokument/"),
+         "L   404 302 404 302 404 302 404 404 404",
+         state=State.IN_CONTACT, data=_upload),
+    # Only the school widens, releases and revokes.
+    Case("entry-visibility", "support:entry_visibility", "POST", _entry("sichtbarkeit"),
+         "L   404 302 404 403 404 403 404 404 404",
+         state=State.IN_CONTACT, data=lambda c: {"visibility": "coordination"}),
+    Case("entry-release", "support:entry_release", "POST", _entry("freigabe"),
+         "L   404 302 404 403 404 403 404 404 404",
+         state=State.IN_CONTACT, data=lambda c: {"purpose": "Jahresbericht"}),
+    Case("release-revoke", "support:release_revoke", "POST", _revoke,
+         "L   404 302 404 403 404 403 404 404 404",
+         state=State.IN_CONTACT),
+    # The coordination and the school end a supporter's part; the supporter cannot.
+    Case("proposal-remove", "support:proposal_remove", "POST", _remove,
+         "L   404 302 404 302 404 403 404 404 404",
+         state=State.IN_CONTACT, data=lambda c: {"remove-reason": "Passt nicht."}),
     Case("quarantine", "support:quarantine", "GET", _fixed("/koordination/quarantaene/"),
-         "L   404 404 404 200 200 404 404 404"),
+         "L   404 404 404 200 200 404 404 404 404"),
     # A mail in site A's quarantine is for site A's coordinators only.
     Case("quarantine-mail", "support:quarantine_detail", "GET", _quarantined,
-         "L   404 404 404 200 404 404 404 404"),
+         "L   404 404 404 200 404 404 404 404 404"),
     Case("mailboxes", "support:mailbox_list", "GET", _mailboxes(),
-         "L   404 404 404 404 404 404 404 200"),
+         "L   404 404 404 404 404 404 404 200 404"),
     Case("mailbox", "support:mailbox_edit", "GET", _mailboxes("site"),
-         "L   404 404 404 404 404 404 404 200"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    # Released entries are for the organisation's coordinators and admins, not the other's.
+    Case("releases", "support:release_list", "GET", _releases(""),
+         "L   404 404 404 200 200 404 404 200 404"),
+    Case("releases-other", "support:release_list", "GET", _other_releases,
+         "L   404 404 404 404 404 404 404 404 200"),
+    Case("release", "support:release_detail", "GET", _releases("note"),
+         "L   404 404 404 200 200 404 404 200 404",
+         state=State.IN_CONTACT),
+    Case("release-file", "support:release_file", "GET", _releases("file"),
+         "L   404 404 404 200 200 404 404 200 404",
+         state=State.IN_CONTACT),
 ]
 # fmt: on
 

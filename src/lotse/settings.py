@@ -308,6 +308,8 @@ if not 0 <= RETENTION_HOUR <= 23:
     raise ImproperlyConfigured(f"LOTSE_RETENTION_HOUR must be 0-23, not {RETENTION_HOUR}")
 # How often the worker checks whether tonight's retention run is due, in seconds.
 RETENTION_CHECK_INTERVAL = env_int("LOTSE_RETENTION_CHECK_INTERVAL", 900)
+# The largest document a participant can upload to a request (bytes); stored encrypted.
+DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
 
 # Jobs that `lotse worker` enqueues, each with its interval in seconds.
 LOTSE_PERIODIC_TASKS = {

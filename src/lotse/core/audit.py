@@ -22,21 +22,35 @@ def read(
     person: Person,
     role: str,
     organisation: Organisation | int,
-    subject: models.Model,
+    subject: models.Model | tuple[str, int],
     what: str,
     object_id: int | None = None,
 ) -> AccessLog:
-    """Record one read of `subject` (or of one of its parts, `what` with `object_id`)."""
+    """Record one read of `subject` (or of one of its parts, `what` with `object_id`).
+
+    `subject` is a model instance, or ("app_label.model", pk) for one known only by reference."""
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    if isinstance(subject, tuple):
+        subject_type, subject_id = subject[0].lower(), subject[1]
+    else:
+        subject_type, subject_id = subject._meta.label_lower, subject.pk
     return AccessLog.objects.create(
         person=person,
         role=role,
         organisation_id=organisation_id,
-        subject_type=subject._meta.label_lower,
-        subject_id=subject.pk,
+        subject_type=subject_type,
+        subject_id=subject_id,
         what=what,
         object_id=object_id,
     )
+
+
+def reference_of(reference: str) -> tuple[str, int] | None:
+    """("app_label.model", pk) from an opaque reference such as "support.SupportRequest:42"."""
+    label, _, pk = reference.partition(":")
+    if not label or not pk.isdigit():
+        return None
+    return label.lower(), int(pk)
 
 
 def reads_of(subject: models.Model) -> QuerySet[AccessLog]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lotse.core import privacy, retention, roles, services
+from lotse.core import audit, privacy, retention, roles, services
 from lotse.core.forms import EraseForm, OrganisationSettingsForm, PersonSearchForm, RetentionForm
 from lotse.core.models import Organisation, OutboxMessage, Person, Role
 
@@ -53,6 +53,18 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = _visible_outbox(request).filter(pk=pk).first()
     if message is None:
         raise Http404
+    # A mail's text can quote what was written about a request: reading it is a read of that
+    # request (or, for the organisation's own mails, of the mail), logged once.
+    person = roles.person_of(request)
+    subject = audit.reference_of(message.reference) or ("core.outboxmessage", message.pk)
+    audit.read(
+        person=person,
+        role=roles.Kind.COORDINATOR if message.site_id else roles.Kind.ADMIN,
+        organisation=message.organisation_id or 0,
+        subject=subject,
+        what="outbox_mail",
+        object_id=message.pk,
+    )
     return render(request, "core/outbox_detail.html", {"message": message})
 
 

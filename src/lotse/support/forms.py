@@ -11,8 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Person, School, Site
-from lotse.lib.forms import KernForm
-from lotse.support.models import Mailbox, State
+from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.support.models import CHOOSABLE, Mailbox, State
+
+
+def visibility_field(label: Any = None, **kwargs: Any) -> forms.ChoiceField:
+    """Who may read an entry; left empty, the author's default applies (see visibility.py)."""
+    return forms.ChoiceField(
+        label=label or _("Who may see this?"),
+        choices=[(level.value, level.label) for level in CHOOSABLE],
+        widget=forms.RadioSelect,
+        required=False,
+        **kwargs,
+    )
 
 
 class RequestForm(KernForm):
@@ -62,11 +73,24 @@ class RequestForm(KernForm):
 
 class NoteForm(KernForm):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = visibility_field()
 
 
 class OptionalNoteForm(KernForm):
     note = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    visibility = visibility_field()
+
+
+class MessageForm(KernForm):
+    """The coordination's message to the school; the school and the coordination read it."""
+
+    note = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Sent to the school by e-mail; the regional coordination can read it too."),
     )
 
 
@@ -77,7 +101,13 @@ class ProposeForm(KernForm):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(
-        label=_("Note to the supporters"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Note to the supporters"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_(
+            "Each proposed supporter reads it before deciding; the school and the regional "
+            "coordination can read it too."
+        ),
     )
 
     def __init__(self, *args: Any, supporters: Any, **kwargs: Any) -> None:
@@ -90,7 +120,9 @@ class ProposeForm(KernForm):
 
 class DeclineForm(KernForm):
     reason = forms.CharField(
-        label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason for declining"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For the regional coordination; the school can read it too."),
     )
 
 
@@ -105,6 +137,7 @@ class MeetingForm(KernForm):
         label=_("Participants (chosen by the school)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    visibility = visibility_field(_("Who may see the participants?"))
 
     def clean_starts_at(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["starts_at"]
@@ -164,6 +197,82 @@ class ForwardForm(KernForm):
     recipient = forms.CharField(label=_("Forward to"), max_length=200)
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    visibility = visibility_field()
+
+
+# --- notes, documents, visibility, releases ---------------------------------------------------
+
+
+class NoteAddForm(KernForm):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = visibility_field()
+
+
+class DocumentForm(KernForm):
+    file = forms.FileField(label=_("Document"))
+    visibility = visibility_field()
+
+    def __init__(self, *args: Any, max_size: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_size = max_size
+        self.fields["file"].help_text = _("At most %(limit)s MB; stored encrypted.") % {
+            "limit": round(max_size / 1e6, 1)
+        }
+        apply_kern_classes(self)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_size:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.")
+                % {"limit": round(self.max_size / 1e6, 1)}
+            )
+        return upload
+
+
+class VisibilityForm(KernForm):
+    visibility = forms.ChoiceField(
+        label=_("Who may see this?"),
+        choices=[(level.value, level.label) for level in CHOOSABLE],
+    )
+
+
+# Purposes the school can pick; any other purpose can be written in.
+RELEASE_PURPOSES = [
+    _("Annual report of the site"),
+    _("Evaluation of the support system"),
+    _("Concept for the network library (anonymised)"),
+]
+
+
+class ReleaseForm(KernForm):
+    choice = forms.ChoiceField(label=_("Purpose"), required=False)
+    purpose = forms.CharField(label=_("Other purpose"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [  # type: ignore[attr-defined]
+            ("", _("— write in a purpose —")),
+            *((str(p), str(p)) for p in RELEASE_PURPOSES),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        purpose = (data.get("purpose") or "").strip() or data.get("choice") or ""
+        if not purpose:
+            raise forms.ValidationError(_("Please name the purpose of the release."))
+        data["purpose"] = purpose
+        return data
+
+
+class RemoveSupporterForm(KernForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Recorded in the timeline; the supporter is told that their part has ended, not why."
+        ),
     )
 
 

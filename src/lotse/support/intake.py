@@ -20,7 +20,7 @@ from lotse.core import outbox, roles
 from lotse.core.models import OutboxMessage, Person, Role, School, Site
 from lotse.support import services
 from lotse.support.mailparse import ParsedMail, Unreadable, parse
-from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest
+from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest, Visibility
 from lotse.support.workflow import WorkflowError
 
 Outcome = InboundMail.Outcome
@@ -166,6 +166,8 @@ def _attach(request: SupportRequest, mail: InboundMail, parsed: ParsedMail) -> N
             size=len(part.content),
             inline=part.inline,
             content=part.content,
+            # The school sent it to the site, like the request: the coordination reads it.
+            visibility=Visibility.COORDINATION,
         )
 
 

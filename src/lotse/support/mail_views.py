@@ -1,5 +1,5 @@
-"""Views of the mail intake: mailbox settings for admins, quarantine for coordinators,
-attachments for the people who may see the request."""
+"""Views of the mail intake: mailbox settings for admins, quarantine for coordinators.
+(A request's attachments are downloaded through `record_views`, with their visibility.)"""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lotse.core import roles
+from lotse.core import audit, roles
 from lotse.core.models import Organisation, Site
 from lotse.support import imap, intake, selectors, services
 from lotse.support.forms import MailboxForm, QuarantineAcceptForm
-from lotse.support.models import Attachment, InboundMail, Mailbox
-from lotse.support.permissions import get_request_for
+from lotse.support.models import InboundMail, Mailbox
 from lotse.support.workflow import WorkflowError
 
 
@@ -158,6 +157,14 @@ def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except WorkflowError as exc:
             messages.error(request, str(exc.message))
     raw = bytes(mail.raw or b"")
+    # The page shows the decrypted mail: one read of it, whatever the form said.
+    audit.read(
+        person=roles.person_of(request),
+        role=roles.Kind.COORDINATOR,
+        organisation=mail.site.organisation,
+        subject=mail,
+        what="quarantine_mail",
+    )
     return render(
         request,
         "support/quarantine_detail.html",
@@ -169,17 +176,3 @@ def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
-
-
-@login_required
-@require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    """A file that came with a mail, for those who may see the request."""
-    sr = get_request_for(request.user, pk)
-    attachment = get_object_or_404(Attachment, pk=attachment_pk, request=sr)
-    response = HttpResponse(bytes(attachment.content), content_type="application/octet-stream")
-    # Always a download, never shown inline: a mail's HTML must not run in Lotse's origin.
-    ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "_")
-    response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

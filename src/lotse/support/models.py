@@ -34,6 +34,20 @@ CLOSED_STATES = frozenset(
 OPEN_STATES = frozenset(set(State) - CLOSED_STATES)
 
 
+class Visibility(models.TextChoices):
+    """Who may read a confidential entry (a note, a meeting record, a document).
+
+    The rules are in docs/decisions/0003-visibility.md and in `lotse.support.visibility`."""
+
+    PARTICIPANTS = "participants", _("Participants only")
+    COORDINATION = "coordination", _("Participants and regional coordination")
+    RELEASED = "released", _("Released by the school")
+
+
+# The levels a person can choose when writing; "released" is reached only through a release.
+CHOOSABLE = [Visibility.PARTICIPANTS, Visibility.COORDINATION]
+
+
 def new_token() -> str:
     """Eight characters without look-alikes (no 0/O, 1/I/L)."""
     alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -144,11 +158,28 @@ class TimelineEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     row_key = row_key_field()
     note = EncryptedTextField(blank=True, default="")
+    # Empty for events without a note (state changes): those are for everyone who sees the
+    # request. An event with a note always has a level.
+    visibility = models.CharField(  # noqa: DJ001 - NULL is "no level", filtered with IS NULL
+        _("visible to"), max_length=12, choices=Visibility.choices, null=True, blank=True
+    )
+    # The person a note is written to (the coordination's note to a proposed supporter): they
+    # read it whatever its level.
+    addressee = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["request", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visibility__isnull=True)
+                | models.Q(visibility__in=["participants", "coordination", "released"]),
+                name="event_known_visibility",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.created_at:%Y-%m-%d %H:%M}"
@@ -172,6 +203,7 @@ class Proposal(models.Model):
         PROPOSED = "proposed", _("proposed")
         ACCEPTED = "accepted", _("accepted")
         DECLINED = "declined", _("declined")
+        REMOVED = "removed", _("removed")
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="proposals")
     supporter = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="proposals")
@@ -180,6 +212,12 @@ class Proposal(models.Model):
     decline_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Who ended the supporter's part (coordination or school) and when; the reason is the
+    # note of the "proposal_removed" timeline event, encrypted like every note.
+    removed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -201,6 +239,14 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=200)
     row_key = row_key_field()
     participants = EncryptedTextField(_("participants"))
+    # Date and place are for everyone who sees the request (the next meeting is never a
+    # secret); who takes part is the meeting record, and it has a level.
+    visibility = models.CharField(
+        _("visible to"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.PARTICIPANTS,
+    )
     created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -357,7 +403,7 @@ class InboundMail(models.Model):
 
 
 class Attachment(models.Model):
-    """A file that came with a mail; encrypted at rest."""
+    """A file that came with a mail, or a document a participant uploaded; encrypted at rest."""
 
     request = models.ForeignKey(
         SupportRequest, on_delete=models.CASCADE, related_name="attachments"
@@ -371,6 +417,16 @@ class Attachment(models.Model):
     inline = models.BooleanField(default=False)
     row_key = row_key_field()
     content = EncryptedBinaryField()
+    visibility = models.CharField(
+        _("visible to"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.PARTICIPANTS,
+    )
+    # Empty for a mail's attachment; the uploader for a document.
+    uploaded_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -380,3 +436,57 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Release(models.Model):
+    """The school's consent that one entry leaves the room for a named purpose.
+
+    Exactly one of `event`, `meeting` and `attachment` is set. While a release is active the
+    entry's level is "released"; revoking the last active release puts the entry back to
+    `previous_visibility`. Rows are kept after revocation: they are the record of consent."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="releases")
+    event = models.ForeignKey(
+        TimelineEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="releases"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="releases"
+    )
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="releases"
+    )
+    purpose = models.CharField(_("purpose"), max_length=300)
+    previous_visibility = models.CharField(max_length=12, choices=Visibility.choices)
+    released_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        ordering = ["-released_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(event__isnull=False, meeting__isnull=True, attachment__isnull=True)
+                    | models.Q(event__isnull=True, meeting__isnull=False, attachment__isnull=True)
+                    | models.Q(event__isnull=True, meeting__isnull=True, attachment__isnull=False)
+                ),
+                name="release_exactly_one_item",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(previous_visibility__in=["participants", "coordination"]),
+                name="release_previous_is_choosable",
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id}: {self.purpose}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -11,6 +11,8 @@ erasure:
 - A proposal records that a supporter was asked, an acceptance that a side accepted a Kontrakt
   version: both keep pointing to the person's anonymised row (the foreign keys PROTECT it), which
   shows as "erased person", so the Kontrakt still shows that it was accepted.
+- A release (the school's consent) keeps pointing to the anonymised person, like an acceptance;
+  an uploaded document stays with its request without the uploader.
 - Mails the person sent lose their content; a key without content stays, so the importer does
   not fetch them again (see `lotse.support.retention`).
 """
@@ -25,9 +27,11 @@ from lotse.core.privacy import Subject
 from lotse.support.models import (
     Acceptance,
     Agreement,
+    Attachment,
     InboundMail,
     Meeting,
     Proposal,
+    Release,
     SupportRequest,
     TimelineEvent,
 )
@@ -101,12 +105,16 @@ def _request_erase(rows: QuerySet[SupportRequest], subject: Subject) -> int:
 
 
 def _event_rows(subject: Subject) -> QuerySet[TimelineEvent]:
-    return TimelineEvent.objects.filter(Q(actor=subject.person) | subject.mentioned("data"))
+    return TimelineEvent.objects.filter(
+        Q(actor=subject.person) | Q(addressee=subject.person) | subject.mentioned("data")
+    )
 
 
 def _event_erase_rows(subject: Subject) -> QuerySet[TimelineEvent]:
     return TimelineEvent.objects.filter(
-        Q(actor=subject.person) | Q(request__in=involved_requests(subject))
+        Q(actor=subject.person)
+        | Q(addressee=subject.person)
+        | Q(request__in=involved_requests(subject))
     )
 
 
@@ -138,15 +146,15 @@ def register() -> None:
     )
     privacy.register(
         TimelineEvent,
-        fields=["actor"],
+        fields=["actor", "addressee"],
         rows=_event_rows,
         erase_rows=_event_erase_rows,
-        erase=privacy.detach("actor", scrub=["note", "data"]),
+        erase=privacy.detach("actor", "addressee", scrub=["note", "data"]),
     )
     privacy.register(
         Proposal,
-        fields=["supporter", "proposed_by"],
-        erase=privacy.detach("proposed_by", scrub=["decline_reason"]),
+        fields=["supporter", "proposed_by", "removed_by"],
+        erase=privacy.detach("proposed_by", "removed_by", scrub=["decline_reason"]),
     )
     privacy.register(
         Meeting,
@@ -178,6 +186,18 @@ def register() -> None:
             _(
                 "A Kontrakt acceptance stays: it records that a side accepted a version, and "
                 "shows the erased person as such."
+            )
+        ),
+    )
+    # A document belongs to the request it was uploaded to; the uploader's name leaves it.
+    privacy.register(Attachment, fields=["uploaded_by"], erase=privacy.detach("uploaded_by"))
+    privacy.register(
+        Release,
+        fields=["released_by", "revoked_by"],
+        erase=privacy.keep(
+            _(
+                "A release is the school's consent: it stays, so that the consent can be "
+                "shown (Art. 7 (1) GDPR), and shows the erased person as such."
             )
         ),
     )

@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
-from django.db.models import Case, DateTimeField, F, Prefetch, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import (
+    BinaryField,
+    BooleanField,
+    Case,
+    DateTimeField,
+    F,
+    Model,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
-from lotse.core import roles
-from lotse.core.models import Organisation, Person, Role, School, Site
+from lotse.core import audit, roles
+from lotse.core.models import AccessLog, Organisation, Person, Role, School, Site
+from lotse.lib.crypto import Sealed
+from lotse.support import timeline, visibility
 from lotse.support.models import (
     Agreement,
     Attachment,
     Meeting,
     Proposal,
+    Release,
     State,
     SupportRequest,
     TimelineEvent,
+    Visibility,
 )
+from lotse.support.workflow import Side
 
 
 def request_list_for_school(*, person: Person) -> QuerySet[SupportRequest]:
@@ -77,41 +98,355 @@ def request_inbox_for_coordinator(
 def request_list_for_supporter(*, person: Person) -> QuerySet[Proposal]:
     """Proposals to the supporter that are still theirs to see."""
     return (
-        Proposal.objects.filter(supporter=person)
-        .exclude(status=Proposal.Status.DECLINED)
+        Proposal.objects.filter(
+            supporter=person, status__in=[Proposal.Status.PROPOSED, Proposal.Status.ACCEPTED]
+        )
         .exclude(request__state=State.WITHDRAWN)
         .select_related("request__school", "request__site")
         .order_by("-request__updated_at")
     )
 
 
-def request_detail(*, person: Person, request: SupportRequest) -> dict[str, Any]:
-    """Everything the detail page shows, in a fixed number of queries."""
-    events = list(
+# --- the request page: every entry as this reader may see it --------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What every entry with a level tells its reader: the level, and whether they read it."""
+
+    pk: int
+    visibility: str | None
+    readable: bool
+    releases: tuple[Release, ...]
+
+    # The entry's name in URLs (visibility and release forms).
+    slug: ClassVar[str] = ""
+
+    @property
+    def hidden(self) -> bool:
+        """The entry has content the reader may not see: they see a placeholder."""
+        return self.visibility is not None and not self.readable
+
+    @property
+    def placeholder(self) -> str | Promise:
+        return visibility.PLACEHOLDERS.get(self.visibility or "", visibility.PLACEHOLDER)
+
+    @property
+    def visibility_label(self) -> str:
+        return str(Visibility(self.visibility).label) if self.visibility else ""
+
+    @property
+    def when(self) -> dt.datetime | None:
+        """The moment that names the entry (its date, or a meeting's start)."""
+        return None
+
+
+@dataclass(frozen=True)
+class TimelineEntry(Shown):
+    """One event of the timeline; `note` and `detail` are empty when hidden."""
+
+    kind: str = ""
+    label: str = ""
+    detail: str = ""
+    created_at: dt.datetime = field(default_factory=timezone.now)
+    actor: Person | None = None
+    note: str = ""
+
+    slug: ClassVar[str] = "eintrag"
+
+    @property
+    def when(self) -> dt.datetime:
+        return self.created_at
+
+
+@dataclass(frozen=True)
+class MeetingEntry(Shown):
+    """A meeting: date and place for everyone, who takes part only for its readers."""
+
+    starts_at: dt.datetime = field(default_factory=timezone.now)
+    place: str = ""
+    participants: str = ""
+    created_by: Person | None = None
+
+    slug: ClassVar[str] = "termin"
+
+    @property
+    def when(self) -> dt.datetime:
+        return self.starts_at
+
+
+@dataclass(frozen=True)
+class DocumentEntry(Shown):
+    """A document or a mail's attachment; the file name only for its readers."""
+
+    filename: str = ""
+    size: int = 0
+    from_mail: bool = False
+    uploaded_by: Person | None = None
+    created_at: dt.datetime = field(default_factory=timezone.now)
+
+    slug: ClassVar[str] = "dokument"
+
+    @property
+    def when(self) -> dt.datetime:
+        return self.created_at
+
+
+def _readable(person: Person, sides: Collection[Side], *, author: str, **kw: Any) -> Case:
+    return Case(
+        When(visibility.readable_q(person, sides, author=author, **kw), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _sealed_if_readable(
+    person: Person, sides: Collection[Side], name: str, *, author: str, **kw: Any
+) -> Case:
+    """The encrypted column for readable rows, NULL for the others: hidden content stays in
+    the database."""
+    return Case(
+        When(visibility.readable_q(person, sides, author=author, **kw), then=F(name)),
+        default=Value(None, output_field=BinaryField()),
+        output_field=BinaryField(),
+    )
+
+
+def _open(instance: Model, name: str, sealed: bytes | memoryview | None) -> str:
+    """Decrypt a value the query returned for a readable row."""
+    if sealed is None:
+        return ""
+    instance.__dict__[name] = Sealed(bytes(sealed))
+    return str(getattr(instance, name) or "")
+
+
+ReleaseMap = dict[tuple[str, int], tuple[Release, ...]]
+
+
+def _active_releases(request: SupportRequest) -> ReleaseMap:
+    found: dict[tuple[str, int], list[Release]] = {}
+    for release in (
+        Release.objects.filter(request=request, revoked_at__isnull=True)
+        .select_related("released_by")
+        .order_by("released_at", "pk")
+    ):
+        for name in ("event", "meeting", "attachment"):
+            item_id = getattr(release, f"{name}_id")
+            if item_id is not None:
+                found.setdefault((name, item_id), []).append(release)
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _with_releases[S: Shown](
+    request: SupportRequest, entries: list[S], name: str, found: ReleaseMap | None
+) -> tuple[list[S], ReleaseMap | None]:
+    """The entries with their active releases, loaded once and only if an entry is released."""
+    if not any(e.visibility == Visibility.RELEASED for e in entries):
+        return entries, found
+    found = found if found is not None else _active_releases(request)
+    return [replace(e, releases=found.get((name, e.pk), ())) for e in entries], found
+
+
+def timeline_for(
+    *, person: Person, sides: Collection[Side], request: SupportRequest
+) -> list[TimelineEntry]:
+    """The request's events; notes only where the person reads them (filtered in SQL)."""
+    events, _found = _with_releases(request, _timeline(person, sides, request), "event", None)
+    return events
+
+
+def _timeline(
+    person: Person, sides: Collection[Side], request: SupportRequest
+) -> list[TimelineEntry]:
+    who = {"author": "actor", "addressee": "addressee"}
+    events = (
         TimelineEvent.objects.filter(request=request)
         .select_related("actor")
+        .defer("note")
+        .annotate(
+            readable=_readable(person, sides, **who),
+            sealed_note=_sealed_if_readable(person, sides, "note", **who),
+        )
         .order_by("created_at", "pk")
     )
+    entries = []
+    for event in events:
+        hidden = event.visibility is not None and not event.readable
+        entries.append(
+            TimelineEntry(
+                pk=event.pk,
+                visibility=event.visibility,
+                readable=event.readable,
+                releases=(),
+                kind=event.kind,
+                label=str(timeline.label(event.kind)),
+                detail="" if hidden else timeline.detail(event),
+                created_at=event.created_at,
+                actor=event.actor,
+                note=_open(event, "note", event.sealed_note),
+            )
+        )
+    return entries
+
+
+def request_detail(
+    *, person: Person, request: SupportRequest, sides: Collection[Side]
+) -> dict[str, Any]:
+    """Everything the detail page shows, in a fixed number of queries (one more when the
+    request has released entries)."""
+    events = _timeline(person, sides, request)
     proposals = list(
         Proposal.objects.filter(request=request).select_related("supporter").order_by("created_at")
     )
-    meetings = list(Meeting.objects.filter(request=request).order_by("-starts_at"))
-    agreements = list(
-        Agreement.objects.filter(request=request)
-        .prefetch_related(Prefetch("acceptances__person"))
-        .order_by("-version")
+    meeting_rows = list(
+        Meeting.objects.filter(request=request)
+        .select_related("created_by")
+        .defer("participants")
+        .annotate(
+            readable=_readable(person, sides, author="created_by"),
+            sealed_participants=_sealed_if_readable(
+                person, sides, "participants", author="created_by"
+            ),
+        )
+        .order_by("-starts_at")
     )
-    attachments = list(
-        Attachment.objects.filter(request=request).defer("content").order_by("created_at", "pk")
+    meetings = [
+        MeetingEntry(
+            pk=m.pk,
+            visibility=m.visibility,
+            readable=m.readable,
+            releases=(),
+            starts_at=m.starts_at,
+            place=m.place,
+            participants=_open(m, "participants", m.sealed_participants),
+            created_by=m.created_by,
+        )
+        for m in meeting_rows
+    ]
+    # The Kontrakt is for the school, the accepted supporters and the coordination; a supporter
+    # still deciding on a proposal sees that it exists (timeline), not what it says.
+    agreements = (
+        list(
+            Agreement.objects.filter(request=request)
+            .prefetch_related(Prefetch("acceptances__person"))
+            .order_by("-version")
+        )
+        if visibility.levels_for(sides)
+        else []
     )
+    documents = [
+        DocumentEntry(
+            pk=a.pk,
+            visibility=a.visibility,
+            readable=a.readable,
+            releases=(),
+            filename=a.filename if a.readable else "",
+            size=a.size,
+            from_mail=a.mail_id is not None,
+            uploaded_by=a.uploaded_by,
+            created_at=a.created_at,
+        )
+        for a in Attachment.objects.filter(request=request)
+        .select_related("uploaded_by")
+        .defer("content")
+        .annotate(readable=_readable(person, sides, author="uploaded_by"))
+        .order_by("created_at", "pk")
+    ]
+    events, found = _with_releases(request, events, "event", None)
+    meetings, found = _with_releases(request, meetings, "meeting", found)
+    documents, found = _with_releases(request, documents, "attachment", found)
+    now = timezone.now()
     return {
-        "attachments": attachments,
+        "attachments": documents,
         "events": events,
         "proposals": proposals,
         "meetings": meetings,
-        "next_meeting": next((m for m in meetings if m.starts_at >= timezone.now()), None),
+        # Date and place are for everyone who sees the request; who takes part is not loaded
+        # for those who do not read the meeting record.
+        "next_meeting": next((m for m in meeting_rows if m.starts_at >= now), None),
         "agreement": agreements[0] if agreements else None,
         "agreements": agreements,
+        "audience": visibility.audience(request, proposals),
+        "levels": _level_counts([*events, *meetings, *documents]),
+    }
+
+
+def _level_counts(entries: list[Any]) -> dict[str, int]:
+    counts = dict.fromkeys(Visibility, 0)
+    for entry in entries:
+        if entry.visibility is not None:
+            counts[Visibility(entry.visibility)] += 1
+    return {str(level): count for level, count in counts.items()}
+
+
+def readable_document(
+    *, person: Person, sides: Collection[Side], request: SupportRequest, pk: int
+) -> tuple[bool, Attachment | None]:
+    """(exists, the document with its content if the person reads it) for a download."""
+    row = (
+        Attachment.objects.filter(request=request, pk=pk)
+        .annotate(readable=_readable(person, sides, author="uploaded_by"))
+        .defer("content")
+        .first()
+    )
+    if row is None:
+        return False, None
+    if not row.readable:
+        return True, None
+    return True, Attachment.objects.get(pk=row.pk)
+
+
+def access_log_for(*, request: SupportRequest) -> QuerySet[AccessLog]:
+    """Who read the request's content, newest first."""
+    return audit.reads_of(request)
+
+
+# --- the organisation's releases -------------------------------------------------------------
+
+
+def releases_for_organisation(*, organisation: Organisation) -> QuerySet[Release]:
+    """Active releases of the organisation's requests, newest first; no content."""
+    return (
+        Release.objects.filter(request__organisation=organisation, revoked_at__isnull=True)
+        .select_related("request__school", "request__site", "released_by")
+        .order_by("-released_at", "-pk")
+    )
+
+
+def released_entry(*, release: Release) -> dict[str, Any]:
+    """The content of one released entry, for the organisation's staff."""
+    if release.event_id is not None:
+        event = TimelineEvent.objects.select_related("actor").get(pk=release.event_id)
+        return {
+            "kind": "note",
+            "label": timeline.label(event.kind),
+            "author": event.actor,
+            "created_at": event.created_at,
+            "text": event.note,
+        }
+    if release.meeting_id is not None:
+        meeting = Meeting.objects.select_related("created_by").get(pk=release.meeting_id)
+        starts = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+        return {
+            "kind": "meeting",
+            "label": _("Meeting on %(date)s, %(place)s") % {"date": starts, "place": meeting.place},
+            "author": meeting.created_by,
+            "created_at": meeting.created_at,
+            "text": meeting.participants,
+        }
+    if release.attachment_id is None:
+        raise ValueError(f"release {release.pk} points to no entry")
+    document = (
+        Attachment.objects.select_related("uploaded_by")
+        .defer("content")
+        .get(pk=release.attachment_id)
+    )
+    return {
+        "kind": "document",
+        "label": document.filename,
+        "author": document.uploaded_by,
+        "created_at": document.created_at,
+        "document": document,
     }
 
 

@@ -14,18 +14,30 @@ from django.utils.translation import gettext as _
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core import outbox, roles
 from lotse.core.models import Organisation, Person, Role, School, Site
-from lotse.support import timeline, workflow
+from lotse.support import timeline, visibility, workflow
 from lotse.support.models import (
+    CHOOSABLE,
     Acceptance,
     Agreement,
+    Attachment,
     Mailbox,
     Meeting,
     Proposal,
+    Release,
     State,
     SupportRequest,
     TimelineEvent,
+    Visibility,
 )
 from lotse.support.workflow import Side, WorkflowError
+
+# The entries that carry a level, and the field of a release that points to each.
+Entry = TimelineEvent | Meeting | Attachment
+ENTRY_FIELD: dict[type[Entry], str] = {
+    TimelineEvent: "event",
+    Meeting: "meeting",
+    Attachment: "attachment",
+}
 
 
 def _reference(request: SupportRequest) -> str:
@@ -72,6 +84,38 @@ def reply_address(request: SupportRequest) -> str:
     """The site's address with the request's token, e.g. dresden+K7M2P9QX@lasub.example."""
     local, at, domain = request.site.email.partition("@")
     return f"{local}+{request.token}@{domain}" if at else ""
+
+
+def _level(request: SupportRequest, by: Person, chosen: str | None) -> str:
+    """The level the author chose, or the default for how the author stands to the request."""
+    if chosen:
+        if chosen not in CHOOSABLE:
+            raise WorkflowError(_("Please choose who may see the entry."))
+        return chosen
+    return visibility.default_for(workflow.sides(request, by))
+
+
+def _quote(
+    request: SupportRequest,
+    text: str,
+    level: str | None,
+    to: Iterable[str],
+    *,
+    author: Person | None,
+    addressee: Person | None = None,
+) -> str:
+    """The entry's text for a mail to `to`, or "" when not every reader of the mail may read it.
+
+    The mail then only links to the request (docs/decisions/0003-visibility.md)."""
+    if not text or level not in (Visibility.COORDINATION, Visibility.RELEASED):
+        return ""
+    allowed = [
+        *school_addresses(request),
+        *supporter_addresses(request),
+        *coordinator_addresses(request),
+        *(p.email for p in (author, addressee) if p is not None),
+    ]
+    return text if visibility.mail_may_carry(level, recipients=to, allowed=allowed) else ""
 
 
 def _mail(request: SupportRequest, template: str, to: Iterable[str], **context: Any) -> None:
@@ -220,8 +264,14 @@ def request_record_mail(
     *, request: SupportRequest, sender: str, subject: str, text: str
 ) -> TimelineEvent:
     """A school's answer by mail joins the request's timeline and tells the people involved."""
+    # The school wrote to the site: like the request itself, the coordination reads it.
     event = timeline.record(
-        request, "mail_received", by=None, note=text, data={"sender": sender, "subject": subject}
+        request,
+        "mail_received",
+        by=None,
+        note=text,
+        visibility=Visibility.COORDINATION,
+        data={"sender": sender, "subject": subject},
     )
     _mail(
         request,
@@ -252,19 +302,26 @@ def request_acknowledge(
     """Step 2: confirm receipt to the school and start the clarification."""
     request = _lock(request)
     _move(request, "acknowledge", by, acknowledged_at=timezone.now())
-    timeline.record(request, "acknowledged", by=by, note=message.strip())
-    _mail(request, "acknowledged", school_addresses(request), message=message.strip(), by=by)
+    # The message is written to the school, so the coordination reads it as well.
+    level = Visibility.COORDINATION
+    timeline.record(request, "acknowledged", by=by, note=message.strip(), visibility=level)
+    to = school_addresses(request)
+    quoted = _quote(request, message.strip(), level, to, author=by)
+    _mail(request, "acknowledged", to, message=quoted, by=by)
     return request
 
 
 @transaction.atomic
-def request_clarify(*, request: SupportRequest, by: Person, note: str) -> SupportRequest:
+def request_clarify(
+    *, request: SupportRequest, by: Person, note: str, visibility: str | None = None
+) -> SupportRequest:
     """Step 2: record the clarification talk with the school."""
     if not note.strip():
         raise WorkflowError(_("Please record what was clarified."))
     request = _lock(request)
     _move(request, "clarify", by)
-    timeline.record(request, "clarified", by=by, note=note.strip())
+    level = _level(request, by, visibility)
+    timeline.record(request, "clarified", by=by, note=note.strip(), visibility=level)
     return request
 
 
@@ -288,12 +345,23 @@ def request_propose(
     if not new:
         raise WorkflowError(_("These supporters have already been proposed."))
     _move(request, "propose", by)
+    # The note is written to each proposed supporter: they read it before deciding, and so
+    # does the coordination. The school reads it too (coordination includes the participants).
+    level = Visibility.COORDINATION
     for supporter in new:
         Proposal.objects.create(request=request, supporter=supporter, proposed_by=by)
         timeline.record(
-            request, "proposed", by=by, note=note.strip(), data={"supporter": str(supporter)}
+            request,
+            "proposed",
+            by=by,
+            note=note.strip(),
+            visibility=level,
+            addressee=supporter,
+            data={"supporter": str(supporter)},
         )
-        _mail(request, "proposed", [supporter.email], supporter=supporter, note=note.strip())
+        to = [supporter.email]
+        quoted = _quote(request, note.strip(), level, to, author=by, addressee=supporter)
+        _mail(request, "proposed", to, supporter=supporter, note=quoted)
     return request
 
 
@@ -332,36 +400,45 @@ def proposal_decline(*, proposal: Proposal, by: Person, reason: str) -> Proposal
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decline_reason", "decided_at"])
     request = _lock(proposal.request)
-    timeline.record(request, "proposal_declined", by=by, note=reason.strip())
+    # The reason is written to the coordination, which has to find someone else.
+    level = Visibility.COORDINATION
+    timeline.record(request, "proposal_declined", by=by, note=reason.strip(), visibility=level)
+    to = coordinator_addresses(request)
     _mail(
         request,
         "proposal_declined",
-        coordinator_addresses(request),
+        to,
         supporter=by,
-        reason=reason.strip(),
+        reason=_quote(request, reason.strip(), level, to, author=by),
     )
     return proposal
 
 
 @transaction.atomic
-def request_first_contact(*, request: SupportRequest, by: Person, note: str) -> SupportRequest:
+def request_first_contact(
+    *, request: SupportRequest, by: Person, note: str, visibility: str | None = None
+) -> SupportRequest:
     """Step 3: the supporter records the first contact with the school."""
     if not note.strip():
         raise WorkflowError(_("Please record how the first contact went."))
     request = _lock(request)
     _move(request, "first_contact", by)
-    timeline.record(request, "first_contact", by=by, note=note.strip())
+    level = _level(request, by, visibility)
+    timeline.record(request, "first_contact", by=by, note=note.strip(), visibility=level)
     return request
 
 
 @transaction.atomic
-def request_no_collaboration(*, request: SupportRequest, by: Person, reason: str) -> SupportRequest:
+def request_no_collaboration(
+    *, request: SupportRequest, by: Person, reason: str, visibility: str | None = None
+) -> SupportRequest:
     """Step 3: no collaboration comes about; the request closes."""
     if not reason.strip():
         raise WorkflowError(_("Please give a reason."))
     request = _lock(request)
     _move(request, "no_collaboration", by)
-    timeline.record(request, "no_collaboration", by=by, note=reason.strip())
+    level = _level(request, by, visibility)
+    timeline.record(request, "no_collaboration", by=by, note=reason.strip(), visibility=level)
     _mail(
         request, "no_collaboration", [*school_addresses(request), *coordinator_addresses(request)]
     )
@@ -376,6 +453,7 @@ def request_schedule_meeting(
     starts_at: dt.datetime,
     place: str,
     participants: str,
+    visibility: str | None = None,
 ) -> Meeting:
     """Step 3: schedule the first on-site meeting with the participants the school chose."""
     if starts_at <= timezone.now():
@@ -389,6 +467,7 @@ def request_schedule_meeting(
         starts_at=starts_at,
         place=place.strip(),
         participants=participants.strip(),
+        visibility=_level(request, by, visibility),
         created_by=by,
     )
     timeline.record(
@@ -397,11 +476,13 @@ def request_schedule_meeting(
         by=by,
         data={"starts_at": starts_at.isoformat(), "place": meeting.place},
     )
+    to = [*school_addresses(request), *supporter_addresses(request)]
     _mail(
         request,
         "meeting_scheduled",
-        [*school_addresses(request), *supporter_addresses(request)],
+        to,
         meeting=meeting,
+        participants=_quote(request, meeting.participants, meeting.visibility, to, author=by),
     )
     return meeting
 
@@ -499,21 +580,27 @@ def request_start(*, request: SupportRequest, by: Person) -> SupportRequest:
 
 
 @transaction.atomic
-def request_complete(*, request: SupportRequest, by: Person, note: str = "") -> SupportRequest:
+def request_complete(
+    *, request: SupportRequest, by: Person, note: str = "", visibility: str | None = None
+) -> SupportRequest:
     """The support process is completed."""
     request = _lock(request)
     _move(request, "complete", by)
-    timeline.record(request, "completed", by=by, note=note.strip())
+    level = _level(request, by, visibility)
+    timeline.record(request, "completed", by=by, note=note.strip(), visibility=level)
     _mail(request, "completed", school_addresses(request))
     return request
 
 
 @transaction.atomic
-def request_withdraw(*, request: SupportRequest, by: Person, reason: str = "") -> SupportRequest:
+def request_withdraw(
+    *, request: SupportRequest, by: Person, reason: str = "", visibility: str | None = None
+) -> SupportRequest:
     """The school withdraws its request; supporters lose access at once."""
     request = _lock(request)
+    level = _level(request, by, visibility)
     _move(request, "withdraw", by)
-    timeline.record(request, "withdrawn", by=by, note=reason.strip())
+    timeline.record(request, "withdrawn", by=by, note=reason.strip(), visibility=level)
     _mail(
         request,
         "withdrawn",
@@ -524,7 +611,12 @@ def request_withdraw(*, request: SupportRequest, by: Person, reason: str = "") -
 
 @transaction.atomic
 def request_forward(
-    *, request: SupportRequest, by: Person, recipient: str, reason: str = ""
+    *,
+    request: SupportRequest,
+    by: Person,
+    recipient: str,
+    reason: str = "",
+    visibility: str | None = None,
 ) -> SupportRequest:
     """The coordination hands the request to another body and tells the school."""
     if not recipient.strip():
@@ -532,10 +624,240 @@ def request_forward(
     request = _lock(request)
     _move(request, "forward", by)
     timeline.record(
-        request, "forwarded", by=by, note=reason.strip(), data={"recipient": recipient.strip()}
+        request,
+        "forwarded",
+        by=by,
+        note=reason.strip(),
+        visibility=_level(request, by, visibility),
+        data={"recipient": recipient.strip()},
     )
     _mail(request, "forwarded", school_addresses(request), recipient=recipient.strip())
     return request
+
+
+# --- notes, documents, visibility and releases ------------------------------------------------
+
+
+def _writer(request: SupportRequest, by: Person) -> set[Side]:
+    sides = workflow.sides(request, by)
+    if not visibility.may_write(sides):
+        raise WorkflowError(_("You may not add entries to this request."))
+    return sides
+
+
+@transaction.atomic
+def note_add(
+    *, request: SupportRequest, by: Person, text: str, visibility: str | None = None
+) -> TimelineEvent:
+    """A participant or the coordination writes a note into the request's timeline."""
+    if not text.strip():
+        raise WorkflowError(_("Please write the note."))
+    request = _lock(request)
+    _writer(request, by)
+    level = _level(request, by, visibility)
+    return timeline.record(request, "note", by=by, note=text.strip(), visibility=level)
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    request: SupportRequest,
+    by: Person,
+    filename: str,
+    content_type: str,
+    content: bytes,
+    visibility: str | None = None,
+) -> Attachment:
+    """A participant or the coordination adds a document; it is encrypted like an attachment."""
+    if not content:
+        raise WorkflowError(_("The file is empty."))
+    if len(content) > settings.DOCUMENT_MAX_SIZE:
+        raise WorkflowError(
+            _("The file is larger than %(limit)s MB.")
+            % {"limit": round(settings.DOCUMENT_MAX_SIZE / 1e6, 1)}
+        )
+    request = _lock(request)
+    _writer(request, by)
+    # Only the last part of the name, without control characters: it is shown and sent back.
+    name = "".join(c for c in filename.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
+    document = Attachment.objects.create(
+        request=request,
+        filename=(name.strip() or _("document"))[:255],
+        content_type=(content_type or "application/octet-stream")[:255],
+        size=len(content),
+        content=content,
+        visibility=_level(request, by, visibility),
+        uploaded_by=by,
+    )
+    # The event says that a document came, not which: its name is shown only to its readers.
+    timeline.record(request, "document_added", by=by, data={"document": document.pk})
+    return document
+
+
+ENTRY_KIND: dict[type[Entry], str] = {
+    TimelineEvent: "note",
+    Meeting: "meeting",
+    Attachment: "document",
+}
+
+
+def _entry_kind(entry: Entry) -> str:
+    return ENTRY_KIND[type(entry)]
+
+
+def _school_only(request: SupportRequest, by: Person) -> None:
+    if not visibility.may_widen(workflow.sides(request, by)):
+        raise WorkflowError(_("Only the school decides who may see an entry."))
+
+
+# The encrypted fields of each entry: changing a level never needs to load them.
+SEALED: dict[type[Entry], str] = {
+    TimelineEvent: "note",
+    Meeting: "participants",
+    Attachment: "content",
+}
+
+
+def _locked_entry(entry: Entry) -> Entry:
+    """The entry again under a row lock, after its request's lock."""
+    model = type(entry)
+    locked = model.objects.select_for_update().defer(SEALED[model]).get(pk=entry.pk)
+    if locked.visibility is None:
+        raise WorkflowError(_("This entry has no confidential content."))
+    return locked
+
+
+@transaction.atomic
+def entry_set_visibility(*, entry: Entry, by: Person, visibility: str) -> Entry:
+    """The school widens an entry to the coordination or narrows it to the participants."""
+    request = _lock(entry.request)
+    _school_only(request, by)
+    entry = _locked_entry(entry)
+    if visibility not in CHOOSABLE:
+        raise WorkflowError(_("Please choose who may see the entry."))
+    if entry.visibility == Visibility.RELEASED:
+        raise WorkflowError(_("The entry is released. Revoke the release first."))
+    if entry.visibility == visibility:
+        return entry
+    entry.visibility = visibility
+    entry.save(update_fields=["visibility"])
+    timeline.record(
+        request,
+        "visibility_changed",
+        by=by,
+        data={"entry": _entry_kind(entry), "level": visibility},
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_release(*, entry: Entry, by: Person, purpose: str) -> Release:
+    """The school releases an entry for a named purpose: a consent, recorded and revocable."""
+    purpose = " ".join(purpose.split())
+    if not purpose:
+        raise WorkflowError(_("Please name the purpose of the release."))
+    request = _lock(entry.request)
+    _school_only(request, by)
+    entry = _locked_entry(entry)
+    field = ENTRY_FIELD[type(entry)]
+    active = list(Release.objects.filter(**{field: entry}, revoked_at__isnull=True))
+    if any(r.purpose.casefold() == purpose.casefold() for r in active):
+        raise WorkflowError(_("The entry is already released for this purpose."))
+    # A second purpose keeps the level the first release will return to.
+    previous = active[0].previous_visibility if active else str(entry.visibility)
+    release = Release.objects.create(
+        request=request,
+        purpose=purpose[:300],
+        previous_visibility=previous,
+        released_by=by,
+        **{field: entry},
+    )
+    if entry.visibility != Visibility.RELEASED:
+        entry.visibility = Visibility.RELEASED
+        entry.save(update_fields=["visibility"])
+    timeline.record(
+        request,
+        "released",
+        by=by,
+        data={"entry": _entry_kind(entry), "purpose": release.purpose},
+    )
+    return release
+
+
+@transaction.atomic
+def release_revoke(*, release: Release, by: Person) -> Release:
+    """The school revokes a release; the entry goes back to its level at once."""
+    request = _lock(release.request)
+    _school_only(request, by)
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    if release.revoked_at is not None:
+        raise WorkflowError(_("This release has already been revoked."))
+    release.revoked_at = timezone.now()
+    release.revoked_by = by
+    release.save(update_fields=["revoked_at", "revoked_by"])
+    model, field = next(
+        (m, f) for m, f in ENTRY_FIELD.items() if getattr(release, f"{f}_id") is not None
+    )
+    entry_id = getattr(release, f"{field}_id")
+    still = Release.objects.filter(**{f"{field}_id": entry_id}, revoked_at__isnull=True).exists()
+    if not still:
+        model.objects.filter(pk=entry_id).update(visibility=release.previous_visibility)
+    timeline.record(
+        request,
+        "release_revoked",
+        by=by,
+        data={"entry": ENTRY_KIND[model], "purpose": release.purpose},
+    )
+    return release
+
+
+# --- ending a supporter's part -------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_remove(*, proposal: Proposal, by: Person, reason: str) -> Proposal:
+    """The coordination or the school ends a supporter's part; their access ends at once."""
+    if not reason.strip():
+        raise WorkflowError(_("Please give a reason."))
+    request = _lock(proposal.request)
+    sides = workflow.sides(request, by)
+    if not {Side.SCHOOL, Side.COORDINATOR} & sides:
+        raise WorkflowError(_("You may not do this for this request."))
+    proposal = Proposal.objects.select_for_update().select_related("supporter").get(pk=proposal.pk)
+    if proposal.request_id != request.pk:
+        raise WorkflowError(_("You may not do this for this request."))
+    if proposal.status not in (Proposal.Status.PROPOSED, Proposal.Status.ACCEPTED):
+        raise WorkflowError(_("This supporter is no longer involved."))
+    if request.state == State.WITHDRAWN:
+        raise WorkflowError(_("The request was withdrawn; supporters no longer have access."))
+    was = proposal.status
+    proposal.status = Proposal.Status.REMOVED
+    proposal.removed_by = by
+    proposal.removed_at = timezone.now()
+    proposal.save(update_fields=["status", "removed_by", "removed_at"])
+    supporter = proposal.supporter
+    # The reason is for the coordination, which finds someone else, and for the school; the
+    # supporter whose part ends is no longer among its readers.
+    timeline.record(
+        request,
+        "proposal_removed",
+        by=by,
+        note=reason.strip(),
+        visibility=Visibility.COORDINATION,
+        data={"supporter": str(supporter), "was": was},
+    )
+    # The mails say what happened, never why: the reason is a note, and the supporter is no
+    # longer among its readers.
+    _mail(request, "proposal_removed", [supporter.email], supporter=supporter, was=was)
+    if Side.COORDINATOR not in sides:
+        _mail(
+            request,
+            "proposal_removed_coordination",
+            coordinator_addresses(request),
+            supporter=supporter,
+            was=was,
+        )
+    return proposal
 
 
 @transaction.atomic

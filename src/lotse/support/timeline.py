@@ -10,7 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core.models import Person
-from lotse.support.models import SupportRequest, TimelineEvent
+from lotse.support.models import SupportRequest, TimelineEvent, Visibility
 
 LABELS: dict[str, str | Promise] = {
     "received": _("Request received"),
@@ -33,6 +33,12 @@ LABELS: dict[str, str | Promise] = {
     "mail_received": _("Mail from the school"),
     "school_assigned": _("School assigned"),
     "anonymised": _("Anonymised under the retention rule"),
+    "note": _("Note"),
+    "document_added": _("Document uploaded"),
+    "visibility_changed": _("The school changed who can see an entry"),
+    "released": _("The school released an entry"),
+    "release_revoked": _("The school revoked a release"),
+    "proposal_removed": _("Supporter no longer involved"),
 }
 
 
@@ -42,17 +48,25 @@ def record(
     *,
     by: Person | None,
     note: str = "",
+    visibility: str | None = None,
+    addressee: Person | None = None,
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> TimelineEvent:
-    """Append one event to the request's timeline (at `at`, by default now)."""
+    """Append one event to the request's timeline (at `at`, by default now).
+
+    A note is confidential: it needs its level (`visibility`); an event without one has none."""
     if kind not in LABELS:
         raise ValueError(f"unknown timeline event {kind!r}")
+    if note and visibility is None:
+        raise ValueError(f"the note of a {kind!r} event needs a visibility")
     return TimelineEvent.objects.create(
         request=request,
         kind=kind,
         actor=by,
         note=note,
+        visibility=visibility if note else None,
+        addressee=addressee if note else None,
         data=data or {},
         created_at=at or timezone.now(),
     )
@@ -68,6 +82,9 @@ def detail(event: TimelineEvent) -> str:
     if "starts_at" in data:
         starts = timezone.localtime(dt.datetime.fromisoformat(data["starts_at"]))
         return f"{formats.date_format(starts, 'DATETIME_FORMAT')}, {data.get('place', '')}"
+    if "level" in data:
+        level = Visibility(data["level"]).label if data["level"] in Visibility else data["level"]
+        return str(_("Now visible to: %(level)s") % {"level": level})
     for key, template in _DETAILS:
         if key in data:
             return str(template % data) if template else str(data[key])
@@ -81,4 +98,5 @@ _DETAILS: list[tuple[str, str | Promise]] = [
     ("supporter", ""),
     ("recipient", _("to %(recipient)s")),
     ("version", _("Version %(version)s")),
+    ("purpose", _("Purpose: %(purpose)s")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.support import mail_views, views
+from lotse.support import mail_views, record_views, views
 
 app_name = "support"
 
@@ -21,9 +21,32 @@ urlpatterns = [
     ),
     path(
         "anfragen/<int:pk>/anhaenge/<int:attachment_pk>/",
-        mail_views.attachment_download,
+        record_views.attachment_download,
         name="attachment",
     ),
+    path("anfragen/<int:pk>/notiz/", record_views.note_add, name="note_add"),
+    path("anfragen/<int:pk>/dokument/", record_views.document_upload, name="document_upload"),
+    path(
+        "anfragen/<int:pk>/sichtbarkeit/<slug:kind>/<int:entry_pk>/",
+        record_views.entry_visibility,
+        name="entry_visibility",
+    ),
+    path(
+        "anfragen/<int:pk>/freigabe/<slug:kind>/<int:entry_pk>/",
+        record_views.entry_release,
+        name="entry_release",
+    ),
+    path(
+        "anfragen/<int:pk>/freigaben/<int:release_pk>/widerrufen/",
+        record_views.release_revoke,
+        name="release_revoke",
+    ),
+    path(
+        "anfragen/<int:pk>/begleitung/<int:proposal_pk>/beenden/",
+        record_views.proposal_remove,
+        name="proposal_remove",
+    ),
+    path("anfragen/<int:pk>/zugriffe/", record_views.access_log, name="access_log"),
     path("koordination/", views.inbox, name="inbox"),
     path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),
     path(
@@ -36,6 +59,17 @@ urlpatterns = [
         "organisation/<slug:slug>/postfaecher/<int:site_pk>/",
         mail_views.mailbox_edit,
         name="mailbox_edit",
+    ),
+    path("organisation/<slug:slug>/freigaben/", record_views.release_list, name="release_list"),
+    path(
+        "organisation/<slug:slug>/freigaben/<int:pk>/",
+        record_views.release_detail,
+        name="release_detail",
+    ),
+    path(
+        "organisation/<slug:slug>/freigaben/<int:pk>/datei/",
+        record_views.release_file,
+        name="release_file",
     ),
     path("begleitung/", views.supporter_list, name="supporter_list"),
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,20 +22,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
 from lotse.lib.pdf import render_pdf
-from lotse.support import selectors, services, timeline, workflow
+from lotse.support import reads, selectors, services, timeline, visibility, workflow
 from lotse.support.forms import (
+    RELEASE_PURPOSES,
     AgreementForm,
     AssignSchoolForm,
     DeclineForm,
+    DocumentForm,
     ForwardForm,
     InboxFilterForm,
     MeetingForm,
+    MessageForm,
+    NoteAddForm,
     NoteForm,
     OptionalNoteForm,
     ProposeForm,
+    RemoveSupporterForm,
     RequestForm,
 )
-from lotse.support.models import Acceptance, Agreement, Proposal, SupportRequest
+from lotse.support.models import CHOOSABLE, Acceptance, Agreement, Proposal, SupportRequest
 from lotse.support.permissions import get_request_for
 from lotse.support.workflow import Side, WorkflowError
 
@@ -149,9 +155,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         selectors.request_inbox_for_coordinator(person=person, filters=filters), 50
     ).get_page(request.GET.get("page"))
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context: dict[str, Any] = {"form": form, "page": page, "query": query.urlencode()}
     if getattr(request, "htmx", False):
         return render(request, "support/inbox.html#results", context)
+    context["release_organisations"] = Organisation.objects.filter(
+        pk__in=roles.organisation_ids(person, roles.Kind.COORDINATOR)
+    ).only("slug", "name")
     return render(request, "support/inbox.html", context)
 
 
@@ -184,13 +193,15 @@ class Action:
 
 ACTIONS: dict[str, Action] = {
     "acknowledge": Action(
-        OptionalNoteForm,
+        MessageForm,
         lambda r, p, d: services.request_acknowledge(request=r, by=p, message=d["note"]),
         gettext_lazy("Receipt confirmed. The school has been informed by e-mail."),
     ),
     "clarify": Action(
         NoteForm,
-        lambda r, p, d: services.request_clarify(request=r, by=p, note=d["note"]),
+        lambda r, p, d: services.request_clarify(
+            request=r, by=p, note=d["note"], visibility=d["visibility"]
+        ),
         gettext_lazy("The clarification has been recorded."),
     ),
     "propose": Action(
@@ -209,12 +220,16 @@ ACTIONS: dict[str, Action] = {
     ),
     "first_contact": Action(
         NoteForm,
-        lambda r, p, d: services.request_first_contact(request=r, by=p, note=d["note"]),
+        lambda r, p, d: services.request_first_contact(
+            request=r, by=p, note=d["note"], visibility=d["visibility"]
+        ),
         gettext_lazy("The first contact has been recorded."),
     ),
     "no_collaboration": Action(
         NoteForm,
-        lambda r, p, d: services.request_no_collaboration(request=r, by=p, reason=d["note"]),
+        lambda r, p, d: services.request_no_collaboration(
+            request=r, by=p, reason=d["note"], visibility=d["visibility"]
+        ),
         gettext_lazy("The request has been closed without collaboration."),
     ),
     "schedule": Action(
@@ -225,6 +240,7 @@ ACTIONS: dict[str, Action] = {
             starts_at=d["starts_at"],
             place=d["place"],
             participants=d["participants"],
+            visibility=d["visibility"],
         ),
         gettext_lazy("The first meeting has been scheduled."),
     ),
@@ -235,40 +251,55 @@ ACTIONS: dict[str, Action] = {
     ),
     "complete": Action(
         OptionalNoteForm,
-        lambda r, p, d: services.request_complete(request=r, by=p, note=d["note"]),
+        lambda r, p, d: services.request_complete(
+            request=r, by=p, note=d["note"], visibility=d["visibility"]
+        ),
         gettext_lazy("The support process has been completed."),
     ),
     "withdraw": Action(
         OptionalNoteForm,
-        lambda r, p, d: services.request_withdraw(request=r, by=p, reason=d["note"]),
+        lambda r, p, d: services.request_withdraw(
+            request=r, by=p, reason=d["note"], visibility=d["visibility"]
+        ),
         gettext_lazy("Your request has been withdrawn. Supporters no longer have access."),
     ),
     "forward": Action(
         ForwardForm,
         lambda r, p, d: services.request_forward(
-            request=r, by=p, recipient=d["recipient"], reason=d["reason"]
+            request=r,
+            by=p,
+            recipient=d["recipient"],
+            reason=d["reason"],
+            visibility=d["visibility"],
         ),
         gettext_lazy("The request has been forwarded."),
     ),
 }
 
 
+def _with_default_level(form: forms.Form | None, sides: set[Side]) -> forms.Form | None:
+    """Preselect the level the author's entries get when they choose none."""
+    if form is not None and "visibility" in form.fields:
+        form.fields["visibility"].initial = visibility.default_for(sides).value
+    return form
+
+
 def _action_forms(
-    sr: SupportRequest, person: Person, allowed: set[str]
+    sr: SupportRequest, person: Person, allowed: set[str], sides: set[Side]
 ) -> dict[str, forms.Form | None]:
     result: dict[str, forms.Form | None] = {}
     # The order of the table, so the page always lists the steps in process order.
     for name in (a for a in workflow.TRANSITIONS if a in allowed):
         action = ACTIONS.get(name)
         if action is not None:
-            result[name] = action.make_form(sr, name)
+            result[name] = _with_default_level(action.make_form(sr, name), sides)
     return result
 
 
-def _detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
+def detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
-    detail = selectors.request_detail(person=person, request=sr)
+    detail = selectors.request_detail(person=person, request=sr, sides=person_sides)
     agreement: Agreement | None = detail["agreement"]
     accepted_sides = {a.side for a in agreement.acceptances.all()} if agreement else set()
     my_side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
@@ -280,11 +311,13 @@ def _detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
         ),
         None,
     )
+    can_write = visibility.may_write(person_sides)
     return {
         "sr": sr,
+        "person_sides": person_sides,
         "sides": {s.value for s in person_sides},
         "allowed": allowed,
-        "action_forms": _action_forms(sr, person, allowed),
+        "action_forms": _action_forms(sr, person, allowed, person_sides),
         "next_step": workflow.NEXT_STEP[sr.state],
         "labels": timeline.LABELS,
         "can_accept_agreement": (
@@ -294,8 +327,46 @@ def _detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
         ),
         "my_proposal": my_proposal,
         "decline_form": DeclineForm(prefix="decline") if my_proposal else None,
+        "can_write": can_write,
+        "can_widen": visibility.may_widen(person_sides),
+        "can_remove": bool({Side.SCHOOL, Side.COORDINATOR} & person_sides)
+        and sr.state != "withdrawn",
+        "can_see_log": bool({Side.SCHOOL, Side.COORDINATOR} & person_sides),
+        "note_form": _with_default_level(NoteAddForm(prefix="note"), person_sides)
+        if can_write
+        else None,
+        "document_form": _with_default_level(
+            DocumentForm(prefix="document", max_size=settings.DOCUMENT_MAX_SIZE), person_sides
+        )
+        if can_write
+        else None,
+        "remove_form": RemoveSupporterForm(prefix="remove"),
+        "levels_choosable": CHOOSABLE,
+        "release_purposes": [str(p) for p in RELEASE_PURPOSES],
         **detail,
     }
+
+
+def render_detail(
+    request: HttpRequest,
+    sr: SupportRequest,
+    person: Person,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the request page (or its timeline for htmx): one read, one access-log row."""
+    context = context or detail_context(sr, person)
+    fragment = getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline"
+    reads.log(
+        person=person,
+        request=sr,
+        sides=context["person_sides"],
+        what="timeline" if fragment else "request",
+    )
+    if fragment:
+        return render(request, "support/request_detail.html#timeline", context, status=status)
+    return render(request, "support/request_detail.html", context, status=status)
 
 
 @login_required
@@ -304,10 +375,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request with its state, next step, people involved and timeline."""
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
-    context = _detail_context(sr, person)
-    if getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline":
-        return render(request, "support/request_detail.html#timeline", context)
-    return render(request, "support/request_detail.html", context)
+    return render_detail(request, sr, person)
 
 
 @login_required
@@ -322,20 +390,20 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_side(sr, action, person)
     reason = workflow.refusal(sr, action, person)
     if reason is not None:
-        return _refused(request, sr, person, reason)
+        return refused(request, sr, person, reason)
     data: dict[str, Any] = {}
     form = spec.make_form(sr, action, request.POST)
     if form is not None:
         if not form.is_valid():
-            context = _detail_context(sr, person)
+            context = detail_context(sr, person)
             context["action_forms"][action] = form
             context["open_action"] = action
-            return render(request, "support/request_detail.html", context, status=400)
+            return render_detail(request, sr, person, context, status=400)
         data = form.cleaned_data
     try:
         spec.run(sr, person, data)
     except WorkflowError as exc:
-        return _refused(request, sr, person, exc.message)
+        return refused(request, sr, person, exc.message)
     messages.success(request, str(spec.done))
     if action == "withdraw" or not get_request_for_or_none(person, sr.pk):
         return redirect("home")
@@ -355,12 +423,11 @@ def get_request_for_or_none(person: Person, pk: int) -> SupportRequest | None:
         return None
 
 
-def _refused(
+def refused(
     request: HttpRequest, sr: SupportRequest, person: Person, reason: str | Promise
 ) -> HttpResponse:
     messages.error(request, str(reason))
-    context = _detail_context(sr, person)
-    return render(request, "support/request_detail.html", context, status=400)
+    return render_detail(request, sr, person, status=400)
 
 
 @login_required
@@ -379,9 +446,9 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         elif decision == "decline":
             form = DeclineForm(request.POST, prefix="decline")
             if not form.is_valid():
-                context = _detail_context(sr, person)
+                context = detail_context(sr, person)
                 context["decline_form"] = form
-                return render(request, "support/request_detail.html", context, status=400)
+                return render_detail(request, sr, person, context, status=400)
             services.proposal_decline(
                 proposal=proposal, by=person, reason=form.cleaned_data["reason"]
             )
@@ -390,7 +457,7 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         else:
             raise Http404
     except WorkflowError as exc:
-        return _refused(request, sr, person, exc.message)
+        return refused(request, sr, person, exc.message)
     return redirect("support:detail", pk=sr.pk)
 
 
@@ -407,6 +474,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("support:detail", pk=sr.pk)
     latest = sr.agreements.order_by("-version").first()
     initial: dict[str, Any] = {}
+    meeting = None
     if latest is not None:
         initial = {
             f: getattr(latest, f)
@@ -440,6 +508,15 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("support:detail", pk=sr.pk)
     status = 400 if request.method == "POST" else 200
+    if latest is not None or meeting is not None:
+        # The form shows the latest version, or the meeting's participants: a read.
+        reads.log(
+            person=person,
+            request=sr,
+            sides=workflow.sides(sr, person),
+            what="agreement",
+            object_id=latest.version if latest is not None else None,
+        )
     return render(
         request,
         "support/agreement_form.html",
@@ -459,7 +536,7 @@ def agreement_accept(request: HttpRequest, pk: int, version: int) -> HttpRespons
     try:
         services.agreement_accept(agreement=agreement, by=person)
     except WorkflowError as exc:
-        return _refused(request, sr, person, exc.message)
+        return refused(request, sr, person, exc.message)
     sr.refresh_from_db(fields=["state"])
     if sr.state == "agreed":
         messages.success(request, _("Both sides have accepted. The Kontrakt is binding."))
@@ -478,6 +555,13 @@ def agreement_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     sr = get_request_for(person, pk)
     agreement = get_object_or_404(
         Agreement.objects.prefetch_related("acceptances__person"), request=sr, version=version
+    )
+    sides = workflow.sides(sr, person)
+    if not visibility.levels_for(sides):
+        # A supporter still deciding on a proposal reads the request, not its Kontrakt.
+        raise PermissionDenied
+    reads.log(
+        person=person, request=sr, sides=sides, what="agreement_pdf", object_id=agreement.version
     )
     acceptances = list(agreement.acceptances.all())
     binding = {a.side for a in acceptances} == {Acceptance.Side.SCHOOL, Acceptance.Side.SUPPORTER}
