@@ -310,6 +310,8 @@ if not 0 <= RETENTION_HOUR <= 23:
 RETENTION_CHECK_INTERVAL = env_int("LOTSE_RETENTION_CHECK_INTERVAL", 900)
 # The largest document a participant can upload to a request (bytes); stored encrypted.
 DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
+# The largest school data file an organisation admin can upload for the import (bytes).
+SCHOOL_IMPORT_MAX_SIZE = env_int("LOTSE_SCHOOL_IMPORT_MAX_SIZE", 5 * 1024 * 1024)
 
 # Jobs that `lotse worker` enqueues, each with its interval in seconds.
 LOTSE_PERIODIC_TASKS = {
@@ -317,4 +319,5 @@ LOTSE_PERIODIC_TASKS = {
     "lotse.core.tasks.apply_retention": RETENTION_CHECK_INTERVAL,
     "lotse.support.tasks.remind_overdue_requests": WORKER_PERIODIC_INTERVAL,
     "lotse.support.tasks.fetch_all_mailboxes": MAIL_FETCH_INTERVAL,
+    "lotse.core.tasks.purge_school_imports": 3600,
 }

@@ -17,7 +17,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "site", "organisation"]
+    list_display = ["name", "official_key", "site", "organisation"]
     list_filter = ["organisation", "site"]
 
 

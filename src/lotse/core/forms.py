@@ -6,7 +6,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from lotse.core import retention
+from lotse.core import retention, schoolimport
 from lotse.core.models import Organisation, RetentionAction
 from lotse.lib.forms import KernForm, apply_kern_classes
 
@@ -103,3 +103,43 @@ class EraseForm(KernForm):
             "are removed from every record."
         ),
     )
+
+
+class SchoolSearchForm(KernForm):
+    q = forms.CharField(label=_("Name, number or town"), required=False, max_length=200)
+
+
+class SchoolImportForm(KernForm):
+    file = forms.FileField(label=_("File"))
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=schoolimport.FileFormat.choices,
+        initial=schoolimport.FileFormat.AUTO,
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        choices=schoolimport.Encoding.choices,
+        initial=schoolimport.Encoding.UTF8,
+        help_text=_("A file that is valid UTF-8 is always read as UTF-8."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = format_lazy(
+            "{} {}",
+            _("JSON or CSV from the Saxon school database, or a CSV in Lotse's generic format."),
+            _("At most %(size)s MB.") % {"size": self.megabytes()},
+        )
+        apply_kern_classes(self)
+
+    @staticmethod
+    def megabytes() -> str:
+        return f"{schoolimport.max_size() / (1024 * 1024):g}"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > schoolimport.max_size():
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB."), params={"size": self.megabytes()}
+            )
+        return upload

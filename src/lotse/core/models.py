@@ -69,13 +69,27 @@ class District(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="districts")
+    # The official Kreisschlüssel: the first five digits of the Amtlicher Gemeindeschlüssel
+    # of every municipality in the district (e.g. 14612 for Dresden). The school import derives
+    # a school's district from its municipality key with it.
+    official_key = models.CharField(
+        _("official district key"),
+        max_length=5,
+        blank=True,
+        help_text=_("Kreisschlüssel, the first five digits of the municipality keys, e.g. 14612"),
+    )
 
     class Meta:
         verbose_name = _("district")
         verbose_name_plural = _("districts")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="district_unique_name")
+            models.UniqueConstraint(fields=["organisation", "name"], name="district_unique_name"),
+            models.UniqueConstraint(
+                fields=["organisation", "official_key"],
+                condition=~models.Q(official_key=""),
+                name="district_unique_official_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,6 +122,7 @@ class School(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    homepage = models.URLField(_("homepage"), blank=True)
 
     class Meta:
         verbose_name = _("school")
@@ -390,3 +405,33 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} erased by {self.by_id} @ {self.at}"
+
+
+class SchoolImport(models.Model):
+    """A school data file an organisation admin uploaded, between preview and confirmation;
+    after the confirmation, the result of the import.
+
+    School data are public, so the file is kept as it came. Its content is dropped when the
+    import is confirmed, and the row a day after the upload (`lotse.core.schoolimport.purge`)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="school_imports"
+    )
+    uploaded_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    filename = models.CharField(max_length=200)
+    # The format and encoding the admin chose ("auto" detects the format).
+    file_format = models.CharField(max_length=12)
+    encoding = models.CharField(max_length=20)
+    content = models.BinaryField()
+    imported_at = models.DateTimeField(null=True, blank=True)
+    # `schoolimport.Result.as_dict()` of the confirmed import.
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("school data import")
+        verbose_name_plural = _("school data imports")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.organisation_id}, {self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -52,6 +52,7 @@ from lotse.core.models import (
     Person,
     RetentionRule,
     Role,
+    SchoolImport,
 )
 
 EXPORT_FORMAT = "lotse.person-export/1"
@@ -579,6 +580,8 @@ def register_core() -> None:
         erase=keep(gettext_lazy("The record of an erasure holds ids only.")),
     )
     register(RetentionRule, fields=["changed_by"], erase=detach("changed_by"))
+    # An uploaded school data file waits a day at most; it holds public school data only.
+    register(SchoolImport, fields=["uploaded_by"], erase=delete, exclude=["content"])
     register(OutboxMessage, text_fields=["to"], rows=_outbox_rows, erase=_outbox_erase)
     register(
         LogEntry,

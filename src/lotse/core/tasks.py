@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from lotse.core import outbox, retention
+from lotse.core import outbox, retention, schoolimport
 
 
 @task()
@@ -24,3 +24,9 @@ def apply_retention() -> int:
     Enqueued often (RETENTION_CHECK_INTERVAL); it acts only at the first call after
     RETENTION_HOUR local time on each day, for each rule that has not run since then."""
     return sum(outcome.count for outcome in retention.apply_nightly())
+
+
+@task()
+def purge_school_imports() -> int:
+    """Periodic: delete uploaded school data files (and results) older than a day."""
+    return schoolimport.purge()

@@ -34,4 +34,21 @@ urlpatterns = [
         views.person_erase,
         name="person_erase",
     ),
+    path("organisation/<slug:slug>/schulen/", views.school_list, name="school_list"),
+    path("organisation/<slug:slug>/schulen/import/", views.school_import, name="school_import"),
+    path(
+        "organisation/<slug:slug>/schulen/import/<int:pk>/",
+        views.school_import_preview,
+        name="school_import_preview",
+    ),
+    path(
+        "organisation/<slug:slug>/schulen/import/<int:pk>/bestaetigen/",
+        views.school_import_confirm,
+        name="school_import_confirm",
+    ),
+    path(
+        "organisation/<slug:slug>/schulen/import/<int:pk>/ergebnis/",
+        views.school_import_result,
+        name="school_import_result",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Views of core: the mail outbox for staff; for organisation admins the organisation's
-settings, its retention rules, and the export and erasure of a person's data."""
+settings, its retention rules, the export and erasure of a person's data, and its schools with
+the school data import."""
 
 from __future__ import annotations
 
@@ -17,9 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lotse.core import audit, privacy, retention, roles, services
-from lotse.core.forms import EraseForm, OrganisationSettingsForm, PersonSearchForm, RetentionForm
-from lotse.core.models import Organisation, OutboxMessage, Person, Role
+from lotse.core import audit, privacy, retention, roles, schoolimport, schools, services
+from lotse.core.forms import (
+    EraseForm,
+    OrganisationSettingsForm,
+    PersonSearchForm,
+    RetentionForm,
+    SchoolImportForm,
+    SchoolSearchForm,
+)
+from lotse.core.models import Organisation, OutboxMessage, Person, Role, SchoolImport
 
 
 def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
@@ -265,3 +273,124 @@ def person_erase(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             flash.success(request, _("The person's data have been erased."))
             return redirect("core:person_list", slug=organisation.slug)
     return _privacy_page(request, organisation, person, by, form=form, status=400)
+
+
+@login_required
+@require_GET
+def school_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The schools of the organisation, with their district and site; searchable."""
+    organisation, _by = _admin_organisation(request, slug)
+    form = SchoolSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(schools.schools_of(organisation, search=search), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/school_list.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": page,
+            "search": search,
+            "query": urlencode({"q": search}) if search else "",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a school data file; the preview follows, nothing is imported yet."""
+    organisation, person = _admin_organisation(request, slug)
+    form = SchoolImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            stored = schoolimport.upload_store(
+                organisation=organisation,
+                by=person,
+                filename=upload.name or "",
+                content=upload.read(),
+                file_format=form.cleaned_data["file_format"],
+                encoding=form.cleaned_data["encoding"],
+            )
+        except schoolimport.FileRejected as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("core:school_import_preview", slug=organisation.slug, pk=stored.pk)
+    return render(
+        request,
+        "core/school_import.html",
+        {"organisation": organisation, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _own_upload(request: HttpRequest, slug: str, pk: int) -> tuple[SchoolImport, Person]:
+    """The admin's own upload, while it is kept; everyone else gets 404."""
+    organisation, person = _admin_organisation(request, slug)
+    upload = schoolimport.upload_of(organisation=organisation, by=person, pk=pk)
+    if upload is None:
+        raise Http404
+    return upload, person
+
+
+def _preview(request: HttpRequest, upload: SchoolImport, *, status: int = 200) -> HttpResponse:
+    result, error = None, ""
+    try:
+        result = schoolimport.upload_preview(upload=upload)
+    except schoolimport.FileRejected as exc:
+        error = exc.message
+    return render(
+        request,
+        "core/school_import_preview.html",
+        {
+            "organisation": upload.organisation,
+            "upload": upload,
+            "result": result,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def school_import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """What the import of the uploaded file would create, update and reject."""
+    upload, _person = _own_upload(request, slug, pk)
+    if upload.imported_at is not None:
+        return redirect("core:school_import_result", slug=slug, pk=upload.pk)
+    return _preview(request, upload)
+
+
+@login_required
+@require_POST
+def school_import_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Import the uploaded file as the preview showed it (checked again against the data of now)."""
+    upload, person = _own_upload(request, slug, pk)
+    try:
+        schoolimport.upload_confirm(upload=upload, by=person)
+    except schoolimport.FileRejected:
+        return _preview(request, upload, status=400)
+    flash.success(request, _("The school data have been imported."))
+    return redirect("core:school_import_result", slug=slug, pk=upload.pk)
+
+
+@login_required
+@require_GET
+def school_import_result(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """What the confirmed import did."""
+    upload, _person = _own_upload(request, slug, pk)
+    if upload.result is None:
+        return redirect("core:school_import_preview", slug=slug, pk=upload.pk)
+    return render(
+        request,
+        "core/school_import_result.html",
+        {
+            "organisation": upload.organisation,
+            "upload": upload,
+            "result": schoolimport.Result.from_dict(upload.result),
+        },
+    )

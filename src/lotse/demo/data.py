@@ -188,6 +188,24 @@ SN_SITES = (
     ),
 )
 
+# The official Kreisschlüssel of each district (the first five digits of the Amtlicher
+# Gemeindeschlüssel of its municipalities); the school import derives districts with them.
+SN_DISTRICT_KEYS = {
+    "Stadt Chemnitz": "14511",
+    "Erzgebirgskreis": "14521",
+    "LK Mittelsachsen": "14522",
+    "Vogtlandkreis": "14523",
+    "LK Zwickau": "14524",
+    "Stadt Dresden": "14612",
+    "LK Bautzen": "14625",
+    "LK Görlitz": "14626",
+    "LK Meißen": "14627",
+    "LK Sächsische Schweiz-Osterzgebirge": "14628",
+    "Stadt Leipzig": "14713",
+    "LK Leipzig": "14729",
+    "LK Nordsachsen": "14730",
+}
+
 SN_SCHOOLS: dict[str, tuple[SchoolData, ...]] = {
     "LK Bautzen": (
         SchoolData(
@@ -1027,6 +1045,17 @@ NI_SITES = (
     ),
 )
 
+NI_DISTRICT_KEYS = {
+    "Stadt Braunschweig": "03101",
+    "LK Wolfenbüttel": "03158",
+    "Region Hannover": "03241",
+    "LK Hildesheim": "03254",
+    "LK Harburg": "03353",
+    "LK Lüneburg": "03355",
+    "Stadt Osnabrück": "03404",
+    "LK Emsland": "03454",
+}
+
 NI_SCHOOLS: dict[str, tuple[SchoolData, ...]] = {
     "Region Hannover": (
         SchoolData(
@@ -1243,6 +1272,8 @@ LAG = OrganisationData(
 )
 
 ORGANISATIONS = (LASUB, LAG)
+# Kreisschlüssel per state and district name (the key's first two digits are the state's).
+DISTRICT_KEYS = {"SN": SN_DISTRICT_KEYS, "NI": NI_DISTRICT_KEYS}
 
 # One person per role for LOGINS.md and the summary of the command.
 LOGINS = (

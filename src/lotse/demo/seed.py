@@ -119,9 +119,13 @@ def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organi
             },
         )
         sites[site.name] = site
+        keys = data.DISTRICT_KEYS.get(org_data.state, {})
         for district_name in site_data.districts:
             districts[district_name] = _upsert(
-                report, District, {"organisation": org, "name": district_name}, {"site": site}
+                report,
+                District,
+                {"organisation": org, "name": district_name},
+                {"site": site, "official_key": keys.get(district_name, "")},
             )
 
     schools: dict[str, School] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from django.apps import apps
@@ -11,6 +10,7 @@ from django.db import models, transaction
 
 from lotse.core.adapters import reseal_second_factors
 from lotse.lib.crypto import EncryptedBinaryField, Sealed, key_id, key_ring
+from lotse.lib.progress import ProgressBar
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedBinaryField]]]:
@@ -36,6 +36,8 @@ class Command(BaseCommand):
             total = model._default_manager.count()
             done = changed = 0
             pks = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
+            # The bar is this command's running output, so it shows also when not on a terminal.
+            bar = ProgressBar(self.stdout, model._meta.label, total, enabled=True)
             for start in range(0, len(pks), options["batch"]):
                 with transaction.atomic():
                     rows = model._default_manager.select_for_update().filter(
@@ -56,7 +58,7 @@ class Command(BaseCommand):
                             row.save(update_fields=stale)
                             changed += 1
                         done += 1
-                self._progress(model._meta.label, done, total)
+                bar.update(done)
             self.stdout.write(
                 f"\r{model._meta.label}: {changed} of {total} rows re-encrypted with key "
                 f"{current!r}".ljust(78)
@@ -71,11 +73,3 @@ class Command(BaseCommand):
                 f"mfa.Authenticator: {unreadable} sealed with a key that is not in the ring; "
                 "their people cannot log in until an admin deletes these authenticators."
             )
-
-    def _progress(self, label: str, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stdout.write(
-            f"\r{label}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
-        )
-        sys.stdout.flush()
