@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from lotse.core.models import OutboxMessage, Role
+from lotse.core.models import OutboxMessage, Role, SchoolImport
 from lotse.support import services
 from lotse.support.models import (
     Agreement,
@@ -122,6 +122,59 @@ def _person(suffix: str = "") -> Callable[[Cast, SupportRequest | None], str]:
 
 def _own_erase(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/personen/{c.admin.pk}/datenschutz/loeschen/"
+
+
+def _schools(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/schulen/"
+
+
+def _school_import(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/schulen/import/"
+
+
+SCHOOL_FILE = b"number;name;district\n41612999;Grundschule am Elbbogen;Dresden\n"
+
+
+def _school_file(c: Cast) -> dict[str, Any]:
+    return {
+        "file": SimpleUploadedFile("schulen.csv", SCHOOL_FILE, "text/csv"),
+        "file_format": "auto",
+        "encoding": "utf-8",
+    }
+
+
+def _school_upload(
+    suffix: str, *, imported: bool = False
+) -> Callable[[Cast, SupportRequest | None], str]:
+    """A school data file the organisation's admin uploaded (and, if so, imported)."""
+
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        upload = SchoolImport.objects.create(
+            organisation=c.organisation,
+            uploaded_by=c.admin,
+            filename="schulen.csv",
+            file_format="auto",
+            encoding="utf-8",
+            content=SCHOOL_FILE,
+            result=(
+                {
+                    "file_format": "generic-csv",
+                    "dry_run": False,
+                    "rows": 0,
+                    "created": 0,
+                    "updated": 0,
+                    "unchanged": 0,
+                    "changes": [],
+                    "rejected": [],
+                    "notes": [],
+                }
+                if imported
+                else None
+            ),
+        )
+        return f"/organisation/{c.organisation.slug}/schulen/import/{upload.pk}/{suffix}"
+
+    return path
 
 
 def _attachment(c: Cast, sr: SupportRequest | None) -> str:
@@ -284,6 +337,23 @@ CASES = [
     Case("person-erase-self", "core:person_erase", "POST", _own_erase,
          "L   404 404 404 404 404 404 404 403 404",
          data=lambda c: {"confirmation": "admin@lasub.example"}),
+    # The schools of the organisation and their import are for its admins; an uploaded file
+    # is for the admin who uploaded it.
+    Case("schools", "core:school_list", "GET", _schools,
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("school-import", "core:school_import", "GET", _school_import,
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("school-import-upload", "core:school_import", "POST", _school_import,
+         "L   404 404 404 404 404 404 404 302 404",
+         data=_school_file),
+    Case("school-import-preview", "core:school_import_preview", "GET", _school_upload(""),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("school-import-confirm", "core:school_import_confirm", "POST",
+         _school_upload("bestaetigen/"),
+         "L   404 404 404 404 404 404 404 302 404"),
+    Case("school-import-result", "core:school_import_result", "GET",
+         _school_upload("ergebnis/", imported=True),
+         "L   404 404 404 404 404 404 404 200 404"),
     Case("school-list", "support:school_list", "GET", _fixed("/anfragen/"),
          "L   404 200 200 404 404 404 404 404 404"),
     Case("create", "support:create", "GET", _fixed("/anfragen/neu/"),

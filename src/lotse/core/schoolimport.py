@@ -525,7 +525,10 @@ def _csv_format(text: str) -> str:
 
 def _read_csv(text: str, file_format: str) -> list[SourceRow]:
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    # Strict: an unclosed quote would otherwise swallow the rest of the file into one field.
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
+    )
     try:
         header = _columns(next(reader))
         twice = sorted({c for c in header if c and header.count(c) > 1})
