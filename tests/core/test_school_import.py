@@ -212,6 +212,14 @@ def test_generic_columns_may_be_named_in_german(lasub: Organisation) -> None:
     assert school_values("41730183")["city"] == "Delitzsch"
 
 
+def test_line_numbers_are_those_of_the_file_also_after_blank_lines(lasub: Organisation) -> None:
+    content = f"\n\n{GENERIC_HEADER}\n{GOOD_GENERIC_ROW}\n\n" + generic_row(name="")
+
+    result = run(lasub, content)
+
+    assert reasons_of(result) == {6: "Der Name der Schule fehlt."}
+
+
 def test_blank_lines_and_a_trailing_delimiter_are_harmless(lasub: Organisation) -> None:
     content = f"{GENERIC_HEADER}\n\n{GOOD_GENERIC_ROW};\n;;;;;;;;;;;\n"
     result = run(lasub, content)
@@ -608,6 +616,14 @@ def test_a_utf8_file_declared_as_windows_1252_is_read_as_utf8(lasub: Organisatio
     )
 
 
+def test_an_ascii_file_declared_as_windows_1252_needs_no_note(lasub: Organisation) -> None:
+    content = f"{GENERIC_HEADER}\n{GOOD_GENERIC_ROW.replace('ß', 'ss')}".encode("ascii")
+
+    result = run(lasub, content, encoding=CP1252)
+
+    assert (result.created, result.notes) == (1, [])
+
+
 def test_bytes_that_are_not_windows_1252_either_are_rejected(lasub: Organisation) -> None:
     content = f"{GENERIC_HEADER}\n{GOOD_GENERIC_ROW}".encode("cp1252") + b"\x81\n"
 
@@ -834,3 +850,20 @@ def test_uploads_are_deleted_a_day_after_their_upload(cast: Cast) -> None:
     assert schoolimport.purge() == 1
     assert list(SchoolImport.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not SchoolImport.objects.filter(pk=stale.pk).exists()
+
+
+def test_the_progress_bar_redraws_per_per_cent_not_per_row_and_ends_its_line() -> None:
+    from django.core.management.base import OutputWrapper
+
+    from lotse.lib.progress import ProgressBar
+
+    terminal = Terminal()
+    bar = ProgressBar(OutputWrapper(terminal), "schulen.csv", 1000)
+    for done in range(1, 1001):
+        bar.update(done)
+    bar.finish()
+
+    drawn = terminal.getvalue()
+    # A redraw for each per cent and each newly filled cell: far fewer than the 1000 rows.
+    assert 100 <= drawn.count("\r") <= 131
+    assert drawn.endswith(f"\rschulen.csv: [{'#' * 30}] 1000/1000\n")

@@ -405,26 +405,26 @@ class Parsed:
     notes: list[Note]
 
 
-def decode(content: bytes, encoding: str = Encoding.UTF8) -> tuple[str, list[Note]]:
-    """The file's text. UTF-8 (with or without BOM) always; Windows-1252 only when chosen."""
+def decode(content: bytes, encoding: str = Encoding.UTF8) -> tuple[str, str]:
+    """The file's text and the encoding it was read in. UTF-8 (with or without byte order
+    mark) always; Windows-1252 only when chosen; never a guess."""
     if not content.strip():
         raise FileRejected("empty")
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text": marked unmistakably by its byte order mark.
         try:
-            return content.decode("utf-16"), []
+            return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise FileRejected("not_utf8", line=_line_of(content, exc.start)) from exc
     try:
-        return content.decode("utf-8-sig"), []
+        return content.decode("utf-8-sig"), Encoding.UTF8
     except UnicodeDecodeError as exc:
         if encoding != Encoding.WINDOWS_1252:
             raise FileRejected("not_utf8", line=_line_of(content, exc.start)) from exc
     try:
-        text = content.decode("cp1252")
+        return content.decode("cp1252"), Encoding.WINDOWS_1252
     except UnicodeDecodeError as exc:
         raise FileRejected("not_windows_1252", line=_line_of(content, exc.start)) from exc
-    return text, []
 
 
 def _line_of(content: bytes, position: int) -> int:
@@ -435,8 +435,9 @@ def read(
     content: bytes, *, file_format: str = FileFormat.AUTO, encoding: str = Encoding.UTF8
 ) -> Parsed:
     """Decode the file, find its format and read its rows (not yet checked)."""
-    text, notes = decode(content, encoding)
-    if encoding == Encoding.WINDOWS_1252 and not _needs_cp1252(content):
+    text, used = decode(content, encoding)
+    notes = []
+    if encoding == Encoding.WINDOWS_1252 and used != encoding and not content.isascii():
         notes.append(Note(0, "", Message("read_as_utf8")))
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
@@ -445,15 +446,9 @@ def read(
         file_format = FileFormat.SN_JSON if stripped[0] in "[{" else _csv_format(stripped)
     if file_format == FileFormat.SN_JSON:
         return Parsed(FileFormat.SN_JSON, list(_read_sn_json(stripped)), notes)
-    return Parsed(file_format, _read_csv(stripped, file_format), notes)
-
-
-def _needs_cp1252(content: bytes) -> bool:
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
+    # Blank lines before the header row still count, so that line numbers are the editor's.
+    skipped = text[: len(text) - len(stripped)].count("\n")
+    return Parsed(file_format, _read_csv(stripped, file_format, skipped), notes)
 
 
 def _read_sn_json(text: str) -> Iterator[SourceRow]:
@@ -523,7 +518,7 @@ def _csv_format(text: str) -> str:
     raise FileRejected("unknown_header")
 
 
-def _read_csv(text: str, file_format: str) -> list[SourceRow]:
+def _read_csv(text: str, file_format: str, skipped: int = 0) -> list[SourceRow]:
     first_line = text.split("\n", 1)[0]
     # Strict: an unclosed quote would otherwise swallow the rest of the file into one field.
     reader = csv.reader(
@@ -536,9 +531,9 @@ def _read_csv(text: str, file_format: str) -> list[SourceRow]:
             raise FileRejected("duplicate_columns", columns=", ".join(twice))
         mapping = _column_mapping(header, file_format)
         rows = []
-        line = reader.line_num
+        line = reader.line_num + skipped
         for record in reader:
-            start, line = line + 1, reader.line_num
+            start, line = line + 1, reader.line_num + skipped
             if not any(cell.strip() for cell in record):
                 continue
             # Trailing empty fields (a delimiter too many at the end) are harmless.
@@ -556,7 +551,7 @@ def _read_csv(text: str, file_format: str) -> list[SourceRow]:
             else:
                 rows.append(SourceRow(start, {mapping[c]: v for c, v in raw.items()}))
     except csv.Error as exc:
-        raise FileRejected("csv_error", line=reader.line_num) from exc
+        raise FileRejected("csv_error", line=reader.line_num + skipped) from exc
     return rows
 
 

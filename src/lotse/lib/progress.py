@@ -34,10 +34,17 @@ class ProgressBar:
             return
         self._drawn = step
         bar = f"{'#' * filled}{'.' * (self.width - filled)}"
-        self.stream.write(f"\r{self.label}: [{bar}] {done}/{self.total}", ending="")
+        self.stream.write(
+            f"\r{self.label}: [{bar}] {done}/{self.total}", style_func=_plain, ending=""
+        )
         self.stream.flush()
 
     def finish(self) -> None:
         """End the bar's line, so that what follows starts on a line of its own."""
         if self.enabled and self._drawn is not None:
-            self.stream.write("")
+            self.stream.write("", style_func=_plain)
+
+
+def _plain(text: str) -> str:
+    """No colour: Django paints everything on a terminal's stderr red, as if it were an error."""
+    return text
