@@ -311,6 +311,10 @@ RETENTION_CHECK_INTERVAL = env_int("LOTSE_RETENTION_CHECK_INTERVAL", 900)
 # The largest document a participant can upload to a request (bytes); stored encrypted.
 DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
 
+# Requests through the public form of the catalogue: at most this many per client address and
+# hour (counted in the cache, so for all server processes together).
+LOTSE_PUBLIC_REQUESTS_PER_HOUR = env_int("LOTSE_PUBLIC_REQUESTS_PER_HOUR", 5)
+
 # Jobs that `lotse worker` enqueues, each with its interval in seconds.
 LOTSE_PERIODIC_TASKS = {
     "lotse.core.tasks.send_pending_mail": WORKER_PERIODIC_INTERVAL,
