@@ -120,9 +120,7 @@ def test_a_visitor_finds_an_offer_in_the_matrix_and_asks_for_support(
     with page.expect_navigation():
         page.click(f"main a.kern-btn[href$='/anfrage/?angebot={mediation.pk}']")
     expect(page.locator("select[name=offer]")).to_have_value(str(mediation.pk))
-    expect(page.locator("select[name=quality_area]")).to_have_value(
-        str(catalogue["areas"][3].pk)
-    )
+    expect(page.locator("select[name=quality_area]")).to_have_value(str(catalogue["areas"][3].pk))
     axe_check(page, "the public request form")
 
     # Sent without a school and with a wrong address: errors, and the text stays.

@@ -123,10 +123,10 @@ def test_an_unknown_school_goes_to_the_offers_site_to_be_assigned(
     sr = SupportRequest.objects.get()
     assert sr.school is None
     assert sr.site == cast.site_b  # the offer's site
-    assert sr.text.startswith("School given in the form: Freie Schule Elbtal, Pirna") or (
-        sr.text.startswith("Angegebene Schule")
-    )
-    assert "Freie Schule Elbtal, Pirna" in sr.text
+    # The school as given comes first, for the coordination who assigns it; then the text.
+    first_line, _blank, rest = sr.text.partition("\n\n")
+    assert first_line.endswith(": Freie Schule Elbtal, Pirna")
+    assert rest == "Wir möchten Schüler zu Streitschlichtern ausbilden."
     client.force_login(cast.other_coordinator)
     inbox = client.get("/koordination/").content.decode()
     assert "Streitschlichtung aufbauen" in inbox
