@@ -218,3 +218,46 @@ def test_a_school_contact_asks_from_the_offer_in_the_app(
     sr = SupportRequest.objects.get()
     assert (sr.offer, sr.submitted_by) == (mediation, cast.school_contact)
     expect(page).to_have_url(re.compile(rf"/anfragen/{sr.pk}/$"))
+
+
+def test_an_admin_edits_the_catalogue(
+    as_person: OpenAs, cast: Any, catalogue: dict[str, Any], axe_check: Check
+) -> None:
+    from tests.e2e.conftest import PASSWORD, give_totp
+
+    from lotse.core.models import Person, Role
+
+    admin = Person.objects.create_user("admin@lasub.example", PASSWORD, first_name="Anna")
+    Role.objects.create(person=admin, organisation=cast.organisation, kind=Role.Kind.ADMIN)
+    give_totp(admin)
+    slug = cast.organisation.slug
+    page = as_person(admin)
+    page.goto(f"/organisation/{slug}/katalog/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+    axe_check(page, "the admin's catalogue overview")
+
+    with page.expect_navigation():
+        page.click(f"main a[href$='/katalog/angebote/{catalogue['moderation'].pk}/']")
+    axe_check(page, "the offer form")
+    page.uncheck("input[name=active]")
+    with page.expect_navigation():
+        page.click("main form.lotse-form button[type=submit]")
+    expect(page.locator("main .kern-badge--warning")).to_have_count(1)
+    assert not Offer.objects.get(pk=catalogue["moderation"].pk).active
+
+    area = catalogue["areas"][3]
+    page.goto(f"/organisation/{slug}/katalog/bereiche/{area.pk}/")
+    axe_check(page, "the area form")
+    page.fill(
+        "textarea[name='merkmal-0-criteria']",
+        "Regeln sind vereinbart.\nKonflikte werden fair gelöst.",
+    )
+    with page.expect_navigation():
+        page.click("main form.lotse-form button[type=submit]")
+    first = area.characteristics.order_by("position").first()
+    assert list(first.criteria.values_list("text", flat=True)) == [
+        "Regeln sind vereinbart.",
+        "Konflikte werden fair gelöst.",
+    ]
+    page.goto(f"/organisation/{slug}/katalog/weitere/neu/")
+    axe_check(page, "the form for another supporter")
