@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.e2e.conftest import PASSWORD, give_totp
 
 from lotse.catalog.models import Characteristic, Criterion, Offer, QualityArea, SupporterType
-from lotse.core.models import OutboxMessage
+from lotse.core.models import OutboxMessage, Person, Role
 from lotse.support.models import SupportRequest
 
 pytestmark = pytest.mark.e2e
@@ -223,10 +224,6 @@ def test_a_school_contact_asks_from_the_offer_in_the_app(
 def test_an_admin_edits_the_catalogue(
     as_person: OpenAs, cast: Any, catalogue: dict[str, Any], axe_check: Check
 ) -> None:
-    from tests.e2e.conftest import PASSWORD, give_totp
-
-    from lotse.core.models import Person, Role
-
     admin = Person.objects.create_user("admin@lasub.example", PASSWORD, first_name="Anna")
     Role.objects.create(person=admin, organisation=cast.organisation, kind=Role.Kind.ADMIN)
     give_totp(admin)
