@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from lotse.catalog.models import Offer, QualityArea, SupporterType
 from lotse.core.models import OutboxMessage, Role, SchoolImport
 from lotse.support import services
 from lotse.support.models import (
@@ -292,6 +293,74 @@ def _meeting(c: Cast) -> dict[str, str]:
     }
 
 
+def _catalogue_offer(c: Cast, *, active: bool = True) -> Offer:
+    area = QualityArea.objects.create(organisation=c.organisation, number=3, title="Schulkultur")
+    offer = Offer.objects.create(
+        organisation=c.organisation,
+        site=c.site_a,
+        title="Regionalbegleiter Schulmediation",
+        services="Beratung bei Konflikten",
+        active=active,
+    )
+    offer.quality_areas.add(area)
+    return offer
+
+
+def _public(suffix: str) -> Callable[[Cast, SupportRequest | None], str]:
+    """A page of the public catalogue of the organisation, with an offer and an area in it."""
+
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        offer = _catalogue_offer(c, active=suffix != "inactive")
+        base = f"/katalog/{c.organisation.slug}/"
+        return {
+            "": base,
+            "offer": f"{base}angebote/{offer.pk}/",
+            "inactive": f"{base}angebote/{offer.pk}/",
+            "area": f"{base}bereiche/3/",
+            "search": f"{base}suche/?q=Konflikte",
+            "others": f"{base}weitere/",
+            "request": f"{base}anfrage/?angebot={offer.pk}",
+            "sent": f"{base}anfrage/gesendet/",
+        }[suffix]
+
+    return path
+
+
+def _public_request(c: Cast) -> dict[str, Any]:
+    return {
+        "school": str(c.school_a.pk),
+        "contact_name": "Sabine Schulz",
+        "contact_email": "sekretariat@schule-a.example",
+        "subject": "Streitschlichtung aufbauen",
+        "text": "Wir möchten Schüler zu Streitschlichtern ausbilden.",
+    }
+
+
+def _catalogue_admin(
+    suffix: str, *, other: bool = False
+) -> Callable[[Cast, SupportRequest | None], str]:
+    """A page where the organisation's admins edit its catalogue."""
+
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        organisation = c.other_organisation if other else c.organisation
+        base = f"/organisation/{organisation.slug}/katalog/"
+        if suffix == "offer":
+            return f"{base}angebote/{_catalogue_offer(c).pk}/"
+        if suffix == "area":
+            area = QualityArea.objects.create(
+                organisation=c.organisation, number=1, title="Ergebnisse"
+            )
+            return f"{base}bereiche/{area.pk}/"
+        if suffix == "supporter-type":
+            item = SupporterType.objects.create(
+                organisation=c.organisation, name="Schulpsychologen"
+            )
+            return f"{base}weitere/{item.pk}/"
+        return base + suffix
+
+    return path
+
+
 # fmt: off
 CASES = [
     # One answer per role: anonymous, outsider, school contact A and B, coordinator of site A and
@@ -494,6 +563,66 @@ CASES = [
     Case("release-file", "support:release_file", "GET", _releases("file"),
          "L   404 404 404 200 200 404 404 200 404",
          state=State.IN_CONTACT),
+    # The public catalogue is for everyone, without a login; an inactive offer is for no one.
+    Case("catalogue-index", "catalog:index", "GET", _fixed("/katalog/"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    Case("catalogue-matrix", "catalog:matrix", "GET", _public(""),
+         "200 200 200 200 200 200 200 200 200 200"),
+    Case("catalogue-unknown-organisation", "catalog:matrix", "GET",
+         _fixed("/katalog/gibt-es-nicht/"),
+         "404 404 404 404 404 404 404 404 404 404"),
+    Case("catalogue-offer", "catalog:offer", "GET", _public("offer"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    Case("catalogue-offer-inactive", "catalog:offer", "GET", _public("inactive"),
+         "404 404 404 404 404 404 404 404 404 404"),
+    Case("catalogue-area", "catalog:area", "GET", _public("area"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    Case("catalogue-search", "catalog:search", "GET", _public("search"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    Case("catalogue-others", "catalog:supporter_types", "GET", _public("others"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    # Anyone may ask without an account; the organisation's school contacts are sent to the
+    # request form of the app (302), with the offer preselected.
+    Case("public-request", "support:public_request", "GET", _public("request"),
+         "200 200 302 302 200 200 200 200 200 200"),
+    Case("public-request-send", "support:public_request", "POST", _public("request"),
+         "302 302 302 302 302 302 302 302 302 302",
+         data=_public_request),
+    Case("public-request-invalid", "support:public_request", "POST", _public("request"),
+         "400 400 302 302 400 400 400 400 400 400",
+         data=lambda c: {"school": "", "text": ""}),
+    Case("public-request-sent", "support:public_request_sent", "GET", _public("sent"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    # Editing the catalogue is for the organisation's admins; everyone else gets 404.
+    Case("catalogue-admin", "catalog:admin_index", "GET", _catalogue_admin(""),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("catalogue-admin-other", "catalog:admin_index", "GET",
+         _catalogue_admin("", other=True),
+         "L   404 404 404 404 404 404 404 404 200"),
+    Case("catalogue-offer-create", "catalog:admin_offer_create", "GET",
+         _catalogue_admin("angebote/neu/"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("catalogue-offer-create-save", "catalog:admin_offer_create", "POST",
+         _catalogue_admin("angebote/neu/"),
+         "L   404 404 404 404 404 404 404 302 404",
+         data=lambda c: {"title": "Schulpsychologische Beratung", "active": "on"}),
+    Case("catalogue-offer-edit", "catalog:admin_offer_edit", "GET", _catalogue_admin("offer"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    # An offer of another organisation is not found, even by an admin.
+    Case("catalogue-offer-edit-other", "catalog:admin_offer_edit", "GET",
+         _catalogue_admin("offer", other=True),
+         "L   404 404 404 404 404 404 404 404 404"),
+    Case("catalogue-area-create", "catalog:admin_area_create", "GET",
+         _catalogue_admin("bereiche/neu/"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("catalogue-area-edit", "catalog:admin_area_edit", "GET", _catalogue_admin("area"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("catalogue-supporter-type-create", "catalog:admin_supporter_type_create", "GET",
+         _catalogue_admin("weitere/neu/"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("catalogue-supporter-type-edit", "catalog:admin_supporter_type_edit", "GET",
+         _catalogue_admin("supporter-type"),
+         "L   404 404 404 404 404 404 404 200 404"),
 ]
 # fmt: on
 

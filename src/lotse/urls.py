@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("verwaltung/", admin.site.urls),
     path("", include("lotse.core.urls")),
+    path("", include("lotse.catalog.urls")),
     path("", include("lotse.support.urls")),
 ]

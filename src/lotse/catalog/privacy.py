@@ -1,13 +1,15 @@
-"""What the catalogue holds about a person: an offer's contact person (DSGVO export, erasure).
+"""What the catalogue holds about a person: the contact person of an offer or of another
+supporter (DSGVO export, erasure).
 
-Registered with `lotse.core.privacy` from `CatalogConfig.ready()`. On erasure the offer stays;
-its contact data go when they are the person's, and their name leaves the contact field."""
+Registered with `lotse.core.privacy` from `CatalogConfig.ready()`. On erasure the offer (the
+supporter type) stays; its contact data go when they are the person's, and their name leaves
+the contact field."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from lotse.catalog.models import Offer
+from lotse.catalog.models import Offer, SupporterType
 from lotse.core import privacy
 from lotse.core.privacy import Subject
 
@@ -18,19 +20,31 @@ def _offer_rows(subject: Subject) -> QuerySet[Offer]:
     )
 
 
-def _offer_erase(rows: QuerySet[Offer], subject: Subject) -> int:
+def _supporter_type_rows(subject: Subject) -> QuerySet[SupporterType]:
+    return SupporterType.objects.filter(
+        Q(contact_email__iexact=subject.email) | subject.mentioned("contact_name")
+    )
+
+
+def _contact_erase(rows: QuerySet[Offer] | QuerySet[SupporterType], subject: Subject) -> int:
     changed = 0
-    for offer in rows:
-        name, email, phone = offer.contact_name, offer.contact_email, offer.contact_phone
-        if subject.is_address(offer.contact_email):
-            offer.contact_email = ""
-            offer.contact_phone = ""
-        offer.contact_name = subject.scrub(offer.contact_name)[:200]
-        if (name, email, phone) != (offer.contact_name, offer.contact_email, offer.contact_phone):
-            offer.save(update_fields=["contact_name", "contact_email", "contact_phone"])
+    for row in rows:
+        name, email, phone = row.contact_name, row.contact_email, row.contact_phone
+        if subject.is_address(row.contact_email):
+            row.contact_email = ""
+            row.contact_phone = ""
+        row.contact_name = subject.scrub(row.contact_name)[:200]
+        if (name, email, phone) != (row.contact_name, row.contact_email, row.contact_phone):
+            row.save(update_fields=["contact_name", "contact_email", "contact_phone"])
             changed += 1
     return changed
 
 
 def register() -> None:
-    privacy.register(Offer, text_fields=["contact_email"], rows=_offer_rows, erase=_offer_erase)
+    privacy.register(Offer, text_fields=["contact_email"], rows=_offer_rows, erase=_contact_erase)
+    privacy.register(
+        SupporterType,
+        text_fields=["contact_email"],
+        rows=_supporter_type_rows,
+        erase=_contact_erase,
+    )

@@ -57,6 +57,10 @@ class OfferData(NamedTuple):
     cost: str = "kostenfrei"
 
 
+# Merkmale of an area, each with its Kriterien.
+Characteristics = tuple[tuple[str, tuple[str, ...]], ...]
+
+
 class OrganisationData(NamedTuple):
     slug: str
     name: str
@@ -66,9 +70,10 @@ class OrganisationData(NamedTuple):
     acknowledgement_days: int
     sites: tuple[SiteData, ...]
     schools: dict[str, tuple[SchoolData, ...]]  # district name -> schools
-    quality_areas: tuple[tuple[int, str, tuple[str, ...]], ...]
+    quality_areas: tuple[tuple[int, str, Characteristics], ...]
     people: tuple[PersonData, ...]
     offers: tuple[OfferData, ...]
+    supporter_types: tuple[SupporterTypeData, ...] = ()
 
 
 # Town -> (latitude, longitude, telephone area code)
@@ -775,42 +780,219 @@ SN_SCHOOLS: dict[str, tuple[SchoolData, ...]] = {
     ),
 }
 
-SN_QUALITY_AREAS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+# Area → Merkmal (characteristic) → Kriterien (criteria). The areas and characteristics are
+# those of Saxony's "Kriterienbeschreibung Schulische Qualität"; the criteria are shortened,
+# plausible wordings for the demo.
+SN_QUALITY_AREAS: tuple[tuple[int, str, Characteristics], ...] = (
     (
         1,
         "Ergebnisse",
         (
-            "Erfüllung des Erziehungs- und Bildungsauftrages",
-            "Schul- und Ausbildungserfolg",
-            "Schulzufriedenheit",
+            (
+                "Erfüllung des Erziehungs- und Bildungsauftrages",
+                (
+                    "Die Schülerinnen und Schüler erreichen die Ziele der Lehrpläne.",
+                    "Die Schule fördert Selbst-, Sozial- und Methodenkompetenz.",
+                    "Die Schülerinnen und Schüler übernehmen Verantwortung für sich und andere.",
+                ),
+            ),
+            (
+                "Schul- und Ausbildungserfolg",
+                (
+                    "Der Anteil der Schülerinnen und Schüler ohne Abschluss sinkt.",
+                    "Übergänge in weiterführende Schulen und Ausbildung gelingen.",
+                ),
+            ),
+            (
+                "Schulzufriedenheit",
+                (
+                    "Schülerinnen und Schüler, Eltern und Lehrkräfte sind mit der Schule "
+                    "zufrieden.",
+                    "Die Schule erhebt die Zufriedenheit regelmäßig und wertet sie aus.",
+                ),
+            ),
         ),
     ),
-    (2, "Lehren und Lernen", ("Lehr- und Lernorganisation", "Lehr- und Lernprozesse")),
+    (
+        2,
+        "Lehren und Lernen",
+        (
+            (
+                "Lehr- und Lernorganisation",
+                (
+                    "Der Unterricht ist zeitlich und räumlich gut organisiert.",
+                    "Fachgruppen stimmen Inhalte und Leistungsanforderungen ab.",
+                    "Die Schule nutzt Lernzeit effektiv.",
+                ),
+            ),
+            (
+                "Lehr- und Lernprozesse",
+                (
+                    "Der Unterricht ist klar strukturiert und kognitiv aktivierend.",
+                    "Die Lehrkräfte setzen vielfältige Methoden und Sozialformen ein.",
+                    "Die Schülerinnen und Schüler erhalten regelmäßig Rückmeldung zum Lernstand.",
+                ),
+            ),
+        ),
+    ),
     (
         3,
         "Schulkultur",
-        ("Werte und Normen der Schule", "Schulklima", "Individuelle Förderung"),
+        (
+            (
+                "Werte und Normen der Schule",
+                (
+                    "Die Schule hat gemeinsam vereinbarte Regeln, die alle kennen.",
+                    "Konflikte werden fair und gewaltfrei gelöst.",
+                ),
+            ),
+            (
+                "Schulklima",
+                (
+                    "Der Umgang miteinander ist von Wertschätzung und Respekt geprägt.",
+                    "Schülerinnen und Schüler fühlen sich an der Schule sicher.",
+                ),
+            ),
+            (
+                "Individuelle Förderung",
+                (
+                    "Die Schule erkennt Lernvoraussetzungen und besondere Begabungen.",
+                    "Förderangebote sind auf die Bedarfe der Schülerinnen und Schüler abgestimmt.",
+                ),
+            ),
+        ),
     ),
     (
         4,
         "Entwicklung der Professionalität",
-        ("Systematische Zusammenarbeit im Kollegium", "Lebenslanges Lernen"),
+        (
+            (
+                "Systematische Zusammenarbeit im Kollegium",
+                (
+                    "Lehrkräfte arbeiten in Teams verbindlich zusammen.",
+                    "Kollegiale Hospitation und Fallberatung sind üblich.",
+                ),
+            ),
+            (
+                "Lebenslanges Lernen",
+                (
+                    "Die Schule hat ein Fortbildungskonzept, das sich am Schulprogramm orientiert.",
+                    "Erkenntnisse aus Fortbildungen werden im Kollegium weitergegeben.",
+                ),
+            ),
+        ),
     ),
     (
         5,
         "Management und Führung",
         (
-            "Verwaltungs- und Ressourcenmanagement",
-            "Führung",
-            "Qualitätssicherung und -entwicklung",
-            "Personalentwicklung",
-            "Personalauswahl",
+            (
+                "Verwaltungs- und Ressourcenmanagement",
+                ("Die Schulleitung setzt personelle und sächliche Mittel zielgerichtet ein.",),
+            ),
+            (
+                "Führung",
+                (
+                    "Die Schulleitung hat eine pädagogische Leitvorstellung und vertritt sie.",
+                    "Entscheidungen werden transparent vorbereitet und kommuniziert.",
+                ),
+            ),
+            (
+                "Qualitätssicherung und -entwicklung",
+                (
+                    "Die Schule arbeitet mit einem Schulprogramm und überprüft es.",
+                    "Ergebnisse der Evaluation führen zu konkreten Maßnahmen.",
+                ),
+            ),
+            (
+                "Personalentwicklung",
+                ("Die Schulleitung führt regelmäßig Mitarbeitergespräche.",),
+            ),
+            (
+                "Personalauswahl",
+                ("Neue Lehrkräfte werden nach einem abgestimmten Konzept eingearbeitet.",),
+            ),
         ),
     ),
     (
         6,
         "Kooperation",
-        ("Schüler- und Elternmitwirkung", "Nationale und internationale Zusammenarbeit"),
+        (
+            (
+                "Schüler- und Elternmitwirkung",
+                (
+                    "Schülerinnen, Schüler und Eltern wirken in den Gremien aktiv mit.",
+                    "Die Schule informiert Eltern regelmäßig und bezieht sie ein.",
+                ),
+            ),
+            (
+                "Nationale und internationale Zusammenarbeit",
+                (
+                    "Die Schule kooperiert mit Partnern in der Region.",
+                    "Schulpartnerschaften und Austauschprojekte werden gepflegt.",
+                ),
+            ),
+        ),
+    ),
+)
+
+
+class SupporterTypeData(NamedTuple):
+    name: str
+    description: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    link: str = ""
+
+
+# The other supporters of DOMAIN.md, who help schools directly as part of their tasks.
+SN_SUPPORTER_TYPES = (
+    SupporterTypeData(
+        "Fachberater",
+        "Fachberaterinnen und Fachberater beraten Lehrkräfte und Fachkonferenzen zu "
+        "fachlichen und fachdidaktischen Fragen, zu Lehrplänen und zu Leistungsbewertung.",
+        "Fachberatung am zuständigen Standort",
+        "0371 4620-300",
+        "fachberatung@lasub.example",
+        "https://www.lasub.example/fachberatung",
+    ),
+    SupporterTypeData(
+        "Medienberater",
+        "Medienpädagogische Beraterinnen und Berater unterstützen Schulen beim Medienkonzept, "
+        "bei der digitalen Ausstattung und beim Lernen mit digitalen Medien.",
+        "Medienpädagogische Beratung",
+        "0351 8320-310",
+        "medienberatung@lasub.example",
+        "https://www.lasub.example/medienberatung",
+    ),
+    SupporterTypeData(
+        "Berater Schule/Wirtschaft",
+        "Beraterinnen und Berater Schule/Wirtschaft unterstützen Schulen bei der beruflichen "
+        "Orientierung und bei Kooperationen mit Unternehmen der Region.",
+        "Beratung Schule/Wirtschaft",
+        "0341 4950-320",
+        "schule-wirtschaft@lasub.example",
+        "https://www.lasub.example/schule-wirtschaft",
+    ),
+    SupporterTypeData(
+        "Schulpsychologen",
+        "Schulpsychologinnen und Schulpsychologen beraten Schülerinnen und Schüler, Eltern, "
+        "Lehrkräfte und Schulleitungen vertraulich, etwa bei Lern- und Verhaltensproblemen, "
+        "in Krisen und nach belastenden Ereignissen.",
+        "Schulpsychologischer Dienst",
+        "0351 4380-330",
+        "schulpsychologie@lasub.example",
+        "https://www.lasub.example/schulpsychologie",
+    ),
+    SupporterTypeData(
+        "Beratungsstelle zur Begabtenförderung",
+        "Die Beratungsstelle berät Eltern, Lehrkräfte und Schulen zum Erkennen und Fördern "
+        "besonderer Begabungen und vermittelt Förderangebote.",
+        "Beratungsstelle zur Begabtenförderung",
+        "0351 8320-340",
+        "begabtenfoerderung@lasub.example",
+        "https://www.lasub.example/begabtenfoerderung",
     ),
 )
 
@@ -1011,6 +1193,7 @@ LASUB = OrganisationData(
     quality_areas=SN_QUALITY_AREAS,
     people=SN_PEOPLE,
     offers=SN_OFFERS,
+    supporter_types=SN_SUPPORTER_TYPES,
 )
 
 # ---------------------------------------------------------------------------------------------

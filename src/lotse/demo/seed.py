@@ -11,7 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import models, transaction
 
-from lotse.catalog.models import Offer, QualityArea
+from lotse.catalog.models import Characteristic, Criterion, Offer, QualityArea, SupporterType
 from lotse.core import security
 from lotse.core.models import District, Organisation, Person, Role, School, Site
 from lotse.demo import data, scenarios
@@ -25,6 +25,9 @@ LABELS: dict[type[models.Model], str] = {
     District: "Landkreise/Städte",
     School: "Schulen",
     QualityArea: "Qualitätsbereiche",
+    Characteristic: "Merkmale",
+    Criterion: "Kriterien",
+    SupporterType: "Weitere Unterstützer",
     Person: "Personen",
     Role: "Rollen",
     Offer: "Angebote",
@@ -158,7 +161,37 @@ def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organi
             report,
             QualityArea,
             {"organisation": org, "number": number},
-            {"title": title, "description": "\n".join(characteristics)},
+            {"title": title, "description": ""},
+        )
+        for position, (characteristic_title, criteria) in enumerate(characteristics, start=1):
+            characteristic = _upsert(
+                report,
+                Characteristic,
+                {"area": areas[number], "title": characteristic_title},
+                {"position": position},
+            )
+            for index, text in enumerate(criteria, start=1):
+                _upsert(
+                    report,
+                    Criterion,
+                    {"characteristic": characteristic, "text": text},
+                    {"position": index},
+                )
+
+    for position, item in enumerate(org_data.supporter_types, start=1):
+        _upsert(
+            report,
+            SupporterType,
+            {"organisation": org, "name": item.name},
+            {
+                "description": item.description,
+                "contact_name": item.contact_name,
+                "contact_phone": item.contact_phone,
+                "contact_email": item.contact_email,
+                "link": item.link,
+                "position": position,
+                "active": True,
+            },
         )
 
     people: dict[str, Person] = {}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotse.catalog.models import Offer, QualityArea
-from lotse.core.models import Person, School, Site
+from lotse.core.models import Organisation, Person, School, Site
 from lotse.lib.forms import KernForm, apply_kern_classes
 from lotse.support.models import CHOOSABLE, Mailbox, State
 
@@ -69,6 +69,114 @@ class RequestForm(KernForm):
                 _("Please describe what your school would like support with.")
             )
         return text
+
+
+OTHER_SCHOOL = "andere"
+
+
+class PublicRequestForm(KernForm):
+    """A request from the public catalogue, without an account."""
+
+    school = forms.ChoiceField(
+        label=_("School"),
+        help_text=_(
+            "Sorted by district. Type the first letters of the name to jump to your school."
+        ),
+    )
+    school_name = forms.CharField(
+        label=_("Name and town of your school"),
+        max_length=200,
+        required=False,
+        help_text=_("Only if your school is not in the list."),
+    )
+    contact_name = forms.CharField(label=_("Your name"), max_length=200)
+    contact_email = forms.EmailField(
+        label=_("E-mail"), help_text=_("We send a confirmation of your request to this address.")
+    )
+    contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    text = forms.CharField(
+        label=_("What would your school like support with?"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Describe your situation in your own words. The regional site will contact you."
+        ),
+    )
+    quality_area = forms.ModelChoiceField(
+        queryset=QualityArea.objects.none(),
+        required=False,
+        label=_("Area of school quality"),
+        empty_label=_("— not sure —"),
+    )
+    offer = forms.ModelChoiceField(
+        queryset=Offer.objects.none(),
+        required=False,
+        label=_("Support offer"),
+        empty_label=_("— not sure —"),
+    )
+    # A trap for robots: people do not see the field (it is off-screen and out of the tab
+    # order); whatever fills it in is not a person.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.schools = {
+            str(school.pk): school
+            for school in School.objects.filter(district__organisation=organisation)
+            .select_related("district")
+            .order_by("district__name", "name", "pk")
+        }
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for key, school in self.schools.items():
+            label = (
+                f"{school.name}, {school.city} ({school.number})"
+                if school.city
+                else (f"{school.name} ({school.number})")
+            )
+            groups.setdefault(school.district.name if school.district else "", []).append(
+                (key, label)
+            )
+        self.fields["school"].choices = [  # type: ignore[attr-defined]
+            ("", _("— please choose —")),
+            (OTHER_SCHOOL, _("My school is not in the list")),
+            *groups.items(),
+        ]
+        self.fields["quality_area"].queryset = QualityArea.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation
+        ).order_by("number")
+        self.fields["offer"].queryset = Offer.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation, active=True
+        ).order_by("title")
+        website = self.fields["website"].widget
+        website.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError(
+                _("Please describe what your school would like support with.")
+            )
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choice = data.get("school")
+        if choice == OTHER_SCHOOL:
+            data["school"] = None
+            if not data.get("school_name", "").strip():
+                self.add_error(
+                    "school_name",
+                    _("Please give the name and town of your school, as it is not in the list."),
+                )
+        elif choice:
+            data["school"] = self.schools.get(choice)
+            data["school_name"] = ""
+        return data
+
+    def is_robot(self) -> bool:
+        """Whether the trap field was filled in (call after is_valid())."""
+        return bool(self.cleaned_data.get("website", "").strip())
 
 
 class NoteForm(KernForm):

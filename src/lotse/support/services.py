@@ -196,6 +196,81 @@ def request_submit(
     )
 
 
+def site_for_unknown_school(organisation: Organisation, offer: Offer | None = None) -> Site | None:
+    """Where a request goes whose school is not known yet: the offer's site, else the
+    organisation's first regional site (by name), else its first site at all."""
+    if offer is not None and offer.site is not None:
+        return offer.site
+    sites = Site.objects.filter(organisation=organisation).order_by("statewide", "name")
+    return sites.first()
+
+
+@transaction.atomic
+def request_submit_public(
+    *,
+    organisation: Organisation,
+    school: School | None,
+    school_name: str = "",
+    subject: str,
+    text: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str = "",
+    quality_area: QualityArea | None = None,
+    offer: Offer | None = None,
+) -> SupportRequest:
+    """Step 1 from the public catalogue: someone without an account asks for support.
+
+    With a school of the organisation the request goes to the school's site, as from the form
+    of a school contact. Without one ("my school is not in the list") it goes to the site of
+    `site_for_unknown_school` with the school empty, like a mail from an unknown sender: the
+    coordination assigns the school. Either way the sender gets a confirmation by mail."""
+    if not text.strip():
+        raise WorkflowError(_("Please describe what your school would like support with."))
+    for item in (quality_area, offer):
+        if item is not None and item.organisation_id != organisation.pk:
+            raise WorkflowError(_("The selection does not belong to this organisation."))
+    if school is not None:
+        if school.district is None or school.district.organisation_id != organisation.pk:
+            raise WorkflowError(_("This school does not belong to this organisation."))
+        request = request_submit(
+            school=school,
+            by=None,
+            subject=subject,
+            text=text,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            quality_area=quality_area,
+            offer=offer,
+        )
+    else:
+        site = site_for_unknown_school(organisation, offer)
+        if site is None:
+            raise WorkflowError(_("This organisation does not take requests yet."))
+        if not school_name.strip():
+            raise WorkflowError(_("Please name your school."))
+        # The request has no field for a school that is not in the register: the coordination
+        # reads the name with the text and assigns the school.
+        given = _("School given in the form: %(name)s") % {"name": school_name.strip()[:200]}
+        request = _open_request(
+            site=site,
+            school=None,
+            by=None,
+            channel=SupportRequest.Channel.FORM,
+            subject=subject,
+            text=f"{given}\n\n{text.strip()}",
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            quality_area=quality_area,
+            offer=offer,
+            received=timezone.now(),
+        )
+    _mail(request, "received", [request.contact_email], school_name=school_name.strip())
+    return request
+
+
 def _open_request(
     *,
     site: Site,

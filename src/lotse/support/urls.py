@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.support import mail_views, record_views, views
+from lotse.support import mail_views, public_views, record_views, views
 
 app_name = "support"
 
@@ -72,4 +72,10 @@ urlpatterns = [
         name="release_file",
     ),
     path("begleitung/", views.supporter_list, name="supporter_list"),
+    path("katalog/<slug:slug>/anfrage/", public_views.public_request, name="public_request"),
+    path(
+        "katalog/<slug:slug>/anfrage/gesendet/",
+        public_views.public_request_sent,
+        name="public_request_sent",
+    ),
 ]

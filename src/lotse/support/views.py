@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lotse.catalog.models import Offer
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
 from lotse.lib.pdf import render_pdf
@@ -65,6 +66,22 @@ def _require(request: HttpRequest, kind: str) -> Person:
     return person
 
 
+def _preselected_offer(request: HttpRequest, organisation_ids: set[int]) -> dict[str, Any]:
+    """The offer (and its first area) of "Unterstützung anfragen" in the catalogue."""
+    raw = request.GET.get("angebot", "")
+    if not raw.isdigit():
+        return {}
+    offer = (
+        Offer.objects.filter(pk=int(raw), organisation_id__in=organisation_ids, active=True)
+        .prefetch_related("quality_areas")
+        .first()
+    )
+    if offer is None:
+        return {}
+    areas = sorted(offer.quality_areas.all(), key=lambda area: area.number)
+    return {"offer": offer, "quality_area": areas[0] if areas else None}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest) -> HttpResponse:
@@ -79,6 +96,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     }
     if len(schools) == 1:
         initial["school"] = schools[0]
+    initial |= _preselected_offer(request, org_ids)
     form = RequestForm(
         request.POST or None, schools=schools, organisation_ids=org_ids, initial=initial
     )

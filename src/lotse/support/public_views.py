@@ -1,0 +1,141 @@
+"""The public request form of the catalogue: anyone may ask for support, without an account.
+
+Robots are kept out by a trap field and a limit of requests per address and hour, counted in
+Django's cache (a database table that every server process shares)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lotse.catalog import selectors as catalogue
+from lotse.catalog.models import Offer
+from lotse.core import roles, security
+from lotse.core.models import Organisation
+from lotse.support import services
+from lotse.support.forms import PublicRequestForm
+from lotse.support.workflow import WorkflowError
+
+RATE_WINDOW_SECONDS = 3600
+
+
+def _rate_key(request: HttpRequest) -> str:
+    return f"lotse:public-request:{security.client_ip(request)}"
+
+
+def allow_one_more(request: HttpRequest) -> bool:
+    """Count one request from the client's address; False once the hour's limit is spent."""
+    key = _rate_key(request)
+    if cache.add(key, 1, timeout=RATE_WINDOW_SECONDS):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
+        return True
+    return count <= settings.LOTSE_PUBLIC_REQUESTS_PER_HOUR
+
+
+def _preselected_offer(organisation: Organisation, raw: str | None) -> Offer | None:
+    if not raw or not raw.isdigit():
+        return None
+    return (
+        catalogue.public_offers(organisation)
+        .filter(pk=int(raw))
+        .prefetch_related("quality_areas")
+        .first()
+    )
+
+
+def _initial(offer: Offer | None) -> dict[str, Any]:
+    if offer is None:
+        return {}
+    areas = sorted(offer.quality_areas.all(), key=lambda area: area.number)
+    return {"offer": offer.pk, "quality_area": areas[0].pk if areas else None}
+
+
+@require_http_methods(["GET", "POST"])
+def public_request(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask for support from the catalogue: a school contact of the organisation gets the form of
+    the app; everyone else this form, which needs no account."""
+    organisation = catalogue.catalogue_organisation(slug)
+    offer = _preselected_offer(organisation, request.GET.get("angebot"))
+    if roles.has_role(request.user, roles.Kind.SCHOOL_CONTACT, organisation):
+        query = f"?angebot={offer.pk}" if offer else ""
+        return redirect(f"{reverse('support:create')}{query}")
+    form = PublicRequestForm(
+        request.POST or None, organisation=organisation, initial=_initial(offer)
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if not allow_one_more(request):
+                status = 429
+                form.add_error(
+                    None,
+                    _(
+                        "Too many requests have been sent from your connection in the last "
+                        "hour. Please try again later or write to your regional site by e-mail."
+                    ),
+                )
+            elif form.is_robot():
+                # Looks like success, so that a robot learns nothing; nothing is stored.
+                return redirect("support:public_request_sent", slug=organisation.slug)
+            else:
+                data = form.cleaned_data
+                try:
+                    created = services.request_submit_public(
+                        organisation=organisation,
+                        school=data["school"],
+                        school_name=data["school_name"],
+                        subject=data["subject"],
+                        text=data["text"],
+                        contact_name=data["contact_name"],
+                        contact_email=data["contact_email"],
+                        contact_phone=data["contact_phone"],
+                        quality_area=data["quality_area"],
+                        offer=data["offer"],
+                    )
+                except WorkflowError as exc:
+                    form.add_error(None, str(exc.message))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Your request has been sent to the regional site %(site)s. We have "
+                            "sent a confirmation to %(email)s."
+                        )
+                        % {"site": created.site.name, "email": created.contact_email},
+                    )
+                    return redirect("support:public_request_sent", slug=organisation.slug)
+    return render(
+        request,
+        "support/public_request_form.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "offer": offer,
+            "acknowledgement_days": organisation.acknowledgement_days,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def public_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """What happens after a request from the catalogue."""
+    organisation = catalogue.catalogue_organisation(slug)
+    return render(
+        request,
+        "support/public_request_sent.html",
+        {"organisation": organisation, "acknowledgement_days": organisation.acknowledgement_days},
+    )
