@@ -10,4 +10,5 @@ urlpatterns = [
     path("verwaltung/", admin.site.urls),
     path("", include("lotse.core.urls")),
     path("", include("lotse.support.urls")),
+    path("", include("lotse.catalog.urls")),
 ]

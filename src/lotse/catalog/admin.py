@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lotse.catalog.models import Offer, QualityArea
+from lotse.catalog.models import Absence, MatchingWeights, Offer, QualityArea, SupporterProfile
 
 
 @admin.register(QualityArea)
@@ -14,3 +14,32 @@ class OfferAdmin(admin.ModelAdmin):
     list_display = ["title", "organisation", "site", "active"]
     list_filter = ["organisation", "active"]
     filter_horizontal = ["quality_areas"]
+
+
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    extra = 0
+
+
+@admin.register(SupporterProfile)
+class SupporterProfileAdmin(admin.ModelAdmin):
+    list_display = ["person", "organisation", "home_place", "max_processes", "active"]
+    list_filter = ["organisation", "active"]
+    search_fields = ["person__first_name", "person__last_name", "person__email", "home_place"]
+    filter_horizontal = ["offers", "quality_areas", "districts"]
+    raw_id_fields = ["person", "works_at_schools"]
+    inlines = [AbsenceInline]
+
+
+@admin.register(MatchingWeights)
+class MatchingWeightsAdmin(admin.ModelAdmin):
+    list_display = [
+        "organisation",
+        "offer",
+        "quality_area",
+        "school_type",
+        "distance",
+        "capacity",
+        "history",
+        "max_distance_km",
+    ]
