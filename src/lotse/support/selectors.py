@@ -673,7 +673,14 @@ class WorkloadRow:
 
 WORKLOAD_ORDERS: dict[str, Callable[[WorkloadRow], Any]] = {
     "name": lambda r: (sort_name(r.name), r.person_id),
-    "load": lambda r: (-r.utilisation, -r.load, sort_name(r.name), r.person_id),
+    # Most loaded first; without a profile (capacity unknown) last.
+    "load": lambda r: (
+        r.max_processes is None,
+        -r.utilisation,
+        -r.load,
+        sort_name(r.name),
+        r.person_id,
+    ),
     "free": lambda r: (-(r.free if r.free is not None else -1), sort_name(r.name), r.person_id),
     "absence": lambda r: (
         r.absence is None,
