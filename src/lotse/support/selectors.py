@@ -522,9 +522,10 @@ def matching_candidates(
         request__state__in=OPEN_STATES,
         status__in=HOLDING,
     )
+    # Earlier work: accepted proposals of other requests of the same school (none without one).
     history_qs = Proposal.objects.filter(
         request__organisation_id=organisation_id,
-        request__school_id=request.school_id,
+        request__school_id=request.school_id or 0,
         status=Proposal.Status.ACCEPTED,
     ).exclude(request_id=request.pk)
     absences_qs = Absence.objects.filter(
