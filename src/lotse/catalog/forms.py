@@ -113,6 +113,10 @@ class SupporterProfileForm(KernForm):
         self.fields["districts"].queryset = District.objects.filter(  # type: ignore[attr-defined]
             organisation=organisation
         ).order_by("name")
+        # An organisation without offers, areas or districts has nothing to choose there.
+        for name in ("offers", "quality_areas", "districts"):
+            if not self.fields[name].queryset.exists():  # type: ignore[attr-defined]
+                del self.fields[name]
 
     @staticmethod
     def initial_for(profile: SupporterProfile | None) -> dict[str, Any]:

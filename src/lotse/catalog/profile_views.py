@@ -90,10 +90,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     saved = services.profile_save(
         person=person,
         organisation=organisation,
-        offers=list(data["offers"]),
-        quality_areas=list(data["quality_areas"]),
+        offers=list(data.get("offers", [])),
+        quality_areas=list(data.get("quality_areas", [])),
         school_types=data["school_types"],
-        districts=list(data["districts"]),
+        districts=list(data.get("districts", [])),
         home_postcode=data["home_postcode"],
         home_place=data["home_place"],
         latitude=data["latitude"],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
@@ -16,13 +18,16 @@ from django.db.models import (
     Count,
     DateTimeField,
     F,
+    FloatField,
     Model,
     Prefetch,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -478,6 +483,13 @@ def _float(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
+@functools.lru_cache(maxsize=256)
+def _codes(raw: str | None) -> frozenset[str]:
+    """A JSON list of codes as stored, as a set; the few distinct lists are parsed once."""
+    value = json.loads(raw) if raw else []
+    return frozenset(str(code) for code in value) if isinstance(value, list) else frozenset()
+
+
 def _pairs(through: Any, column: str, profiles: Q) -> dict[int, set[int]]:
     """profile id -> ids of one of the profile's lists, in one query."""
     found: dict[int, set[int]] = defaultdict(set)
@@ -545,19 +557,21 @@ def matching_candidates(
         "person_id", "person__first_name", "person__last_name", "person__email", "title"
     ).order_by("pk"):
         people.setdefault(person_id, (f"{first} {last}".strip() or email, title))
+    # Coordinates as floats and the JSON lists as text (parsed once per distinct value): the
+    # database's decimals and a JSON parse per row cost more than the rest of the selector.
     profiles = {
         row["person_id"]: row
         for row in profiles_qs.values(
             "pk",
             "person_id",
             "active",
-            "school_types",
-            "latitude",
-            "longitude",
             "max_processes",
             "home_place",
-            "languages",
             "hours_per_month",
+            lat=Cast("latitude", FloatField()),
+            lon=Cast("longitude", FloatField()),
+            types=Cast("school_types", TextField()),
+            langs=Cast("languages", TextField()),
         )
     }
     offers = _pairs(SupporterProfile.offers.through, "offer_id", through)
@@ -599,15 +613,15 @@ def matching_candidates(
                 active=row["active"],
                 offer_ids=frozenset(offers.get(pk, ())),
                 quality_area_ids=frozenset(areas.get(pk, ())),
-                school_types=frozenset(row["school_types"] or ()),
+                school_types=_codes(row["types"]),
                 district_ids=frozenset(districts.get(pk, ())),
-                latitude=_float(row["latitude"]),
-                longitude=_float(row["longitude"]),
+                latitude=row["lat"],
+                longitude=row["lon"],
                 max_processes=row["max_processes"],
                 works_at_school_ids=frozenset(works_at.get(pk, ())),
                 absences=tuple(absences.get(pk, ())),
                 home_place=row["home_place"],
-                languages=tuple(row["languages"] or ()),
+                languages=tuple(sorted(_codes(row["langs"]), key=str)),
                 hours_per_month=row["hours_per_month"],
                 **common,
             )
