@@ -378,3 +378,17 @@ def test_a_search_by_name_finds_supporters_beyond_the_first_rows(
     otto = client.get(f"/anfragen/{shortlist_request.pk}/", {"suche": "olbrich"})
     assert otto.context["shortlist"] == []
     assert [e.candidate.name for e in otto.context["shortlist_excluded"]] == ["Otto Olbrich"]
+
+
+def test_the_timeline_refresh_does_not_rank_again(
+    cast: Cast, client_as: ClientAs, shortlist_request: SupportRequest
+) -> None:
+    client = client_as(cast.coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(
+            f"/anfragen/{shortlist_request.pk}/?fragment=timeline", HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+    assert 'id="timeline"' in html(response)
+    assert "shortlist" not in response.context
+    assert not any("catalog_supporterprofile" in q["sql"] for q in ctx.captured_queries)

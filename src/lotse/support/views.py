@@ -347,8 +347,10 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
 
 
 def detail_context(
-    sr: SupportRequest, person: Person, *, shortlist_search: str = ""
+    sr: SupportRequest, person: Person, *, shortlist_search: str = "", forms: bool = True
 ) -> dict[str, Any]:
+    """Everything the request page shows; `forms=False` leaves out the forms of the steps
+    (and with them the shortlist), for the timeline fragment that refreshes every minute."""
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
     detail = selectors.request_detail(person=person, request=sr, sides=person_sides)
@@ -364,7 +366,7 @@ def detail_context(
         None,
     )
     can_write = visibility.may_write(person_sides)
-    action_forms = _action_forms(sr, person, allowed, person_sides)
+    action_forms = _action_forms(sr, person, allowed, person_sides) if forms else {}
     return {
         **shortlist_context(action_forms.get("propose"), shortlist_search),
         "sr": sr,
@@ -410,8 +412,8 @@ def render_detail(
     status: int = 200,
 ) -> HttpResponse:
     """Render the request page (or its timeline for htmx): one read, one access-log row."""
-    context = context or detail_context(sr, person)
     fragment = getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline"
+    context = context or detail_context(sr, person, forms=not fragment)
     reads.log(
         person=person,
         request=sr,
