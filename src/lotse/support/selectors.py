@@ -500,6 +500,27 @@ def _pairs(through: Any, column: str, profiles: Q) -> dict[int, set[int]]:
     return found
 
 
+def _earlier_work(
+    request: SupportRequest, supporter_ids: Collection[int] | None
+) -> dict[int, list[int]]:
+    """supporter id -> other requests of the same school they accompanied (accepted)."""
+    earlier: dict[int, list[int]] = defaultdict(list)
+    if request.school_id is None:
+        return earlier
+    rows = Proposal.objects.filter(
+        request__organisation_id=request.organisation_id,
+        request__school_id=request.school_id,
+        status=Proposal.Status.ACCEPTED,
+    ).exclude(request_id=request.pk)
+    if supporter_ids is not None:
+        rows = rows.filter(supporter_id__in=list(supporter_ids))
+    for supporter_id, request_id in rows.order_by("request_id").values_list(
+        "supporter_id", "request_id"
+    ):
+        earlier[supporter_id].append(request_id)
+    return earlier
+
+
 def matching_need(*, request: SupportRequest, needed_from: dt.date | None = None) -> Need:
     """What the request asks for, as matching sees it (the school is loaded with it)."""
     school = request.school
@@ -534,12 +555,6 @@ def matching_candidates(
         request__state__in=OPEN_STATES,
         status__in=HOLDING,
     )
-    # Earlier work: accepted proposals of other requests of the same school (none without one).
-    history_qs = Proposal.objects.filter(
-        request__organisation_id=organisation_id,
-        request__school_id=request.school_id or 0,
-        status=Proposal.Status.ACCEPTED,
-    ).exclude(request_id=request.pk)
     absences_qs = Absence.objects.filter(
         profile__organisation_id=organisation_id, ends_on__gte=need.needed_from
     )
@@ -549,7 +564,6 @@ def matching_candidates(
         profiles_qs = profiles_qs.filter(person_id__in=ids)
         through &= Q(supporterprofile__person_id__in=ids)
         load_qs = load_qs.filter(supporter_id__in=ids)
-        history_qs = history_qs.filter(supporter_id__in=ids)
         absences_qs = absences_qs.filter(profile__person_id__in=ids)
 
     people: dict[int, tuple[str, str]] = {}
@@ -586,12 +600,7 @@ def matching_candidates(
     load = dict(
         load_qs.values("supporter_id").annotate(n=Count("pk")).values_list("supporter_id", "n")
     )
-    earlier: dict[int, list[int]] = defaultdict(list)
-    if request.school_id is not None:
-        for supporter_id, request_id in history_qs.order_by("request_id").values_list(
-            "supporter_id", "request_id"
-        ):
-            earlier[supporter_id].append(request_id)
+    earlier = _earlier_work(request, supporter_ids)
 
     candidates = []
     for person_id, (name, title) in people.items():
@@ -621,7 +630,7 @@ def matching_candidates(
                 works_at_school_ids=frozenset(works_at.get(pk, ())),
                 absences=tuple(absences.get(pk, ())),
                 home_place=row["home_place"],
-                languages=tuple(sorted(_codes(row["langs"]), key=str)),
+                languages=tuple(sorted(_codes(row["langs"]))),
                 hours_per_month=row["hours_per_month"],
                 **common,
             )
