@@ -24,6 +24,7 @@ The rules, in short (docs/decisions/0005-matching.md has the reasons):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -367,8 +368,11 @@ def max_score(need: Need, w: Weights) -> float:
     return total
 
 
+@functools.lru_cache(maxsize=16_384)
 def sort_name(name: str) -> str:
     """A name as it sorts: case and accents do not matter (Ä with A)."""
+    if name.isascii():
+        return name.casefold()
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 

@@ -331,8 +331,10 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
         return {}
     ranking = form.ranking
     term = sort_name(search.strip())
-    ranked = [e for e in ranking.ranked if term in sort_name(e.candidate.name)]
-    excluded = [e for e in ranking.excluded if term in sort_name(e.candidate.name)]
+    ranked, excluded = list(ranking.ranked), list(ranking.excluded)
+    if term:
+        ranked = [e for e in ranked if term in sort_name(e.candidate.name)]
+        excluded = [e for e in excluded if term in sort_name(e.candidate.name)]
     return {
         "ranking": ranking,
         "shortlist": ranked[:SHORTLIST_ROWS],
