@@ -34,7 +34,7 @@ help:
 	@echo "make test-sqlite    test suite on SQLite only     (PYTEST_ARGS='-k ...' to narrow)"
 	@echo "make test-postgres  test suite on PostgreSQL only"
 	@echo "make lint           ruff check, ruff format --check, mypy"
-	@echo "make bench          benchmarks (bench/run.py; BENCH_ARGS='...')"
+	@echo "make bench          benchmarks (bench/run.py with BENCH_ARGS='...', matching, mail import)"
 	@echo "make setup          virtualenv, Python and npm packages, translations"
 	@echo "make lock           regenerate requirements/lock.txt with uv (LOCK_ARGS=--upgrade)"
 	@echo "make clean          remove virtualenv, node_modules, compiled files, test database"
@@ -121,6 +121,7 @@ lint: $(PY_STAMP)
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/matching.py
 	$(PY) bench/mail_import.py
 
 lock: $(PY_STAMP)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import factory
@@ -16,7 +17,7 @@ from allauth.mfa.utils import decrypt
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from lotse.catalog.models import Offer, QualityArea
+from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile
 from lotse.core.models import District, Organisation, Person, Role, School, Site
 from lotse.support import services
 from lotse.support.models import Agreement, Proposal, State, SupportRequest
@@ -110,6 +111,32 @@ class OfferFactory(DjangoModelFactory):
 
     organisation = factory.SubFactory(OrganisationFactory)
     title = factory.Sequence(lambda n: f"Angebot {n}")
+
+
+def supporter_profile(
+    person: Person,
+    organisation: Organisation,
+    *,
+    offers: Sequence[Offer] = (),
+    quality_areas: Sequence[QualityArea] = (),
+    districts: Sequence[District] = (),
+    works_at: Sequence[School] = (),
+    absences: Sequence[tuple[dt.date, dt.date]] = (),
+    **values: Any,
+) -> SupporterProfile:
+    """A supporter's profile with its lists and absences; by default in Dresden, 3 places."""
+    values.setdefault("home_postcode", "01067")
+    values.setdefault("home_place", "Dresden")
+    values.setdefault("latitude", Decimal("51.050400"))
+    values.setdefault("longitude", Decimal("13.737300"))
+    profile = SupporterProfile.objects.create(person=person, organisation=organisation, **values)
+    profile.offers.set(offers)
+    profile.quality_areas.set(quality_areas)
+    profile.districts.set(districts)
+    profile.works_at_schools.set(works_at)
+    for starts_on, ends_on in absences:
+        Absence.objects.create(profile=profile, starts_on=starts_on, ends_on=ends_on)
+    return profile
 
 
 def person_with_role(

@@ -9,6 +9,7 @@ is theirs but not possible now. Adding a URL pattern without adding it here fail
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from lotse.catalog.models import Offer, QualityArea, SupporterType
+from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile, SupporterType
 from lotse.core.models import OutboxMessage, Role, SchoolImport
 from lotse.support import services
 from lotse.support.models import (
@@ -361,6 +362,34 @@ def _catalogue_admin(
     return path
 
 
+def _absence(c: Cast, sr: SupportRequest | None) -> str:
+    """An absence of the supporter (the other supporter has no profile)."""
+    profile = SupporterProfile.objects.create(organisation=c.organisation, person=c.supporter)
+    absence = Absence.objects.create(
+        profile=profile, starts_on=dt.date(2031, 7, 1), ends_on=dt.date(2031, 7, 14)
+    )
+    return f"/begleitung/profil/abwesenheiten/{absence.pk}/loeschen/"
+
+
+def _absence_add(c: Cast, sr: SupportRequest | None) -> str:
+    SupporterProfile.objects.create(organisation=c.organisation, person=c.supporter)
+    return "/begleitung/profil/abwesenheiten/"
+
+
+def _profile_data(c: Cast) -> dict[str, Any]:
+    return {
+        "organisation": c.organisation.slug,
+        "home_postcode": "01067",
+        "home_place": "Dresden",
+        "max_processes": "3",
+        "active": "on",
+    }
+
+
+def _weights(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/abgleich/"
+
+
 # fmt: off
 CASES = [
     # One answer per role: anonymous, outsider, school contact A and B, coordinator of site A and
@@ -623,6 +652,30 @@ CASES = [
     Case("catalogue-supporter-type-edit", "catalog:admin_supporter_type_edit", "GET",
          _catalogue_admin("supporter-type"),
          "L   404 404 404 404 404 404 404 200 404"),
+    # A supporter keeps their own profile and absences; nobody else sees or changes them.
+    Case("profile", "catalog:profile", "GET", _fixed("/begleitung/profil/"),
+         "L   404 404 404 404 404 200 200 404 404"),
+    Case("profile-save", "catalog:profile", "POST", _fixed("/begleitung/profil/"),
+         "L   404 404 404 404 404 302 302 404 404", data=_profile_data),
+    Case("profile-other-organisation", "catalog:profile", "GET",
+         _fixed("/begleitung/profil/?organisation=lag-ssa"),
+         "L   404 404 404 404 404 404 404 404 404"),
+    # Without a profile there is nothing to record an absence for (400 with the reason).
+    Case("absence-add", "catalog:absence_add", "POST", _absence_add,
+         "L   404 404 404 404 404 302 400 404 404",
+         data=lambda c: {"organisation": c.organisation.slug,
+                         "absence-starts_on": "2031-08-01", "absence-ends_on": "2031-08-10"}),
+    Case("absence-remove", "catalog:absence_remove", "POST", _absence,
+         "L   404 404 404 404 404 302 404 404 404"),
+    # The weights of matching are the organisation admin's, of their organisation only.
+    Case("matching-weights", "catalog:matching_weights", "GET", _weights,
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("matching-weights-save", "catalog:matching_weights", "POST", _weights,
+         "L   404 404 404 404 404 404 404 302 404",
+         data=lambda c: {"offer": "5", "quality_area": "3", "school_type": "2", "distance": "4",
+                         "capacity": "3", "history": "1", "max_distance_km": "80"}),
+    Case("workload", "support:workload", "GET", _fixed("/koordination/auslastung/"),
+         "L   404 404 404 200 200 404 404 404 404"),
 ]
 # fmt: on
 

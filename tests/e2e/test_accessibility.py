@@ -140,10 +140,10 @@ def test_request_detail_as_coordinator_with_actions(
     assert_timeline_above_footer(page)
     axe_check(page, "a clarified request as the coordinator")
 
-    # An action sent without its required note comes back with the error in the open form.
+    # Proposing without a choice comes back with the error on the shortlist.
     with page.expect_navigation():
         page.click("form[action$='/schritt/propose/'] button[type=submit]")
-    expect(page.locator("details[open] .kern-error")).not_to_have_count(0)
+    expect(page.locator("#vorschlag .kern-error")).not_to_have_count(0)
     open_all_details(page)
     axe_check(page, "an action form with errors")
 

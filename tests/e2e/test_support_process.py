@@ -86,8 +86,8 @@ def test_steps_one_to_four_in_the_browser(cast: Any, as_person: Callable[[Any], 
     expect_state(coordinator, State.ACKNOWLEDGED, 2)
     take_step(coordinator, "clarify", {"note": "Telefonat mit Frau Schulz: Fokus Ganztag."})
     expect_state(coordinator, State.CLARIFIED, 3)
-    propose = "form[action$='/schritt/propose/']"
-    coordinator.click(f"details:has({propose}) > summary")
+    # The shortlist of the propose step is on the page itself, not folded away.
+    propose = "#vorschlag form[action$='/schritt/propose/']"
     coordinator.check(f"{propose} input[name=propose-supporters][value='{cast.supporter.pk}']")
     coordinator.fill(f"{propose} [name=propose-note]", "Passt gut zu Ihrem Schwerpunkt.")
     submit(coordinator, f"{propose} button[type=submit]")

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from lotse.catalog.models import Characteristic, Criterion, Offer, QualityArea, SupporterType
+from lotse.catalog.models import (
+    Absence,
+    Characteristic,
+    Criterion,
+    MatchingWeights,
+    Offer,
+    QualityArea,
+    SupporterProfile,
+    SupporterType,
+)
 
 
 @admin.register(QualityArea)
@@ -32,3 +41,32 @@ class CharacteristicAdmin(admin.ModelAdmin):
 class SupporterTypeAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "position", "active"]
     list_filter = ["organisation", "active"]
+
+
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    extra = 0
+
+
+@admin.register(SupporterProfile)
+class SupporterProfileAdmin(admin.ModelAdmin):
+    list_display = ["person", "organisation", "home_place", "max_processes", "active"]
+    list_filter = ["organisation", "active"]
+    search_fields = ["person__first_name", "person__last_name", "person__email", "home_place"]
+    filter_horizontal = ["offers", "quality_areas", "districts"]
+    raw_id_fields = ["person", "works_at_schools"]
+    inlines = [AbsenceInline]
+
+
+@admin.register(MatchingWeights)
+class MatchingWeightsAdmin(admin.ModelAdmin):
+    list_display = [
+        "organisation",
+        "offer",
+        "quality_area",
+        "school_type",
+        "distance",
+        "capacity",
+        "history",
+        "max_distance_km",
+    ]

@@ -1,15 +1,16 @@
 """What the catalogue holds about a person: the contact person of an offer or of another
-supporter (DSGVO export, erasure).
+supporter, a supporter's profile and absences (DSGVO export, erasure).
 
 Registered with `lotse.core.privacy` from `CatalogConfig.ready()`. On erasure the offer (the
 supporter type) stays; its contact data go when they are the person's, and their name leaves
-the contact field."""
+the contact field. A supporter's profile (home base, languages, capacity) and absences are
+theirs alone: they go."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from lotse.catalog.models import Offer, SupporterType
+from lotse.catalog.models import Absence, Offer, SupporterProfile, SupporterType
 from lotse.core import privacy
 from lotse.core.privacy import Subject
 
@@ -40,6 +41,10 @@ def _contact_erase(rows: QuerySet[Offer] | QuerySet[SupporterType], subject: Sub
     return changed
 
 
+def _absence_rows(subject: Subject) -> QuerySet[Absence]:
+    return Absence.objects.filter(profile__person=subject.person)
+
+
 def register() -> None:
     privacy.register(Offer, text_fields=["contact_email"], rows=_offer_rows, erase=_contact_erase)
     privacy.register(
@@ -48,3 +53,6 @@ def register() -> None:
         rows=_supporter_type_rows,
         erase=_contact_erase,
     )
+    privacy.register(SupporterProfile, fields=["person"], erase=privacy.delete)
+    # Absences refer to the person through their profile; they are exported on their own.
+    privacy.register(Absence, rows=_absence_rows, erase=privacy.delete)

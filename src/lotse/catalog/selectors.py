@@ -1,16 +1,28 @@
-"""Every read of the catalogue pages: the public view shows active entries only."""
+"""Every read of the catalogue: the public view shows active entries only; a supporter's profile
+and an organisation's matching weights."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from lotse.catalog import search
-from lotse.catalog.models import Characteristic, Criterion, Offer, QualityArea, SupporterType
-from lotse.core.models import Organisation
+from lotse.catalog import matching, search
+from lotse.catalog.models import (
+    Absence,
+    Characteristic,
+    Criterion,
+    MatchingWeights,
+    Offer,
+    QualityArea,
+    SupporterProfile,
+    SupporterType,
+)
+from lotse.core.models import Organisation, Person
 
 
 def organisations_with_catalogue() -> QuerySet[Organisation]:
@@ -151,4 +163,39 @@ def admin_supporter_types(organisation: Organisation) -> QuerySet[SupporterType]
     """Every other supporter of the organisation, active or not."""
     return SupporterType.objects.filter(organisation=organisation).order_by(
         "-active", "position", "name"
+    )
+
+
+WEIGHT_FIELDS = (
+    "offer",
+    "quality_area",
+    "school_type",
+    "distance",
+    "capacity",
+    "history",
+    "max_distance_km",
+)
+
+
+def weights_for(*, organisation_id: int) -> matching.Weights:
+    """The organisation's weights for matching; the defaults when it never changed them."""
+    row = MatchingWeights.objects.filter(organisation_id=organisation_id).values(*WEIGHT_FIELDS)
+    found = row.first()
+    return matching.Weights(**found) if found else matching.Weights()
+
+
+def profile_for(*, person: Person, organisation: Organisation) -> SupporterProfile | None:
+    """The supporter's profile in the organisation, with its lists, or None before the first
+    save."""
+    return (
+        SupporterProfile.objects.filter(person=person, organisation=organisation)
+        .prefetch_related("offers", "quality_areas", "districts", "works_at_schools")
+        .first()
+    )
+
+
+def absences_ahead(*, profile: SupporterProfile, today: dt.date | None = None) -> QuerySet[Absence]:
+    """The profile's absences that have not ended yet, soonest first."""
+    return profile.absences.filter(ends_on__gte=today or timezone.localdate()).order_by(
+        "starts_on", "pk"
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.catalog import views
+from lotse.catalog import profile_views, views
 
 app_name = "catalog"
 
@@ -41,5 +41,17 @@ urlpatterns = [
         "organisation/<slug:slug>/katalog/weitere/<int:pk>/",
         views.supporter_type_edit,
         name="admin_supporter_type_edit",
+    ),
+    path("begleitung/profil/", profile_views.profile, name="profile"),
+    path("begleitung/profil/abwesenheiten/", profile_views.absence_add, name="absence_add"),
+    path(
+        "begleitung/profil/abwesenheiten/<int:pk>/loeschen/",
+        profile_views.absence_remove,
+        name="absence_remove",
+    ),
+    path(
+        "organisation/<slug:slug>/abgleich/",
+        profile_views.matching_weights,
+        name="matching_weights",
     ),
 ]

@@ -61,6 +61,25 @@ class OfferData(NamedTuple):
 Characteristics = tuple[tuple[str, tuple[str, ...]], ...]
 
 
+class ProfileData(NamedTuple):
+    """A supporter's profile for matching (lotse.catalog.models.SupporterProfile)."""
+
+    email: str  # of a supporter of PEOPLE
+    offers: tuple[str, ...]  # titles of OFFERS
+    quality_areas: tuple[int, ...]
+    school_types: tuple[str, ...]  # empty: every type
+    districts: tuple[str, ...]  # empty: every district
+    home_postcode: str
+    home_place: str  # a town of TOWNS: its coordinates are the home base
+    languages: tuple[str, ...]
+    max_processes: int
+    hours_per_month: int
+    works_at: tuple[str, ...] = ()  # official numbers of schools (conflict of interest)
+    # An absence in days from the day of seeding: (first, last).
+    absence: tuple[int, int] | None = None
+    note: str = ""
+
+
 class OrganisationData(NamedTuple):
     slug: str
     name: str
@@ -74,6 +93,7 @@ class OrganisationData(NamedTuple):
     people: tuple[PersonData, ...]
     offers: tuple[OfferData, ...]
     supporter_types: tuple[SupporterTypeData, ...] = ()
+    profiles: tuple[ProfileData, ...] = ()
 
 
 # Town -> (latitude, longitude, telephone area code)
@@ -1043,6 +1063,24 @@ SN_PEOPLE = (
         sites=("Dresden",),
     ),
     PersonData(
+        "streitschlichtung@lasub.example",
+        "Jana",
+        "Fischer",
+        "03501 7790-12",
+        "supporter",
+        title="Regionalbegleiterin Schulmediation",
+        sites=("Dresden",),
+    ),
+    PersonData(
+        "medienbildung@lasub.example",
+        "Tobias",
+        "Krüger",
+        "03521 4690-31",
+        "supporter",
+        title="Medienpädagogischer Berater",
+        sites=("Dresden",),
+    ),
+    PersonData(
         "unterrichtsentwicklung@lasub.example",
         "Claudia",
         "Lehmann",
@@ -1181,6 +1219,102 @@ SN_OFFERS = (
     ),
 )
 
+# Dresden's supporters differ in offers, distance and load, so a Dresden request has a real
+# shortlist; the others are excluded there for their districts, an absence or a conflict.
+_DRESDEN_DISTRICTS = ("Stadt Dresden", "LK Meißen", "LK Sächsische Schweiz-Osterzgebirge")
+SN_PROFILES = (
+    ProfileData(
+        "prozessmoderation@lasub.example",
+        ("Prozessmoderatoren",),
+        (3, 4, 5),
+        (),
+        _DRESDEN_DISTRICTS,
+        "01069",
+        "Dresden",
+        ("de", "en"),
+        max_processes=4,
+        hours_per_month=24,
+    ),
+    ProfileData(
+        "schulmediation@lasub.example",
+        ("Regionalbegleiter Schulmediation",),
+        (3, 6),
+        (GS, OS, FS),
+        _DRESDEN_DISTRICTS,
+        "01445",
+        "Radebeul",
+        ("de",),
+        max_processes=3,
+        hours_per_month=16,
+        absence=(10, 17),
+        note="Fortbildung in der zweiten Woche.",
+    ),
+    ProfileData(
+        "streitschlichtung@lasub.example",
+        ("Regionalbegleiter Schulmediation",),
+        (3,),
+        (GS, OS),
+        ("LK Sächsische Schweiz-Osterzgebirge", "Stadt Dresden"),
+        "01796",
+        "Pirna",
+        ("de", "cs"),
+        max_processes=2,
+        hours_per_month=10,
+    ),
+    ProfileData(
+        "medienbildung@lasub.example",
+        (),
+        (2,),
+        (OS, GY, BS),
+        _DRESDEN_DISTRICTS,
+        "01662",
+        "Meißen",
+        ("de", "en"),
+        max_processes=3,
+        hours_per_month=12,
+        # Teaches at the 56. Oberschule: never proposed to it.
+        works_at=("41120056",),
+    ),
+    ProfileData(
+        "unterrichtsentwicklung@lasub.example",
+        ("Trainer für Unterrichtsentwicklung",),
+        (2, 4),
+        (),
+        ("Stadt Leipzig", "LK Leipzig", "LK Nordsachsen"),
+        "04109",
+        "Leipzig",
+        ("de", "en", "fr"),
+        max_processes=3,
+        hours_per_month=20,
+    ),
+    ProfileData(
+        "supervision@lasub.example",
+        ("Pädagogische Supervisoren",),
+        (4, 5),
+        (),
+        ("Stadt Chemnitz", "LK Mittelsachsen", "Erzgebirgskreis"),
+        "09111",
+        "Chemnitz",
+        ("de",),
+        max_processes=2,
+        hours_per_month=8,
+    ),
+    ProfileData(
+        "demokratiepaedagogik@lasub.example",
+        ("Berater für Demokratiepädagogik",),
+        (3, 6),
+        (),
+        (),
+        "02625",
+        "Bautzen",
+        ("de", "hsb", "pl"),
+        max_processes=3,
+        hours_per_month=16,
+        absence=(-2, 12),
+        note="Elternzeit bis Mitte des Monats.",
+    ),
+)
+
 LASUB = OrganisationData(
     slug="lasub",
     name="Landesamt für Schule und Bildung – Unterstützungssystem Schulentwicklung",
@@ -1194,6 +1328,7 @@ LASUB = OrganisationData(
     people=SN_PEOPLE,
     offers=SN_OFFERS,
     supporter_types=SN_SUPPORTER_TYPES,
+    profiles=SN_PROFILES,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -1452,6 +1587,20 @@ LAG = OrganisationData(
     quality_areas=(),
     people=NI_PEOPLE,
     offers=NI_OFFERS,
+    profiles=(
+        ProfileData(
+            "fachberatung@lag-ssa-nds.example",
+            ("Fachliche Beratung Schulsozialarbeit",),
+            (),
+            (),
+            (),
+            "30159",
+            "Hannover",
+            ("de", "en", "tr"),
+            max_processes=5,
+            hours_per_month=30,
+        ),
+    ),
 )
 
 ORGANISATIONS = (LASUB, LAG)

@@ -83,7 +83,7 @@ def _to_meeting(
 
 
 def create_requests(org: Organisation) -> int:
-    """Create six requests in different states; return how many."""
+    """Create requests in different states; return how many."""
     cast = _Cast(org)
     now = timezone.now()
     created: list[SupportRequest] = []
@@ -148,6 +148,30 @@ def create_requests(org: Organisation) -> int:
             request=request,
             by=cast.coordinator,
             message="vielen Dank, wir rufen Sie diese Woche zur Klärung an.",
+        )
+    )
+
+    # 3b. Clarified: the coordination chooses from the shortlist (lotse.catalog.matching).
+    request = services.request_submit(
+        school=cast.school("41120101"),
+        by=None,
+        subject="Streitschlichtung in Klasse 5 und 6 aufbauen",
+        text=(
+            "Nach mehreren Konflikten auf dem Schulhof möchten wir ein Streitschlichterprogramm "
+            "für die Klassen 5 und 6 aufbauen und das Kollegium in Konfliktmoderation schulen."
+        ),
+        contact_name="Heike Brückner",
+        contact_email="sekretariat@101os-dresden.example",
+        quality_area=cast.area(3),
+        offer=cast.offer("Regionalbegleiter Schulmediation"),
+        received_at=now - dt.timedelta(days=4),
+    )
+    request = services.request_acknowledge(request=request, by=cast.coordinator)
+    created.append(
+        services.request_clarify(
+            request=request,
+            by=cast.coordinator,
+            note="Telefonat mit Frau Brückner: Start im nächsten Halbjahr, 15 Schüler.",
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,8 +11,17 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import models, transaction
+from django.utils import timezone
 
-from lotse.catalog.models import Characteristic, Criterion, Offer, QualityArea, SupporterType
+from lotse.catalog.models import (
+    Absence,
+    Characteristic,
+    Criterion,
+    Offer,
+    QualityArea,
+    SupporterProfile,
+    SupporterType,
+)
 from lotse.core import security
 from lotse.core.models import District, Organisation, Person, Role, School, Site
 from lotse.demo import data, scenarios
@@ -31,6 +41,8 @@ LABELS: dict[type[models.Model], str] = {
     Person: "Personen",
     Role: "Rollen",
     Offer: "Angebote",
+    SupporterProfile: "Unterstützerprofile",
+    Absence: "Abwesenheiten",
 }
 
 
@@ -198,9 +210,10 @@ def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organi
     for person_data in org_data.people:
         people[person_data.email] = _seed_person(report, org, person_data, sites, schools)
 
+    offers: dict[str, Offer] = {}
     for offer_data in org_data.offers:
         contact = people[offer_data.contact]
-        offer = _upsert(
+        offer = offers[offer_data.title] = _upsert(
             report,
             Offer,
             {"organisation": org, "title": offer_data.title},
@@ -217,7 +230,67 @@ def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organi
             },
         )
         _set_m2m(report, offer, "quality_areas", [areas[n] for n in offer_data.quality_areas])
+    for profile_data in org_data.profiles:
+        _seed_profile(
+            report,
+            org,
+            profile_data,
+            people=people,
+            offers=offers,
+            areas=areas,
+            districts=districts,
+            schools=schools,
+        )
     return org
+
+
+def _seed_profile(
+    report: Report,
+    org: Organisation,
+    profile_data: data.ProfileData,
+    *,
+    people: dict[str, Person],
+    offers: dict[str, Offer],
+    areas: dict[int, QualityArea],
+    districts: dict[str, District],
+    schools: dict[str, School],
+) -> SupporterProfile:
+    """A supporter's profile; its absence is set when the profile is new, counted from today."""
+    lat, lon, _code = data.TOWNS[profile_data.home_place]
+    profile = _upsert(
+        report,
+        SupporterProfile,
+        {"organisation": org, "person": people[profile_data.email]},
+        {
+            "school_types": list(profile_data.school_types),
+            "home_postcode": profile_data.home_postcode,
+            "home_place": profile_data.home_place,
+            "latitude": Decimal(str(lat)).quantize(_SIX_PLACES),
+            "longitude": Decimal(str(lon)).quantize(_SIX_PLACES),
+            "languages": list(profile_data.languages),
+            "max_processes": profile_data.max_processes,
+            "hours_per_month": profile_data.hours_per_month,
+            "active": True,
+        },
+    )
+    _set_m2m(report, profile, "offers", [offers[title] for title in profile_data.offers])
+    _set_m2m(report, profile, "quality_areas", [areas[n] for n in profile_data.quality_areas])
+    _set_m2m(report, profile, "districts", [districts[name] for name in profile_data.districts])
+    _set_m2m(
+        report, profile, "works_at_schools", [schools[number] for number in profile_data.works_at]
+    )
+    fresh = (SupporterProfile._meta.label, profile.pk) in report.fresh
+    if fresh and profile_data.absence is not None:
+        first, last = profile_data.absence
+        today = timezone.localdate()
+        Absence.objects.create(
+            profile=profile,
+            starts_on=today + dt.timedelta(days=first),
+            ends_on=today + dt.timedelta(days=last),
+            note=profile_data.note,
+        )
+        report.created[LABELS[Absence]] += 1
+    return profile
 
 
 def _seed_person(

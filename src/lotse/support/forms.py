@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lotse.catalog.matching import Ranking
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School, Site
 from lotse.lib.forms import KernForm, apply_kern_classes
@@ -203,10 +204,19 @@ class MessageForm(KernForm):
 
 
 class ProposeForm(KernForm):
-    supporters = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.none(),
+    """The supporters to propose, chosen from the ranked shortlist; excluded supporters are
+    no choice (the shortlist says why)."""
+
+    supporters = forms.TypedMultipleChoiceField(
+        coerce=int,
         label=_("Supporters"),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Please choose at least one supporter."),
+            "invalid_choice": _(
+                "Someone you chose cannot be proposed for this request; the shortlist says why."
+            ),
+        },
     )
     note = forms.CharField(
         label=_("Note to the supporters"),
@@ -218,12 +228,26 @@ class ProposeForm(KernForm):
         ),
     )
 
-    def __init__(self, *args: Any, supporters: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ranking: Ranking, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporters"].queryset = supporters  # type: ignore[attr-defined]
-        self.fields["supporters"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
-            f"{p.get_full_name() or p.email}"
-        )
+        self.ranking = ranking
+        self.fields["supporters"].choices = [  # type: ignore[attr-defined]
+            (entry.candidate.person_id, entry.candidate.name) for entry in ranking.ranked
+        ]
+
+    def clean_supporters(self) -> list[Person]:
+        """The chosen people, in the order of the shortlist."""
+        chosen = set(self.cleaned_data["supporters"])
+        people = Person.objects.in_bulk(chosen)
+        return [people[pk] for pk in self.ranking.ranked_ids() if pk in chosen and pk in people]
+
+    def chosen_ids(self) -> set[int]:
+        """The ids ticked in the submitted form, to tick them again when it comes back."""
+        if not self.is_bound:
+            return set()
+        key = self.add_prefix("supporters")
+        values = self.data.getlist(key) if hasattr(self.data, "getlist") else self.data.get(key)
+        return {int(v) for v in values or () if str(v).isdigit()}
 
 
 class DeclineForm(KernForm):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core import outbox, roles
 from lotse.core.models import Organisation, Person, Role, School, Site
-from lotse.support import timeline, visibility, workflow
+from lotse.support import selectors, timeline, visibility, workflow
 from lotse.support.models import (
     CHOOSABLE,
     Acceptance,
@@ -419,6 +419,16 @@ def request_propose(
     new = [s for s in supporters if s.pk not in already]
     if not new:
         raise WorkflowError(_("These supporters have already been proposed."))
+    # The hard exclusions of matching hold here too, whichever way the choice came.
+    excluded = selectors.shortlist_for(request=request, supporter_ids=[s.pk for s in new]).excluded
+    if excluded:
+        raise WorkflowError(
+            " ".join(
+                _("%(name)s cannot be proposed: %(reasons)s.")
+                % {"name": e.candidate.name, "reasons": "; ".join(str(r) for r in e.reasons)}
+                for e in excluded
+            )
+        )
     _move(request, "propose", by)
     # The note is written to each proposed supporter: they read it before deciding, and so
     # does the coordination. The school reads it too (coordination includes the participants).

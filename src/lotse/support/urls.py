@@ -48,6 +48,7 @@ urlpatterns = [
     ),
     path("anfragen/<int:pk>/zugriffe/", record_views.access_log, name="access_log"),
     path("koordination/", views.inbox, name="inbox"),
+    path("koordination/auslastung/", views.workload, name="workload"),
     path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),
     path(
         "koordination/quarantaene/<int:pk>/",

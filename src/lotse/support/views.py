@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lotse.catalog.matching import sort_name
 from lotse.catalog.models import Offer
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
@@ -191,6 +193,27 @@ def supporter_list(request: HttpRequest) -> HttpResponse:
     return render(request, "support/supporter_list.html", {"proposals": proposals})
 
 
+@login_required
+@require_GET
+def workload(request: HttpRequest) -> HttpResponse:
+    """Each supporter of the coordinator's sites: accompaniments against capacity, absences."""
+    person = _require(request, roles.Kind.COORDINATOR)
+    order = request.GET.get("sortierung", "load")
+    if order not in selectors.WORKLOAD_ORDERS:
+        order = "load"
+    rows = selectors.workload_for_coordinator(person=person, order=order)
+    return render(
+        request,
+        "support/workload.html",
+        {
+            "rows": rows,
+            "order": order,
+            "over": sum(1 for r in rows if r.state == "over"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
 # --- the request page and its actions -------------------------------------------------------
 
 
@@ -228,7 +251,7 @@ ACTIONS: dict[str, Action] = {
             request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
         ),
         gettext_lazy("The supporters have been asked."),
-        lambda r: {"supporters": selectors.supporters_for(request=r)},
+        lambda r: {"ranking": selectors.shortlist_for(request=r)},
     ),
     "assign_school": Action(
         AssignSchoolForm,
@@ -314,7 +337,40 @@ def _action_forms(
     return result
 
 
-def detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
+# Rows of the shortlist on the request page; a search by name finds anyone further down.
+SHORTLIST_ROWS = 15
+EXCLUDED_ROWS = 50
+
+
+def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, Any]:
+    """What the request page shows of the ranking behind the propose form: the first rows
+    (or those whose name matches the search) and the excluded ones."""
+    if not isinstance(form, ProposeForm):
+        return {}
+    ranking = form.ranking
+    term = sort_name(search.strip())
+    ranked, excluded = list(ranking.ranked), list(ranking.excluded)
+    if term:
+        ranked = [e for e in ranked if term in sort_name(e.candidate.name)]
+        excluded = [e for e in excluded if term in sort_name(e.candidate.name)]
+    return {
+        "ranking": ranking,
+        "shortlist": ranked[:SHORTLIST_ROWS],
+        "shortlist_more": max(len(ranked) - SHORTLIST_ROWS, 0),
+        "shortlist_matches": len(ranked),
+        "shortlist_excluded": excluded[:EXCLUDED_ROWS],
+        "shortlist_excluded_count": len(excluded),
+        "shortlist_excluded_more": max(len(excluded) - EXCLUDED_ROWS, 0),
+        "shortlist_search": search.strip(),
+        "shortlist_chosen": form.chosen_ids(),
+    }
+
+
+def detail_context(
+    sr: SupportRequest, person: Person, *, shortlist_search: str = "", forms: bool = True
+) -> dict[str, Any]:
+    """Everything the request page shows; `forms=False` leaves out the forms of the steps
+    (and with them the shortlist), for the timeline fragment that refreshes every minute."""
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
     detail = selectors.request_detail(person=person, request=sr, sides=person_sides)
@@ -330,12 +386,14 @@ def detail_context(sr: SupportRequest, person: Person) -> dict[str, Any]:
         None,
     )
     can_write = visibility.may_write(person_sides)
+    action_forms = _action_forms(sr, person, allowed, person_sides) if forms else {}
     return {
+        **shortlist_context(action_forms.get("propose"), shortlist_search),
         "sr": sr,
         "person_sides": person_sides,
         "sides": {s.value for s in person_sides},
         "allowed": allowed,
-        "action_forms": _action_forms(sr, person, allowed, person_sides),
+        "action_forms": action_forms,
         "next_step": workflow.NEXT_STEP[sr.state],
         "labels": timeline.LABELS,
         "can_accept_agreement": (
@@ -374,8 +432,8 @@ def render_detail(
     status: int = 200,
 ) -> HttpResponse:
     """Render the request page (or its timeline for htmx): one read, one access-log row."""
-    context = context or detail_context(sr, person)
     fragment = getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline"
+    context = context or detail_context(sr, person, forms=not fragment)
     reads.log(
         person=person,
         request=sr,
@@ -393,7 +451,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request with its state, next step, people involved and timeline."""
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
-    return render_detail(request, sr, person)
+    search = request.GET.get("suche", "")[:100]
+    context = detail_context(sr, person, shortlist_search=search) if search else None
+    return render_detail(request, sr, person, context)
 
 
 @login_required
@@ -415,6 +475,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if not form.is_valid():
             context = detail_context(sr, person)
             context["action_forms"][action] = form
+            context.update(shortlist_context(form if action == "propose" else None))
             context["open_action"] = action
             return render_detail(request, sr, person, context, status=400)
         data = form.cleaned_data
