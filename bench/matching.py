@@ -33,19 +33,12 @@ import time
 from pathlib import Path
 
 from run import (
-    HOST,
     Database,
     Result,
     database_env,
-    free_port,
     log,
-    login,
     lotse,
-    measure,
-    start_server,
-    stop_server,
-    wait_for_server,
-    warm_up,
+    measure_pages,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -214,42 +207,11 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     measured_small = run_in_process(small, 3)
 
     pages = {"ping": "/ping/", "shortlist": f"/anfragen/{big.info['request']}/"}
-    load_before = os.getloadavg()[0]
-    port = free_port()
-    log(f"starting lotse serve on {HOST}:{port} ({args.workers} workers, 1 thread) …")
-    server = start_server(big, port, args.workers)
-    try:
-        wait_for_server(port, server)
-        cookie = login(port, big.info["coordinator"], big.info["password"], big.info["totp_secret"])
-        for path in pages.values():
-            warm_up(port, path, cookie, args.warmup)
-        per_round = args.count // args.rounds
-        merged: dict[str, Result] = {}
-        for number in range(1, args.rounds + 1):
-            log(f"round {number}/{args.rounds}: {per_round} requests per page …")
-            for name, path in pages.items():
-                result = measure(
-                    port,
-                    name,
-                    path,
-                    cookie,
-                    count=per_round,
-                    concurrency=args.concurrency,
-                    time_limit=args.time_limit / args.rounds,
-                )
-                merged[name] = merged[name].merge(result) if name in merged else result
-        args.load = (load_before, os.getloadavg()[0])
-    except Exception:
-        server_log = big.folder / "server.log"
-        if server_log.exists():
-            log("--- server log ---\n" + server_log.read_text()[-4000:])
-        raise
-    finally:
-        stop_server(server)
+    results, args.load = measure_pages(big, pages, args)
     return report(
         args=args,
         big=big,
-        results=list(merged.values()),
+        results=results,
         measured=measured_big,
         small=measured_small,
     )

@@ -399,13 +399,30 @@ def run(args: argparse.Namespace, folder: Path) -> int:
         "inbox_overdue": "/koordination/?state=open&overdue=on",
         "detail": f"/anfragen/{big.info['special_request']}/",
     }
+    results, args.load = measure_pages(big, pages, args)
+
+    return report(
+        args=args,
+        big=big,
+        small=small,
+        results=results,
+        queries_big=queries_big,
+        queries_small=queries_small,
+    )
+
+
+def measure_pages(
+    db: Database, pages: dict[str, str], args: argparse.Namespace
+) -> tuple[list[Result], tuple[float, float]]:
+    """Serve `db` with `lotse serve`, log in as its coordinator (with the second factor) and
+    measure each page in interleaved rounds; the results and the load average before/after."""
     load_before = os.getloadavg()[0]
     port = free_port()
     log(f"starting lotse serve on {HOST}:{port} ({args.workers} workers, 1 thread) …")
-    server = start_server(big, port, args.workers)
+    server = start_server(db, port, args.workers)
     try:
         wait_for_server(port, server)
-        cookie = login(port, big.info["coordinator"], big.info["password"], big.info["totp_secret"])
+        cookie = login(port, db.info["coordinator"], db.info["password"], db.info["totp_secret"])
         for path in pages.values():
             warm_up(port, path, cookie, args.warmup)
         # Rounds interleave the pages, so a change in the machine's load during the run
@@ -425,24 +442,14 @@ def run(args: argparse.Namespace, folder: Path) -> int:
                     time_limit=args.time_limit / args.rounds,
                 )
                 merged[name] = merged[name].merge(result) if name in merged else result
-        results = list(merged.values())
-        args.load = (load_before, os.getloadavg()[0])
+        return list(merged.values()), (load_before, os.getloadavg()[0])
     except Exception:
-        server_log = big.folder / "server.log"
+        server_log = db.folder / "server.log"
         if server_log.exists():
             log("--- server log ---\n" + server_log.read_text()[-4000:])
         raise
     finally:
         stop_server(server)
-
-    return report(
-        args=args,
-        big=big,
-        small=small,
-        results=results,
-        queries_big=queries_big,
-        queries_small=queries_small,
-    )
 
 
 def report(
