@@ -19,7 +19,7 @@ from factory.django import DjangoModelFactory
 
 from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile
 from lotse.core.models import District, Organisation, Person, Role, School, Site
-from lotse.support import services
+from lotse.support import completion, services
 from lotse.support.models import Agreement, Proposal, State, SupportRequest
 
 PASSWORD = "Lotse-Test-Passwort-1!"
@@ -269,6 +269,12 @@ STEPS: dict[str, Callable[[Cast, SupportRequest], Any]] = {
         agreement=_latest(sr), by=c.school_contact_a
     ),
     "start": lambda c, sr: services.request_start(request=sr, by=c.supporter),
+    "reflect": lambda c, sr: completion.final_reflection_write(
+        request=sr, by=c.supporter, text="Wir haben eine Feedbackkultur begonnen."
+    ),
+    "confirm_reflection": lambda c, sr: completion.final_reflection_confirm(
+        request=sr, by=c.school_contact_a
+    ),
     "complete": lambda c, sr: services.request_complete(request=sr, by=c.supporter),
     "no_collaboration": lambda c, sr: services.request_no_collaboration(
         request=sr, by=c.supporter, reason="Die Chemie stimmte nicht."
@@ -294,7 +300,7 @@ PATHS: dict[str, list[str]] = {
     State.MEETING_SCHEDULED: _TO_SCHEDULED,
     State.AGREED: _TO_AGREED,
     State.ACCOMPANYING: [*_TO_AGREED, "start"],
-    State.COMPLETED: [*_TO_AGREED, "start", "complete"],
+    State.COMPLETED: [*_TO_AGREED, "start", "reflect", "confirm_reflection", "complete"],
     State.CLOSED_WITHOUT_AGREEMENT: [*_TO_IN_CONTACT, "no_collaboration"],
     State.WITHDRAWN: [*_TO_IN_CONTACT, "withdraw"],
     State.FORWARDED: ["acknowledge", "forward"],
@@ -315,12 +321,15 @@ def bring_to_state(
     *,
     proposal_accepted: bool = True,
     drafted: bool = False,
+    reflected: bool = False,
     **submit: Any,
 ) -> SupportRequest:
     """A request of school A, taken by the real services into the given state.
 
     `proposal_accepted=False` leaves the supporter's proposal open (only for
-    SUPPORTERS_PROPOSED); `drafted=True` adds a Kontrakt draft (only for MEETING_SCHEDULED).
+    SUPPORTERS_PROPOSED); `drafted=True` adds a Kontrakt draft (only for MEETING_SCHEDULED);
+    `reflected=True` adds a final reflection both sides confirmed (only for ACCOMPANYING), so
+    the process can be completed.
     """
     steps = list(PATHS[state])
     if not proposal_accepted:
@@ -329,6 +338,9 @@ def bring_to_state(
     if drafted:
         assert state == State.MEETING_SCHEDULED
         steps.append("draft")
+    if reflected:
+        assert state == State.ACCOMPANYING
+        steps += ["reflect", "confirm_reflection"]
     sr = submit_request(cast.school_a, cast.school_contact_a, **submit)
     sr = walk(cast, sr, *steps)
     assert sr.state == state

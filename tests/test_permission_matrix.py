@@ -501,7 +501,7 @@ CASES = [
          state=State.AGREED),
     Case("complete", "support:action", "POST", _step("complete"),
          "L   404 403 404 302 404 302 404 404 404",
-         state=State.ACCOMPANYING),
+         state=State.ACCOMPANYING, setup={"reflected": True}),
     Case("withdraw", "support:action", "POST", _step("withdraw"),
          "L   404 302 404 403 404 403 404 404 404",
          state=State.IN_CONTACT),

@@ -104,7 +104,7 @@ def _schedule_for_coordination(c: Cast) -> SupportRequest:
 
 
 def _complete(c: Cast) -> SupportRequest:
-    sr = bring_to_state(c, State.ACCOMPANYING)
+    sr = bring_to_state(c, State.ACCOMPANYING, reflected=True)
     services.request_complete(request=sr, by=c.supporter, note=SENTINEL)
     return sr
 

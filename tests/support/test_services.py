@@ -467,8 +467,8 @@ def test_a_second_school_contact_speaks_for_the_same_side(cast: Cast) -> None:
     assert Acceptance.objects.filter(agreement=agreement).count() == 1
 
 
-def test_the_kontrakt_cannot_change_once_binding(cast: Cast) -> None:
-    sr = bring_to_state(cast, State.AGREED)
+def test_the_kontrakt_cannot_change_once_the_process_is_closed(cast: Cast) -> None:
+    sr = bring_to_state(cast, State.COMPLETED)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
         draft(cast, sr)
@@ -520,7 +520,7 @@ def test_forwarding_tells_the_school_where_the_request_went(cast: Cast) -> None:
 
 
 def test_completion_closes_the_request(cast: Cast) -> None:
-    sr = bring_to_state(cast, State.ACCOMPANYING)
+    sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
     services.request_complete(request=sr, by=cast.coordinator, note="Ziele erreicht.")
     sr.refresh_from_db()
     assert sr.state == State.COMPLETED

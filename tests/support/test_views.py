@@ -537,6 +537,7 @@ def test_supporter_starts_and_completes_the_accompaniment(cast: Cast, client_as:
     assert action(client, sr, "start").status_code == 302
     sr.refresh_from_db()
     assert sr.state == State.ACCOMPANYING
+    sr = walk(cast, sr, "reflect", "confirm_reflection")
     assert action(client, sr, "complete", note="Gut gelaufen").status_code == 302
     sr.refresh_from_db()
     assert sr.state == State.COMPLETED

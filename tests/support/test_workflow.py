@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lotse.core.models import OutboxMessage, Person
-from lotse.support import services, workflow
+from lotse.support import completion, services, workflow
 from lotse.support.models import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -195,6 +195,18 @@ CASES = [
         refused_start=State.ACCOMPANYING,
     ),
     Case(
+        "final_reflection",
+        State.ACCOMPANYING,
+        ("supporter", "school_contact_a"),
+        lambda c, sr, p: completion.final_reflection_write(
+            request=sr, by=p, text="Was wir erreicht haben."
+        ),
+        "final_reflection_written",
+        None,
+        lambda c, sr: {("final_reflection_written", to(*school(c, sr), c.supporter.email))},
+        refused_start=State.AGREED,
+    ),
+    Case(
         "complete",
         State.ACCOMPANYING,
         ("supporter", "coordinator"),
@@ -203,6 +215,7 @@ CASES = [
         State.COMPLETED,
         lambda c, sr: {("completed", to(*school(c, sr)))},
         refused_start=State.AGREED,
+        start_kwargs={"reflected": True},
     ),
     Case(
         "withdraw",
@@ -465,6 +478,9 @@ ATTEMPTS: dict[str, Callable[[Cast, SupportRequest, Person], Any]] = {
         agreement=_newest_agreement(sr), by=p
     ),
     "start": lambda c, sr, p: services.request_start(request=sr, by=p),
+    "final_reflection": lambda c, sr, p: completion.final_reflection_write(
+        request=sr, by=p, text="Rückblick."
+    ),
     "complete": lambda c, sr, p: services.request_complete(request=sr, by=p),
     "withdraw": lambda c, sr, p: services.request_withdraw(request=sr, by=p),
     "forward": lambda c, sr, p: services.request_forward(request=sr, by=p, recipient="Amt"),

@@ -29,6 +29,17 @@ class Organisation(models.Model):
         _("reminder days before the deadline"), default=2
     )
     mail_from = models.EmailField(_("sender address"), blank=True)
+    session_reminder_hours = models.PositiveSmallIntegerField(
+        _("reminder hours before a session"), default=24
+    )
+    agreement_end_reminder_days = models.PositiveSmallIntegerField(
+        _("reminder days before the Kontrakt ends"), default=14
+    )
+    evaluation_min_answers = models.PositiveSmallIntegerField(
+        _("fewest answers shown in the evaluation report"),
+        default=5,
+        help_text=_("Fewer answers are not shown, so no one can tell who answered what."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -262,6 +273,8 @@ class OutboxMessage(models.Model):
     reply_to = models.CharField(max_length=255, blank=True)
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    # An iCalendar invitation (text/calendar) sent with the mail; empty for most mails.
+    calendar = models.TextField(blank=True)
     template = models.CharField(max_length=120)
     # An opaque reference to what the mail is about, e.g. "support.SupportRequest:42".
     reference = models.CharField(max_length=80, blank=True, db_index=True)

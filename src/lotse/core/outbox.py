@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
+from email.message import MIMEPart
 from email.utils import make_msgid
 from typing import Any
 
@@ -33,6 +34,7 @@ def queue(
     reply_to: str = "",
     language: str = "de",
     subject_tag: str = "",
+    calendar: str = "",
 ) -> OutboxMessage | None:
     """Render a mail from `<template>_subject.txt` and `<template>.txt` and store it for sending."""
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
@@ -59,6 +61,7 @@ def queue(
         site=site,
         reference=reference,
         reply_to=reply_to,
+        calendar=calendar,
     )
 
 
@@ -73,6 +76,7 @@ def store(
     site: Site | None = None,
     reference: str = "",
     reply_to: str = "",
+    calendar: str = "",
 ) -> OutboxMessage | None:
     """Store an already rendered mail for sending after the commit."""
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
@@ -89,6 +93,7 @@ def store(
         reply_to=reply_to,
         subject=" ".join(subject.split())[:255],
         body=body,
+        calendar=calendar,
         template=template,
         reference=reference,
     )
@@ -145,6 +150,8 @@ def send(pk: int, *, now: dt.datetime | None = None) -> OutboxMessage.Status:
         # lets replies and bounces find their request.
         headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
     )
+    if message.calendar:
+        _attach_calendar(email, message.calendar)
     try:
         email.send(using="default")
     except Exception as exc:
@@ -160,6 +167,29 @@ def send(pk: int, *, now: dt.datetime | None = None) -> OutboxMessage.Status:
         status=Status.SENT, attempts=message.attempts + 1, sent_at=timezone.now(), last_error=""
     )
     return Status.SENT
+
+
+def _attach_calendar(email: EmailMessage, calendar: str) -> None:
+    """An invitation as calendar programs expect it: a text/calendar part with its METHOD
+    (Outlook, Thunderbird and Apple Mail offer to accept it) and the same file to open."""
+    method = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in calendar.splitlines()
+            if line.upper().startswith("METHOD:")
+        ),
+        "PUBLISH",
+    )
+    part = MIMEPart()
+    part.set_content(
+        calendar,
+        subtype="calendar",
+        charset="utf-8",
+        params={"method": method},
+        disposition="attachment",
+        filename="einladung.ics",
+    )
+    email.attach(part)
 
 
 def reap(*, now: dt.datetime | None = None) -> int:

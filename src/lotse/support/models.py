@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.db import models
 from django.utils import timezone
@@ -441,8 +442,8 @@ class Attachment(models.Model):
 class Release(models.Model):
     """The school's consent that one entry leaves the room for a named purpose.
 
-    Exactly one of `event`, `meeting` and `attachment` is set. While a release is active the
-    entry's level is "released"; revoking the last active release puts the entry back to
+    Exactly one of `event`, `meeting`, `attachment` and `session` is set. While a release is
+    active the entry's level is "released"; revoking the last active release puts the entry back to
     `previous_visibility`. Rows are kept after revocation: they are the record of consent."""
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="releases")
@@ -454,6 +455,9 @@ class Release(models.Model):
     )
     attachment = models.ForeignKey(
         Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="releases"
+    )
+    session = models.ForeignKey(
+        "Session", on_delete=models.CASCADE, null=True, blank=True, related_name="releases"
     )
     purpose = models.CharField(_("purpose"), max_length=300)
     previous_visibility = models.CharField(max_length=12, choices=Visibility.choices)
@@ -471,9 +475,30 @@ class Release(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(event__isnull=False, meeting__isnull=True, attachment__isnull=True)
-                    | models.Q(event__isnull=True, meeting__isnull=False, attachment__isnull=True)
-                    | models.Q(event__isnull=True, meeting__isnull=True, attachment__isnull=False)
+                    models.Q(
+                        event__isnull=False,
+                        meeting__isnull=True,
+                        attachment__isnull=True,
+                        session__isnull=True,
+                    )
+                    | models.Q(
+                        event__isnull=True,
+                        meeting__isnull=False,
+                        attachment__isnull=True,
+                        session__isnull=True,
+                    )
+                    | models.Q(
+                        event__isnull=True,
+                        meeting__isnull=True,
+                        attachment__isnull=False,
+                        session__isnull=True,
+                    )
+                    | models.Q(
+                        event__isnull=True,
+                        meeting__isnull=True,
+                        attachment__isnull=True,
+                        session__isnull=False,
+                    )
                 ),
                 name="release_exactly_one_item",
             ),
@@ -490,3 +515,329 @@ class Release(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- accompaniment after the Kontrakt (issue 6) -------------------------------------------------
+
+
+class Method(models.Model):
+    """A method supporters use in sessions, explained in plain language for the school.
+
+    The school sees the explanation with the invitation, before the method is used."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="methods")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(
+        _("explanation in plain language"),
+        help_text=_("What happens, what it is good for, and what the participants do."),
+    )
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("method")
+        verbose_name_plural = _("methods")
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="method_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def new_uid() -> str:
+    return f"{secrets.token_hex(16)}@lotse"
+
+
+class Session(models.Model):
+    """A session (Termin) of the accompaniment: planned, then recorded, or cancelled.
+
+    Date, place and methods are for everyone who sees the request; who took part, the notes and
+    the reflection are the session record and have a level, like every confidential entry."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        HELD = "held", _("held")
+        CANCELLED = "cancelled", _("cancelled")
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="sessions")
+    # The iCalendar UID and SEQUENCE: every invitation and update is the same calendar event.
+    uid = models.CharField(max_length=80, unique=True, default=new_uid, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    starts_at = models.DateTimeField(_("begins"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    methods = models.ManyToManyField(
+        Method, blank=True, related_name="sessions", verbose_name=_("methods")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    row_key = row_key_field()
+    participants = EncryptedTextField(_("participants (groups and persons)"))
+    notes = EncryptedTextField(_("notes"), blank=True, default="")
+    reflection = EncryptedTextField(_("joint reflection"), blank=True, default="")
+    visibility = models.CharField(
+        _("visible to"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.PARTICIPANTS,
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.place}"
+
+
+class NextStep(models.Model):
+    """A next step agreed in the accompaniment, with an owner, a due date and a done-state."""
+
+    class Owner(models.TextChoices):
+        SCHOOL = "school", _("School")
+        SUPPORTER = "supporter", _("Supporter")
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="next_steps")
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="next_steps"
+    )
+    row_key = row_key_field()
+    text = EncryptedTextField(_("next step"))
+    owner = models.CharField(_("who does it"), max_length=10, choices=Owner.choices)
+    due_on = models.DateField(_("due on"))
+    visibility = models.CharField(
+        _("visible to"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.PARTICIPANTS,
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overdue_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("next step")
+        verbose_name_plural = _("next steps")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} {self.get_owner_display()} {self.due_on}"
+
+
+class GoalProgress(models.Model):
+    """How far one goal of the binding Kontrakt came, as seen in one session."""
+
+    class Level(models.IntegerChoices):
+        NOT_STARTED = 0, _("not started")
+        BEGUN = 1, _("begun")
+        PARTLY = 2, _("partly reached")
+        MOSTLY = 3, _("mostly reached")
+        REACHED = 4, _("reached")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="goal_progress")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
+    # The goal's line in that Kontrakt version, and its text then (the history survives an
+    # amendment that rewords or removes the goal).
+    position = models.PositiveSmallIntegerField()
+    row_key = row_key_field()
+    goal = EncryptedTextField(_("goal"))
+    level = models.PositiveSmallIntegerField(_("progress"), choices=Level.choices)
+    note = EncryptedTextField(_("note"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("goal progress")
+        verbose_name_plural = _("goal progress")
+        ordering = ["session__starts_at", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "agreement", "position"], name="goal_progress_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.session_id} goal {self.position}: {self.level}"
+
+
+class FinalReflection(models.Model):
+    """The joint final reflection; the process can be completed once both sides confirmed it."""
+
+    request = models.OneToOneField(
+        SupportRequest, on_delete=models.CASCADE, related_name="final_reflection"
+    )
+    row_key = row_key_field()
+    text = EncryptedTextField(_("what we reached and what we learned"))
+    visibility = models.CharField(
+        _("visible to"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.PARTICIPANTS,
+    )
+    written_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    written_at = models.DateTimeField(default=timezone.now)
+    # Each change asks both sides again, like a new Kontrakt version.
+    school_confirmed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    school_confirmed_at = models.DateTimeField(null=True, blank=True)
+    supporter_confirmed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    supporter_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("final reflection")
+        verbose_name_plural = _("final reflections")
+
+    def __str__(self) -> str:
+        return f"#{self.request_id}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.school_confirmed_at is not None and self.supporter_confirmed_at is not None
+
+
+class EvaluationQuestion(models.Model):
+    """A question of the organisation's evaluation at the end of an accompaniment."""
+
+    class Audience(models.TextChoices):
+        SCHOOL = "school", _("School")
+        SUPPORTER = "supporter", _("Supporter")
+        BOTH = "both", _("School and supporter")
+
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("scale from 1 (not at all) to 5 (fully)")
+        YES_NO = "yes_no", _("yes or no")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="evaluation_questions"
+    )
+    text = models.CharField(_("question"), max_length=300)
+    audience = models.CharField(
+        _("asked of"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+    )
+    kind = models.CharField(_("answer"), max_length=10, choices=Kind.choices, default=Kind.SCALE)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("asked"), default=True)
+
+    class Meta:
+        verbose_name = _("evaluation question")
+        verbose_name_plural = _("evaluation questions")
+        ordering = ["organisation", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EvaluationSubmission(models.Model):
+    """That one side of a request answered (or declined) the evaluation; never what."""
+
+    class Side(models.TextChoices):
+        SCHOOL = "school", _("School")
+        SUPPORTER = "supporter", _("Supporter")
+
+    request = models.ForeignKey(
+        SupportRequest, on_delete=models.CASCADE, related_name="evaluation_submissions"
+    )
+    side = models.CharField(max_length=10, choices=Side.choices)
+    declined = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "side"], name="evaluation_once_per_side")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} {self.side}"
+
+
+class EvaluationAnswer(models.Model):
+    """One answer, kept apart from who gave it and for which request: only reported in
+    aggregate. A random key and only the year keep answers from being lined up with
+    submissions."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="evaluation_answers"
+    )
+    question = models.ForeignKey(
+        EvaluationQuestion, on_delete=models.PROTECT, related_name="answers"
+    )
+    side = models.CharField(max_length=10, choices=EvaluationSubmission.Side.choices)
+    value = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"
+
+
+class Concept(models.Model):
+    """Synergie: an anonymised summary of a completed accompaniment that the school released.
+
+    It waits in the organisation's review queue until a reviewer has checked that it names no
+    person, school or place; then it is in the shared library."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("waiting for review")
+        RETURNED = "returned", _("returned to the school")
+        PUBLISHED = "published", _("in the library")
+        WITHDRAWN = "withdrawn", _("withdrawn by the school")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="concepts"
+    )
+    # Only for the reviewer and the school; never shown in the library.
+    request = models.ForeignKey(
+        SupportRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="concepts"
+    )
+    quality_areas = models.ManyToManyField(
+        QualityArea, blank=True, related_name="concepts", verbose_name=_("quality areas")
+    )
+    school_form = models.CharField(_("school form"), max_length=120, blank=True)
+    row_key = row_key_field()
+    topic = EncryptedTextField(_("topic"))
+    what_was_done = EncryptedTextField(_("what was done"))
+    what_helped = EncryptedTextField(_("what helped"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    consent_text = models.TextField(_("consent"))
+    consent_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    consent_at = models.DateTimeField(default=timezone.now)
+    review_note = EncryptedTextField(_("note to the school"), blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
+        ordering = ["-published_at", "-consent_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"concept {self.pk}"

@@ -28,10 +28,15 @@ from lotse.support.models import (
     Acceptance,
     Agreement,
     Attachment,
+    Concept,
+    FinalReflection,
+    GoalProgress,
     InboundMail,
     Meeting,
+    NextStep,
     Proposal,
     Release,
+    Session,
     SupportRequest,
     TimelineEvent,
 )
@@ -130,6 +135,31 @@ def _agreement_erase_rows(subject: Subject) -> QuerySet[Agreement]:
     )
 
 
+def _session_erase_rows(subject: Subject) -> QuerySet[Session]:
+    return Session.objects.filter(
+        Q(created_by=subject.person)
+        | Q(recorded_by=subject.person)
+        | Q(request__in=involved_requests(subject))
+    )
+
+
+def _next_step_erase_rows(subject: Subject) -> QuerySet[NextStep]:
+    return NextStep.objects.filter(
+        Q(created_by=subject.person)
+        | Q(done_by=subject.person)
+        | Q(request__in=involved_requests(subject))
+    )
+
+
+def _reflection_erase_rows(subject: Subject) -> QuerySet[FinalReflection]:
+    return FinalReflection.objects.filter(
+        Q(written_by=subject.person)
+        | Q(school_confirmed_by=subject.person)
+        | Q(supporter_confirmed_by=subject.person)
+        | Q(request__in=involved_requests(subject))
+    )
+
+
 def _mail_erase(rows: QuerySet[InboundMail], subject: Subject) -> int:
     return strip_mails(rows)
 
@@ -202,3 +232,45 @@ def register() -> None:
         ),
     )
     privacy.register(InboundMail, text_fields=["sender"], erase=_mail_erase)
+    privacy.register(
+        Session,
+        fields=["created_by", "recorded_by"],
+        erase_rows=_session_erase_rows,
+        erase=privacy.detach(
+            "created_by", "recorded_by", scrub=["participants", "notes", "reflection", "place"]
+        ),
+    )
+    privacy.register(
+        NextStep,
+        fields=["created_by", "done_by"],
+        erase_rows=_next_step_erase_rows,
+        erase=privacy.detach("created_by", "done_by", scrub=["text"]),
+    )
+    privacy.register(
+        GoalProgress,
+        rows=lambda subject: GoalProgress.objects.none(),
+        erase_rows=lambda subject: GoalProgress.objects.filter(
+            session__request__in=involved_requests(subject)
+        ),
+        erase=privacy.detach(scrub=["goal", "note"]),
+    )
+    privacy.register(
+        FinalReflection,
+        fields=["written_by", "school_confirmed_by", "supporter_confirmed_by"],
+        erase_rows=_reflection_erase_rows,
+        erase=privacy.detach(
+            "written_by", "school_confirmed_by", "supporter_confirmed_by", scrub=["text"]
+        ),
+    )
+    # A concept was anonymised and checked before it entered the library; the consent stays
+    # with the erased person, like a release.
+    privacy.register(
+        Concept,
+        fields=["consent_by", "reviewed_by"],
+        erase=privacy.keep(
+            _(
+                "A released concept stays with its consent (Art. 7 (1) GDPR); it names no "
+                "person, and the erased person shows as such."
+            )
+        ),
+    )

@@ -27,6 +27,8 @@ LABELS: dict[str, str | Promise] = {
     "agreed": _("Kontrakt is binding"),
     "started": _("Accompaniment started"),
     "completed": _("Support completed"),
+    "final_reflection_written": _("Final reflection written"),
+    "final_reflection_confirmed": _("Final reflection confirmed"),
     "withdrawn": _("Request withdrawn by the school"),
     "forwarded": _("Request forwarded"),
     "reminder": _("Reminder: receipt not yet confirmed"),

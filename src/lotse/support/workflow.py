@@ -20,6 +20,7 @@ from lotse.support.models import (
     OPEN_STATES,
     Acceptance,
     Agreement,
+    FinalReflection,
     Proposal,
     State,
     SupportRequest,
@@ -84,7 +85,18 @@ def _has_accepted_supporter(request: SupportRequest) -> str | Promise | None:
     return None
 
 
+def _final_reflection_confirmed(request: SupportRequest) -> str | Promise | None:
+    reflection = FinalReflection.objects.filter(request=request).first()
+    if reflection is None:
+        return _("First write the joint final reflection.")
+    if not reflection.confirmed:
+        return _("Both sides must confirm the final reflection.")
+    return None
+
+
 _OPEN = frozenset(OPEN_STATES)
+# After the Kontrakt binds: the accompaniment, and amendments to the Kontrakt.
+_BOUND = frozenset({State.AGREED, State.ACCOMPANYING})
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
@@ -136,14 +148,14 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "draft",
             _("Draft the Kontrakt"),
-            frozenset({State.MEETING_SCHEDULED}),
+            frozenset({State.MEETING_SCHEDULED}) | _BOUND,
             None,
             frozenset({Side.SUPPORTER, Side.SCHOOL}),
         ),
         Transition(
             "accept_agreement",
             _("Accept the Kontrakt"),
-            frozenset({State.MEETING_SCHEDULED}),
+            frozenset({State.MEETING_SCHEDULED}) | _BOUND,
             None,
             frozenset({Side.SUPPORTER, Side.SCHOOL}),
         ),
@@ -163,11 +175,40 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Side.SUPPORTER}),
         ),
         Transition(
+            "plan_session",
+            _("Plan a session"),
+            _BOUND,
+            State.ACCOMPANYING,
+            frozenset({Side.SUPPORTER, Side.SCHOOL}),
+        ),
+        Transition(
+            "record_session",
+            _("Record a session"),
+            frozenset({State.ACCOMPANYING}),
+            None,
+            frozenset({Side.SUPPORTER, Side.SCHOOL}),
+        ),
+        Transition(
+            "next_step",
+            _("Agree on a next step"),
+            _BOUND,
+            None,
+            frozenset({Side.SUPPORTER, Side.SCHOOL}),
+        ),
+        Transition(
+            "final_reflection",
+            _("Write the final reflection"),
+            frozenset({State.ACCOMPANYING}),
+            None,
+            frozenset({Side.SUPPORTER, Side.SCHOOL}),
+        ),
+        Transition(
             "complete",
             _("Complete"),
             frozenset({State.ACCOMPANYING}),
             State.COMPLETED,
             frozenset({Side.SUPPORTER, Side.COORDINATOR}),
+            _final_reflection_confirmed,
         ),
         Transition(
             "withdraw",
