@@ -275,6 +275,8 @@ class Agreement(models.Model):
     confidentiality = EncryptedTextField(_("confidentiality clause"))
     created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # When school and supporter were reminded that this version's time span nears its end.
+    end_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["request", "version"]

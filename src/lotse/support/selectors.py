@@ -301,6 +301,27 @@ def _timeline(
     return entries
 
 
+BOTH_SIDES = frozenset({"school", "supporter"})
+
+
+def binding_of(agreements: list[Agreement]) -> Agreement | None:
+    """The version in force: the newest that both sides accepted (acceptances prefetched)."""
+    newest_first = sorted(agreements, key=lambda a: a.version, reverse=True)
+    return next(
+        (a for a in newest_first if {x.side for x in a.acceptances.all()} >= BOTH_SIDES), None
+    )
+
+
+def binding_agreement(*, request: SupportRequest) -> Agreement | None:
+    """The Kontrakt version in force for the request, or None before the Kontrakt binds.
+
+    An amendment (a newer version) binds only once both sides accepted it; until then the
+    previous version stays in force."""
+    return binding_of(
+        list(Agreement.objects.filter(request=request).prefetch_related("acceptances"))
+    )
+
+
 def request_detail(
     *, person: Person, request: SupportRequest, sides: Collection[Side]
 ) -> dict[str, Any]:
@@ -378,6 +399,7 @@ def request_detail(
         "next_meeting": next((m for m in meeting_rows if m.starts_at >= now), None),
         "agreement": agreements[0] if agreements else None,
         "agreements": agreements,
+        "binding_agreement": binding_of(agreements),
         "audience": visibility.audience(request, proposals),
         "levels": _level_counts([*events, *meetings, *documents]),
     }
