@@ -30,14 +30,15 @@ class Organisation(models.Model):
     )
     mail_from = models.EmailField(_("sender address"), blank=True)
     session_reminder_hours = models.PositiveSmallIntegerField(
-        _("reminder hours before a session"), default=24
+        _("reminder hours before a session"), default=24, db_default=24
     )
     agreement_end_reminder_days = models.PositiveSmallIntegerField(
-        _("reminder days before the Kontrakt ends"), default=14
+        _("reminder days before the Kontrakt ends"), default=14, db_default=14
     )
     evaluation_min_answers = models.PositiveSmallIntegerField(
         _("fewest answers shown in the evaluation report"),
         default=5,
+        db_default=5,
         help_text=_("Fewer answers are not shown, so no one can tell who answered what."),
     )
 
@@ -274,7 +275,7 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body = models.TextField()
     # An iCalendar invitation (text/calendar) sent with the mail; empty for most mails.
-    calendar = models.TextField(blank=True)
+    calendar = models.TextField(blank=True, default="", db_default="")
     template = models.CharField(max_length=120)
     # An opaque reference to what the mail is about, e.g. "support.SupportRequest:42".
     reference = models.CharField(max_length=80, blank=True, db_index=True)

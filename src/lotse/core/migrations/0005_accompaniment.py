@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             model_name="organisation",
             name="agreement_end_reminder_days",
             field=models.PositiveSmallIntegerField(
-                default=14, verbose_name="reminder days before the Kontrakt ends"
+                default=14, db_default=14, verbose_name="reminder days before the Kontrakt ends"
             ),
         ),
         migrations.AddField(
@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
             name="evaluation_min_answers",
             field=models.PositiveSmallIntegerField(
                 default=5,
+                db_default=5,
                 help_text="Fewer answers are not shown, so no one can tell who answered what.",
                 verbose_name="fewest answers shown in the evaluation report",
             ),
@@ -29,12 +30,12 @@ class Migration(migrations.Migration):
             model_name="organisation",
             name="session_reminder_hours",
             field=models.PositiveSmallIntegerField(
-                default=24, verbose_name="reminder hours before a session"
+                default=24, db_default=24, verbose_name="reminder hours before a session"
             ),
         ),
         migrations.AddField(
             model_name="outboxmessage",
             name="calendar",
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
     ]
