@@ -25,6 +25,10 @@ def pages(info: dict) -> dict[str, str]:
         "inbox": "/koordination/",
         "inbox_overdue": "/koordination/?state=open&overdue=on",
         "detail": f"/anfragen/{info['special_request']}/",
+        # Issue 6: the shared library of concepts, the review queue and the evaluation report.
+        "library": "/konzepte/",
+        "review_queue": f"/organisation/{info['organisation']}/konzepte/pruefen/",
+        "evaluation": f"/organisation/{info['organisation']}/auswertung/",
     }
 
 

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+import queries  # bench/queries.py: the benchmarked pages, shared with the query count
+
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 
@@ -393,12 +395,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     queries_big = count_queries(big)
     queries_small = count_queries(small)
 
-    pages = {
-        "ping": "/ping/",
-        "inbox": "/koordination/",
-        "inbox_overdue": "/koordination/?state=open&overdue=on",
-        "detail": f"/anfragen/{big.info['special_request']}/",
-    }
+    pages = {"ping": "/ping/", **queries.pages(big.info)}
     results, args.load = measure_pages(big, pages, args)
 
     return report(

@@ -661,6 +661,209 @@ def seed_special(rng: random.Random, out: Seeded, events: int, now: dt.datetime)
     return sr.pk
 
 
+METHODS = [
+    ("Kollegiale Fallberatung", "Eine Person schildert eine Situation, die anderen beraten."),
+    ("Blitzlicht", "Jede Person sagt in einem Satz, wie es ihr gerade geht."),
+    ("Feedbackbogen", "Alle füllen einen kurzen Bogen aus; die Auswertung bleibt anonym."),
+    ("World Café", "Kleine Gruppen sprechen an Tischen, dann wechseln sie."),
+    ("Zielscheibe", "Alle markieren auf einer Scheibe, wie nah sie einem Ziel sind."),
+    ("Stärken-Schwächen-Analyse", "Was läuft gut, was weniger, was nehmen wir uns vor?"),
+]
+CONCEPT_TOPICS = [
+    "Feedbackkultur im Kollegium aufbauen",
+    "Steuergruppe arbeitsfähig machen",
+    "Ganztag und Unterricht verzahnen",
+    "Übergang Kita–Grundschule gestalten",
+    "Klassenrat einführen",
+    "Elternarbeit neu aufstellen",
+    "Individuelle Förderung im Fachunterricht",
+]
+
+
+def seed_accompaniment(
+    rng: random.Random, out: Seeded, special: int, now: dt.datetime, requests: int
+) -> dict[str, int]:
+    """Issue 6 on top of the long accompaniment: methods, 30 held and 2 planned sessions
+    (records readable by the coordination for half of them), goal progress for the three goals
+    of the binding version, 64 next steps, a proposed amendment (version 3, accepted by the
+    supporter only); and, for the organisation, published concepts (one per 50 requests) with a
+    few waiting for review, and evaluation answers (one per 2 requests)."""
+    from lotse.support.models import (
+        Acceptance,
+        Agreement,
+        Concept,
+        EvaluationAnswer,
+        EvaluationQuestion,
+        GoalProgress,
+        Method,
+        NextStep,
+        Session,
+    )
+
+    sr_site = out.site_ids[0]
+    supporter = out.supporters_by_site[sr_site][0]
+    school_id = next(school for school, site in out.schools if site == sr_site)
+    contact_id = out.contact_by_school[school_id][0]
+    methods = Method.objects.bulk_create(
+        Method(organisation_id=out.organisation_id, name=n, description=d) for n, d in METHODS
+    )
+    binding = Agreement.objects.get(request_id=special, version=2)
+    goals = binding.goal_list()
+    sessions: list[Session] = []
+    for n in range(32):
+        held = n < 30
+        starts = now - (30 - n) * 14 * DAY if held else now + (n - 29) * 14 * DAY
+        sessions.append(
+            Session(
+                request_id=special,
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(minutes=90),
+                place="Lehrerzimmer der Schule",
+                status="held" if held else "planned",
+                participants="Schulleitung, Steuergruppe (5 Lehrkräfte)",
+                notes=rng.choice(NOTES) * 3 if held else "",
+                reflection="Die Steuergruppe arbeitet zunehmend selbstständig." if held else "",
+                visibility="coordination" if n % 2 else "participants",
+                created_by_id=supporter,
+                created_at=starts - 10 * DAY,
+                recorded_by_id=supporter if held else None,
+                recorded_at=starts + dt.timedelta(hours=3) if held else None,
+            )
+        )
+    Session.objects.bulk_create(sessions)
+    Session.methods.through.objects.bulk_create(
+        Session.methods.through(session_id=session.pk, method_id=method.pk)
+        for session in sessions
+        for method in rng.sample(methods, rng.randint(1, 3))
+    )
+    GoalProgress.objects.bulk_create(
+        GoalProgress(
+            session=session,
+            agreement=binding,
+            position=position,
+            goal=goal,
+            level=min(4, n // 7 + rng.randint(0, 1)),
+            note="Deutliche Fortschritte seit dem letzten Termin." if n % 3 == 0 else "",
+        )
+        for n, session in enumerate(sessions[:30])
+        for position, goal in enumerate(goals)
+    )
+    steps = []
+    for n, session in enumerate(sessions[:32]):
+        for k in range(2):
+            due = (session.starts_at + (10 + 7 * k) * DAY).date()
+            done = due < (now - 20 * DAY).date()
+            steps.append(
+                NextStep(
+                    request_id=special,
+                    session=session,
+                    text=f"Feedbackbögen auswerten und im Kollegium vorstellen ({n}.{k})",
+                    owner="school" if k == 0 else "supporter",
+                    due_on=due,
+                    visibility="coordination" if n % 2 else "participants",
+                    done_at=session.starts_at + 9 * DAY if done else None,
+                    done_by_id=(contact_id if k == 0 else supporter) if done else None,
+                    created_by_id=supporter,
+                    created_at=session.starts_at,
+                )
+            )
+    NextStep.objects.bulk_create(steps)
+    amendment = Agreement.objects.create(
+        request_id=special,
+        version=3,
+        participants=binding.participants,
+        goals=binding.goals + "\nElternvertretung in die Steuergruppe einbinden",
+        starts_on=binding.starts_on,
+        ends_on=binding.ends_on + 180 * DAY,
+        place=binding.place,
+        frequency="alle sechs Wochen, 90 Minuten",
+        resources=binding.resources,
+        methods=binding.methods,
+        confidentiality=binding.confidentiality,
+        created_by_id=supporter,
+        created_at=now - 3 * DAY,
+    )
+    Acceptance.objects.create(
+        agreement=amendment, side="supporter", person_id=supporter, accepted_at=now - 3 * DAY
+    )
+
+    published = max(requests // 50, 10)
+    concepts = [
+        Concept(
+            organisation_id=out.organisation_id,
+            school_form=rng.choice(["Grundschule", "Oberschule", "Gymnasium", "Förderschule"]),
+            topic=rng.choice(CONCEPT_TOPICS),
+            what_was_done="Wir haben in sechs Sitzungen mit der Steuergruppe gearbeitet. " * 4,
+            what_helped="Feste Termine, ein klarer Kontrakt und die Blitzlicht-Runden. " * 2,
+            status="published" if n < published else "submitted",
+            consent_text="Wir geben diese anonymisierte Zusammenfassung frei.",
+            consent_by_id=contact_id,
+            consent_at=now - (n % 700 + 10) * DAY,
+            reviewed_by_id=out.coordinator_by_site[sr_site] if n < published else None,
+            reviewed_at=now - (n % 700 + 5) * DAY if n < published else None,
+            published_at=now - (n % 700 + 5) * DAY if n < published else None,
+        )
+        for n in range(published + 20)
+    ]
+    Concept.objects.bulk_create(concepts, batch_size=BATCH)
+    Concept.quality_areas.through.objects.bulk_create(
+        (
+            Concept.quality_areas.through(concept_id=c.pk, qualityarea_id=area)
+            for c in concepts
+            for area in rng.sample(out.quality_area_ids, rng.randint(1, 2))
+        ),
+        batch_size=BATCH,
+    )
+
+    questions = EvaluationQuestion.objects.bulk_create(
+        EvaluationQuestion(
+            organisation_id=out.organisation_id,
+            text=text,
+            audience=audience,
+            kind=kind,
+            position=position,
+        )
+        for position, (text, audience, kind) in enumerate(
+            [
+                ("Die Begleitung hat uns geholfen, unsere Ziele zu erreichen.", "both", "scale"),
+                ("Die Vereinbarungen im Kontrakt wurden eingehalten.", "both", "scale"),
+                ("Vertraulichkeit wurde jederzeit gewahrt.", "school", "scale"),
+                ("Wir können ohne Begleitung weiterarbeiten.", "school", "scale"),
+                ("Würden Sie die Begleitung weiterempfehlen?", "school", "yes_no"),
+                ("Die Schule hat die vereinbarten Schritte umgesetzt.", "supporter", "scale"),
+                ("Die Zusammenarbeit mit der Schulleitung war tragfähig.", "supporter", "scale"),
+                ("Würden Sie diese Schule wieder begleiten?", "supporter", "yes_no"),
+            ]
+        )
+    )
+    answers = []
+    for _ in range(max(requests // 2, 200)):
+        question = rng.choice(questions)
+        side = (
+            question.audience
+            if question.audience != "both"
+            else rng.choice(["school", "supporter"])
+        )
+        answers.append(
+            EvaluationAnswer(
+                organisation_id=out.organisation_id,
+                question=question,
+                side=side,
+                value=rng.choice([3, 4, 4, 5, 5])
+                if question.kind == "scale"
+                else rng.randint(0, 1),
+                year=now.year - rng.randint(0, 2),
+            )
+        )
+    EvaluationAnswer.objects.bulk_create(answers, batch_size=BATCH)
+    return {
+        "sessions": len(sessions),
+        "next_steps": len(steps),
+        "concepts": published,
+        "answers": len(answers),
+    }
+
+
 def seed(*, requests: int, schools: int, special_events: int = 200, seed: int = 1) -> dict:
     """Fill the (freshly migrated, empty) database; return what the benchmark needs to know."""
     from django.contrib.auth.hashers import make_password
@@ -680,6 +883,12 @@ def seed(*, requests: int, schools: int, special_events: int = 200, seed: int = 
         _progress(f"{requests} requests with {events} timeline events", started)
         special = seed_special(rng, out, special_events, now)
         _progress(f"special request #{special} with {special_events} events", started)
+        accompaniment = seed_accompaniment(rng, out, special, now, requests)
+        _progress(
+            "accompaniment: {sessions} sessions, {next_steps} next steps; {concepts} concepts, "
+            "{answers} evaluation answers".format(**accompaniment),
+            started,
+        )
     site_id = out.site_ids[0]
     return {
         "requests": requests + 1,
@@ -690,6 +899,8 @@ def seed(*, requests: int, schools: int, special_events: int = 200, seed: int = 
         "totp_secret": TOTP_SECRET,
         "special_request": special,
         "special_events": special_events,
+        "organisation": "lasub",
+        **accompaniment,
         "seconds": round(time.monotonic() - started, 1),
     }
 
