@@ -23,7 +23,7 @@ from django.db.models import BinaryField, BooleanField, Case, Count, F, Value, W
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
@@ -474,9 +474,10 @@ def reflection_for(
     )
 
 
+# Whose acceptance a proposed change still waits for ("waiting for acceptance by ...").
 WAITING: dict[str, str | Promise] = {
-    "school": gettext_lazy("the school"),
-    "supporter": gettext_lazy("the supporter"),
+    "school": pgettext_lazy("acceptance by", "the school"),
+    "supporter": pgettext_lazy("acceptance by", "the supporter"),
 }
 
 

@@ -179,7 +179,8 @@ def question_edit(request: HttpRequest, slug: str, question_pk: int) -> HttpResp
         },
     )
     if answered:
-        form.fields["text"].help_text = _(
+        # The bound field copied the help text when the KERN classes were applied: set both.
+        form.fields["text"].help_text = form["text"].help_text = _(
             "This question already has answers. Correct the wording if needed, but do not change "
             "its meaning: the answers would no longer fit. For a different question, switch this "
             "one off and add a new one."

@@ -637,7 +637,8 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if extend:
         # From the reminder "extend or complete": the time span is what changes.
         form.fields["ends_on"].widget.attrs["autofocus"] = True
-        form.fields["ends_on"].help_text = _(
+        # The bound field copied the help text when the KERN classes were applied: set both.
+        form.fields["ends_on"].help_text = form["ends_on"].help_text = _(
             "To extend the accompaniment, choose a new end date; change the goals if needed."
         )
     if request.method == "POST" and form.is_valid():
