@@ -453,7 +453,6 @@ def _question_data(c: Cast) -> dict[str, str]:
     }
 
 
-
 # fmt: off
 CASES = [
     # One answer per role: anonymous, outsider, school contact A and B, coordinator of site A and

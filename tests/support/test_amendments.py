@@ -286,3 +286,13 @@ def test_the_pdf_says_which_version_is_in_force(cast: Cast, client_as: ClientAs)
         client, f"/anfragen/{sr.pk}/kontrakt/1/pdf/"
     )
     assert "Diese Version ist in Kraft." in pdf_text(client, f"/anfragen/{sr.pk}/kontrakt/2/pdf/")
+
+
+def test_the_prefilled_dates_reach_the_browser_as_iso_dates(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    sr = bring_to_state(cast, State.AGREED)
+    agreement = Agreement.objects.get(request=sr)
+    page = client_as(cast.supporter).get(f"/anfragen/{sr.pk}/kontrakt/").content.decode()
+    assert f'value="{agreement.starts_on.isoformat()}"' in page
+    assert f'value="{agreement.ends_on.isoformat()}"' in page

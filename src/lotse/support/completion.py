@@ -276,6 +276,7 @@ def evaluation_decline(*, request: SupportRequest, by: Person) -> EvaluationSubm
     if reason is not None:
         raise WorkflowError(reason)
     side = evaluation_side(sides)
+    assert side is not None
     submission = EvaluationSubmission.objects.create(request=request, side=side, declined=True)
     timeline.record(request, "evaluation_done", by=None, data={"side": side})
     return submission

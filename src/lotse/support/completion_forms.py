@@ -57,7 +57,7 @@ class EvaluationForm(KernForm):
                 empty_value=None,
                 required=False,
                 widget=forms.RadioSelect,
-                help_text=None if yes_no else _("1 = not at all, 5 = fully"),
+                help_text="" if yes_no else _("1 = not at all, 5 = fully"),
             )
         apply_kern_classes(self)
 

@@ -463,7 +463,11 @@ def agreement_context(
     return {
         "agreement_in_force": in_force,
         "agreement_pending": pending,
-        "agreement_changes": agreement_diff.diff(in_force, pending) if pending else None,
+        "agreement_changes": (
+            agreement_diff.diff(in_force, pending)
+            if pending is not None and in_force is not None
+            else None
+        ),
         "agreement_waiting_for": (
             _("%(first)s and %(second)s") % {"first": waiting_for[0], "second": waiting_for[1]}
             if len(waiting_for) == 2
@@ -759,6 +763,7 @@ def agreement_changes(request: HttpRequest, pk: int, version: int) -> HttpRespon
     if agreement is None:
         raise Http404
     in_force = selectors.binding_of(agreements)
+    base: Agreement | None
     if in_force is not None and agreement.version > in_force.version:
         base = in_force
     else:
