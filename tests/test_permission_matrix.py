@@ -408,6 +408,12 @@ def _amended(c: Cast, sr: SupportRequest | None) -> str:
     return f"/anfragen/{sr.pk}/kontrakt/2/aenderungen/"
 
 
+def _amendment_accept(c: Cast, sr: SupportRequest | None) -> str:
+    _amended(c, sr)
+    assert sr is not None
+    return f"/anfragen/{sr.pk}/kontrakt/2/annehmen/"
+
+
 def _reflected(c: Cast, sr: SupportRequest | None) -> str:
     """The final reflection, written (and so confirmed) by the supporter."""
     assert sr is not None
@@ -743,6 +749,14 @@ CASES = [
     # read like the Kontrakt: by the school, the accepted supporter and the coordination.
     Case("kontrakt-changes", "support:agreement_changes", "GET", _amended,
          "L   404 200 404 200 404 200 404 404 404",
+         state=State.AGREED),
+    # Once the Kontrakt binds, the school and the accepted supporter propose changes to it and
+    # accept them; the coordination reads the Kontrakt but changes nothing (403).
+    Case("kontrakt-amend", "support:agreement_edit", "GET", _req("kontrakt/"),
+         "L   404 200 404 403 404 200 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("kontrakt-accept-amendment", "support:agreement_accept", "POST", _amendment_accept,
+         "L   404 302 404 403 404 302 404 404 404",
          state=State.AGREED),
     # The final reflection is written and confirmed by the two sides; the coordination sees
     # the request, not the step (403). The supporter wrote it, so has confirmed it (400).

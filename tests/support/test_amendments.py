@@ -296,3 +296,16 @@ def test_the_prefilled_dates_reach_the_browser_as_iso_dates(
     page = client_as(cast.supporter).get(f"/anfragen/{sr.pk}/kontrakt/").content.decode()
     assert f'value="{agreement.starts_on.isoformat()}"' in page
     assert f'value="{agreement.ends_on.isoformat()}"' in page
+
+
+def test_what_an_amendment_changed_is_shown_against_the_version_it_replaced(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    sr = bring_to_state(cast, State.AGREED)
+    amend(cast, sr, goals="Nie angenommen")
+    third = amend(cast, sr, goals=NEW_GOALS)
+    accept(third, cast.school_contact_a, cast.supporter)
+    response = client_as(cast.school_contact_a).get(f"/anfragen/{sr.pk}/kontrakt/3/aenderungen/")
+    assert response.context["base"].version == 1
+    assert response.context["changes"].lines("added") == ["Elternabende neu gestalten"]
+    assert "Nie angenommen" not in response.content.decode()

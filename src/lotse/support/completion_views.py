@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from lotse.support.completion_forms import (
     EvaluationQuestionForm,
     reflection_form,
 )
-from lotse.support.models import EvaluationQuestion
+from lotse.support.models import EvaluationAnswer, EvaluationQuestion
 from lotse.support.permissions import get_request_for
 from lotse.support.views import _require_side, detail_context, refused, render_detail
 from lotse.support.workflow import WorkflowError
@@ -150,7 +150,9 @@ def question_list(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("support:evaluation_questions", slug=organisation.slug)
     questions = (
         EvaluationQuestion.objects.filter(organisation=organisation)
-        .annotate(answer_count=Count("answers"))
+        # Whether a question has answers (it cannot be deleted then), not how many: the
+        # numbers are in the report, where too small ones are hidden.
+        .annotate(answered=Exists(EvaluationAnswer.objects.filter(question=OuterRef("pk"))))
         .order_by("position", "pk")
     )
     return render(

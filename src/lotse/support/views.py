@@ -767,7 +767,10 @@ def agreement_changes(request: HttpRequest, pk: int, version: int) -> HttpRespon
     if in_force is not None and agreement.version > in_force.version:
         base = in_force
     else:
-        base = next((a for a in agreements if a.version < agreement.version), None)
+        # What an amendment changed: against the version in force before it (a proposal that
+        # was replaced never bound), or, before anything bound, against the draft before it.
+        earlier = [a for a in agreements if a.version < agreement.version]
+        base = selectors.binding_of(earlier) or next(iter(earlier), None)
     reads.log(person=person, request=sr, sides=sides, what="agreement_changes", object_id=version)
     return render(
         request,
