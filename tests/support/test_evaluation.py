@@ -354,3 +354,14 @@ def test_questions_of_another_organisation_are_not_found(cast: Cast, client_as: 
             kind="scale",
             position=0,
         )
+
+
+def test_the_report_shows_the_share_of_yes(cast: Cast, client_as: ClientAs) -> None:
+    q = question(cast.organisation, "Würden Sie es empfehlen?", kind=Kind.YES_NO)
+    answers(cast.organisation, q, "supporter", 2031, 1, 1, 1, 0, 0)
+    response = client_as(cast.coordinator).get(
+        f"/organisation/{cast.organisation.slug}/auswertung/"
+    )
+    body = response.content.decode()
+    assert "60 %" in body
+    assert "ja: 3; nein: 2" in body
