@@ -309,3 +309,16 @@ def test_what_an_amendment_changed_is_shown_against_the_version_it_replaced(
     assert response.context["base"].version == 1
     assert response.context["changes"].lines("added") == ["Elternabende neu gestalten"]
     assert "Nie angenommen" not in response.content.decode()
+
+
+def test_the_first_version_has_nothing_to_compare_with(cast: Cast, client_as: ClientAs) -> None:
+    sr = bring_to_state(cast, State.MEETING_SCHEDULED, drafted=True)
+    response = client_as(cast.school_contact_a).get(f"/anfragen/{sr.pk}/kontrakt/1/aenderungen/")
+    assert response.status_code == 200
+    assert "Das ist die erste Version des Kontrakts" in response.content.decode()
+    assert (
+        client_as(cast.school_contact_a)
+        .get(f"/anfragen/{sr.pk}/kontrakt/7/aenderungen/")
+        .status_code
+        == 404
+    )

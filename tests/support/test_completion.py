@@ -10,7 +10,14 @@ from django.test import Client
 
 from lotse.core.models import Person
 from lotse.support import completion, services
-from lotse.support.models import FinalReflection, State, SupportRequest, Visibility
+from lotse.support.models import (
+    EvaluationAnswer,
+    EvaluationQuestion,
+    FinalReflection,
+    State,
+    SupportRequest,
+    Visibility,
+)
 from lotse.support.retention import anonymise_requests
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, bring_to_state
@@ -87,7 +94,11 @@ def test_no_final_reflection_before_the_accompaniment_runs(cast: Cast) -> None:
 
 def test_anonymising_clears_the_reflection_text(cast: Cast) -> None:
     sr = bring_to_state(cast, State.COMPLETED)
+    question = EvaluationQuestion.objects.create(organisation=cast.organisation, text="Gut?")
+    completion.evaluation_submit(request=sr, by=cast.school_contact_a, answers={question.pk: 5})
     anonymise_requests(SupportRequest.objects.filter(pk=sr.pk))
+    # The answers are not linked to the request: they stay as they were.
+    assert list(EvaluationAnswer.objects.values_list("value", flat=True)) == [5]
     kept = reflection(sr)
     assert kept.text == ""
     assert kept.written_by is None
