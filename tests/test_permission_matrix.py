@@ -21,10 +21,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile, SupporterType
 from lotse.core.models import OutboxMessage, Role, SchoolImport
-from lotse.support import services
+from lotse.support import completion, services
 from lotse.support.models import (
     Agreement,
     Attachment,
+    EvaluationQuestion,
     InboundMail,
     Proposal,
     State,
@@ -390,6 +391,74 @@ def _weights(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/abgleich/"
 
 
+def _amended(c: Cast, sr: SupportRequest | None) -> str:
+    """A proposed change (version 2) to the binding Kontrakt, by the school."""
+    assert sr is not None
+    services.agreement_draft(
+        request=sr,
+        by=c.school_contact_a,
+        participants="Schulleitung",
+        goals="Ein neues Ziel",
+        starts_on=dt.date(2031, 1, 1),
+        ends_on=dt.date(2031, 12, 31),
+        place="Schule",
+        frequency="monatlich",
+        confidentiality="Vertraulich.",
+    )
+    return f"/anfragen/{sr.pk}/kontrakt/2/aenderungen/"
+
+
+def _amendment_accept(c: Cast, sr: SupportRequest | None) -> str:
+    _amended(c, sr)
+    assert sr is not None
+    return f"/anfragen/{sr.pk}/kontrakt/2/annehmen/"
+
+
+def _reflected(c: Cast, sr: SupportRequest | None) -> str:
+    """The final reflection, written (and so confirmed) by the supporter."""
+    assert sr is not None
+    completion.final_reflection_write(request=sr, by=c.supporter, text="Viel erreicht.")
+    return f"/anfragen/{sr.pk}/abschluss/bestaetigen/"
+
+
+def _evaluation_admin(
+    suffix: str = "", *, other: bool = False
+) -> Callable[[Cast, SupportRequest | None], str]:
+    """The evaluation pages of the organisation, with a question (of the other organisation's
+    when `other`)."""
+
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        base = f"/organisation/{c.organisation.slug}/auswertung/"
+        if suffix in ("", "fragen/"):
+            return base + suffix
+        question = EvaluationQuestion.objects.create(
+            organisation=c.other_organisation if other else c.organisation,
+            text="Hat die Begleitung geholfen?",
+        )
+        return f"{base}fragen/{question.pk}/" + ("loeschen/" if suffix == "delete" else "")
+
+    return path
+
+
+def _other_evaluation_report(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.other_organisation.slug}/auswertung/"
+
+
+def _question_data(c: Cast) -> dict[str, str]:
+    return {
+        "new-text": "War die Begleitung hilfreich?",
+        "new-audience": "both",
+        "new-kind": "scale",
+        "new-position": "1",
+        "new-active": "on",
+        "text": "War die Begleitung hilfreich?",
+        "audience": "both",
+        "kind": "scale",
+        "position": "1",
+        "active": "on",
+    }
+
+
 # fmt: off
 CASES = [
     # One answer per role: anonymous, outsider, school contact A and B, coordinator of site A and
@@ -676,6 +745,67 @@ CASES = [
                          "capacity": "3", "history": "1", "max_distance_km": "80"}),
     Case("workload", "support:workload", "GET", _fixed("/koordination/auslastung/"),
          "L   404 404 404 200 200 404 404 404 404"),
+    # Amendments, completion and evaluation (issue 6). The changes of a Kontrakt version are
+    # read like the Kontrakt: by the school, the accepted supporter and the coordination.
+    Case("kontrakt-changes", "support:agreement_changes", "GET", _amended,
+         "L   404 200 404 200 404 200 404 404 404",
+         state=State.AGREED),
+    # Once the Kontrakt binds, the school and the accepted supporter propose changes to it and
+    # accept them; the coordination reads the Kontrakt but changes nothing (403).
+    Case("kontrakt-amend", "support:agreement_edit", "GET", _req("kontrakt/"),
+         "L   404 200 404 403 404 200 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("kontrakt-accept-amendment", "support:agreement_accept", "POST", _amendment_accept,
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.AGREED),
+    # The final reflection is written and confirmed by the two sides; the coordination sees
+    # the request, not the step (403). The supporter wrote it, so has confirmed it (400).
+    Case("final-reflection", "support:final_reflection", "POST", _req("abschluss/reflexion/"),
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.ACCOMPANYING, data=lambda c: {"reflection-text": "Viel erreicht."}),
+    Case("final-reflection-closed", "support:final_reflection", "POST",
+         _req("abschluss/reflexion/"),
+         "L   404 400 404 403 404 400 404 404 404",
+         state=State.COMPLETED, data=lambda c: {"reflection-text": "Viel erreicht."}),
+    Case("final-reflection-confirm", "support:final_reflection_confirm", "POST", _reflected,
+         "L   404 302 404 403 404 400 404 404 404",
+         state=State.ACCOMPANYING),
+    # The evaluation is for the school's and the supporter's side, once each.
+    Case("evaluation", "support:evaluation", "GET", _req("auswertung/"),
+         "L   404 200 404 403 404 200 404 404 404",
+         state=State.COMPLETED),
+    Case("evaluation-decline", "support:evaluation", "POST", _req("auswertung/"),
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.COMPLETED, data=lambda c: {"decline": "1"}),
+    Case("evaluation-too-early", "support:evaluation", "POST", _req("auswertung/"),
+         "L   404 400 404 403 404 400 404 404 404",
+         state=State.ACCOMPANYING, data=lambda c: {"decline": "1"}),
+    # The aggregate report is for the organisation's coordinators and admins; the questions
+    # are the admins'. A question of another organisation is not found, even by its admin here.
+    Case("evaluation-report", "support:evaluation_report", "GET", _evaluation_admin(),
+         "L   404 404 404 200 200 404 404 200 404"),
+    Case("evaluation-report-other", "support:evaluation_report", "GET", _other_evaluation_report,
+         "L   404 404 404 404 404 404 404 404 200"),
+    Case("evaluation-questions", "support:evaluation_questions", "GET",
+         _evaluation_admin("fragen/"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("evaluation-question-add", "support:evaluation_questions", "POST",
+         _evaluation_admin("fragen/"),
+         "L   404 404 404 404 404 404 404 302 404",
+         data=_question_data),
+    Case("evaluation-question", "support:evaluation_question_edit", "GET",
+         _evaluation_admin("question"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("evaluation-question-save", "support:evaluation_question_edit", "POST",
+         _evaluation_admin("question"),
+         "L   404 404 404 404 404 404 404 302 404",
+         data=_question_data),
+    Case("evaluation-question-other", "support:evaluation_question_edit", "GET",
+         _evaluation_admin("question", other=True),
+         "L   404 404 404 404 404 404 404 404 404"),
+    Case("evaluation-question-delete", "support:evaluation_question_delete", "POST",
+         _evaluation_admin("delete"),
+         "L   404 404 404 404 404 404 404 302 404"),
 ]
 # fmt: on
 

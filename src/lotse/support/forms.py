@@ -293,8 +293,14 @@ class AgreementForm(KernForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One goal per line. The goals belong to the school."),
     )
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates only: without the format, a prefilled German date
+    # (an amendment starts from the version in force) would arrive empty.
+    starts_on = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     place = forms.CharField(label=_("Place"), max_length=200)
     frequency = forms.CharField(
         label=_("Frequency"), max_length=200, help_text=_("e.g. every four weeks, 90 minutes")

@@ -19,6 +19,7 @@ WHAT: dict[str, str | Promise] = {
     "timeline": _("Timeline (refreshed)"),
     "agreement": _("Kontrakt form"),
     "agreement_pdf": _("Kontrakt (PDF)"),
+    "agreement_changes": _("Changes to the Kontrakt"),
     "attachment": _("Document or attachment"),
     "release": _("Released entry"),
     "outbox_mail": _("Mail in the outbox"),

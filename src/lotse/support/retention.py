@@ -29,6 +29,7 @@ from lotse.support import timeline
 from lotse.support.models import (
     Agreement,
     Attachment,
+    FinalReflection,
     InboundMail,
     Meeting,
     Proposal,
@@ -109,6 +110,21 @@ def anonymise_requests(rows: QuerySet[SupportRequest]) -> int:
                 event.note = ""
                 event.data = {k: v for k, v in event.data.items() if k in _NEUTRAL_EVENT_DATA}
                 event.save(update_fields=["actor", "note", "data"])
+            # The final reflection keeps its dates (the process was reflected and confirmed),
+            # not its text or the people. Evaluation answers are not linked to the request.
+            for reflection in FinalReflection.objects.filter(request=request):
+                reflection.text = ""
+                reflection.written_by = None
+                reflection.school_confirmed_by = None
+                reflection.supporter_confirmed_by = None
+                reflection.save(
+                    update_fields=[
+                        "text",
+                        "written_by",
+                        "school_confirmed_by",
+                        "supporter_confirmed_by",
+                    ]
+                )
             request.subject = ANONYMISED_SUBJECT
             request.text = ""
             request.contact_name = ""

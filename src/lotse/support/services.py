@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core import outbox, roles
 from lotse.core.models import Organisation, Person, Role, School, Site
-from lotse.support import selectors, timeline, visibility, workflow
+from lotse.support import agreement_diff, selectors, timeline, visibility, workflow
 from lotse.support.models import (
     CHOOSABLE,
     Acceptance,
@@ -599,7 +599,7 @@ def agreement_draft(
     request = _lock(request)
     workflow.check(request, "draft", by)
     latest = request.agreements.order_by("-version").values_list("version", flat=True).first()
-    agreement = Agreement.objects.create(
+    agreement = Agreement(
         request=request,
         version=(latest or 0) + 1,
         participants=participants.strip(),
@@ -613,12 +613,23 @@ def agreement_draft(
         confidentiality=confidentiality.strip(),
         created_by=by,
     )
-    timeline.record(request, "agreement_drafted", by=by, data={"version": agreement.version})
+    # After the Kontrakt binds, a new version is an amendment: the version in force stays in
+    # force until both sides accept the new one (a newer proposal replaces an unaccepted one).
+    in_force = selectors.binding_agreement(request=request)
+    if in_force is not None and not agreement_diff.diff(in_force, agreement).has_changes:
+        raise WorkflowError(
+            _("The proposed change is the same as version %(version)s, which is in force.")
+            % {"version": in_force.version}
+        )
+    agreement.save()
+    kind = "agreement_drafted" if in_force is None else "amendment_proposed"
+    timeline.record(request, kind, by=by, data={"version": agreement.version})
     _mail(
         request,
-        "agreement_drafted",
+        kind,
         [*school_addresses(request), *supporter_addresses(request)],
         agreement=agreement,
+        in_force=in_force,
     )
     return agreement
 
@@ -639,19 +650,21 @@ def agreement_accept(*, agreement: Agreement, by: Person) -> Agreement:
     timeline.record(
         request, "agreement_accepted", by=by, data={"version": agreement.version, "side": side}
     )
+    everyone = [
+        *school_addresses(request),
+        *supporter_addresses(request),
+        *coordinator_addresses(request),
+    ]
     if workflow.refusal(request, "agree", by) is None:
         _move(request, "agree", by)
         timeline.record(request, "agreed", by=None, data={"version": agreement.version})
-        _mail(
-            request,
-            "agreed",
-            [
-                *school_addresses(request),
-                *supporter_addresses(request),
-                *coordinator_addresses(request),
-            ],
-            agreement=agreement,
-        )
+        _mail(request, "agreed", everyone, agreement=agreement)
+    elif request.state in (State.AGREED, State.ACCOMPANYING) and (
+        selectors.binding_agreement(request=request) == agreement
+    ):
+        # An amendment binds: the state stays, the new version is in force from now on.
+        timeline.record(request, "amendment_binding", by=None, data={"version": agreement.version})
+        _mail(request, "amendment_binding", everyone, agreement=agreement)
     return agreement
 
 

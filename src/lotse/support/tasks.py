@@ -17,3 +17,11 @@ def fetch_all_mailboxes() -> int:
     from lotse.support import imap  # IMAP code loads only where mail is read
 
     return sum(result.imported for result in imap.fetch_all().values())
+
+
+@task()
+def remind_agreement_end() -> int:
+    """Periodic: remind school and supporters once when the Kontrakt in force nears its end."""
+    from lotse.support import completion
+
+    return completion.agreements_remind_end()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.support import mail_views, public_views, record_views, views
+from lotse.support import completion_views, mail_views, public_views, record_views, views
 
 app_name = "support"
 
@@ -47,6 +47,43 @@ urlpatterns = [
         name="proposal_remove",
     ),
     path("anfragen/<int:pk>/zugriffe/", record_views.access_log, name="access_log"),
+    # Amendments, completion and evaluation (issue 6).
+    path(
+        "anfragen/<int:pk>/kontrakt/<int:version>/aenderungen/",
+        views.agreement_changes,
+        name="agreement_changes",
+    ),
+    path(
+        "anfragen/<int:pk>/abschluss/reflexion/",
+        completion_views.final_reflection_write,
+        name="final_reflection",
+    ),
+    path(
+        "anfragen/<int:pk>/abschluss/bestaetigen/",
+        completion_views.final_reflection_confirm,
+        name="final_reflection_confirm",
+    ),
+    path("anfragen/<int:pk>/auswertung/", completion_views.evaluation, name="evaluation"),
+    path(
+        "organisation/<slug:slug>/auswertung/",
+        completion_views.report,
+        name="evaluation_report",
+    ),
+    path(
+        "organisation/<slug:slug>/auswertung/fragen/",
+        completion_views.question_list,
+        name="evaluation_questions",
+    ),
+    path(
+        "organisation/<slug:slug>/auswertung/fragen/<int:question_pk>/",
+        completion_views.question_edit,
+        name="evaluation_question_edit",
+    ),
+    path(
+        "organisation/<slug:slug>/auswertung/fragen/<int:question_pk>/loeschen/",
+        completion_views.question_delete,
+        name="evaluation_question_delete",
+    ),
     path("koordination/", views.inbox, name="inbox"),
     path("koordination/auslastung/", views.workload, name="workload"),
     path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),

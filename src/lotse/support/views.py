@@ -25,7 +25,16 @@ from lotse.catalog.models import Offer
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
 from lotse.lib.pdf import render_pdf
-from lotse.support import reads, selectors, services, timeline, visibility, workflow
+from lotse.support import (
+    agreement_diff,
+    completion,
+    reads,
+    selectors,
+    services,
+    timeline,
+    visibility,
+    workflow,
+)
 from lotse.support.forms import (
     RELEASE_PURPOSES,
     AgreementForm,
@@ -388,6 +397,8 @@ def detail_context(
     can_write = visibility.may_write(person_sides)
     action_forms = _action_forms(sr, person, allowed, person_sides) if forms else {}
     return {
+        **agreement_context(sr, detail["agreements"], person_sides),
+        **(_completion_context(sr, person, person_sides, allowed) if forms else {}),
         **shortlist_context(action_forms.get("propose"), shortlist_search),
         "sr": sr,
         "person_sides": person_sides,
@@ -421,6 +432,63 @@ def detail_context(
         "release_purposes": [str(p) for p in RELEASE_PURPOSES],
         **detail,
     }
+
+
+FIELDS = (
+    "participants",
+    "goals",
+    "starts_on",
+    "ends_on",
+    "place",
+    "frequency",
+    "resources",
+    "methods",
+    "confidentiality",
+)
+
+
+def agreement_context(
+    sr: SupportRequest, agreements: list[Agreement], sides: set[Side]
+) -> dict[str, Any]:
+    """The Kontrakt version in force, a proposed change waiting for acceptance and its
+    differences, and whether the end of the time span is near (agreements newest first)."""
+    in_force = selectors.binding_of(agreements)
+    latest = agreements[0] if agreements else None
+    pending = latest if in_force is not None and latest is not None and latest != in_force else None
+    waiting_for: list[str | Promise] = []
+    if pending is not None:
+        accepted = {a.side for a in pending.acceptances.all()}
+        waiting_for = [completion.WAITING[s] for s in ("school", "supporter") if s not in accepted]
+    participant = bool({Side.SCHOOL, Side.SUPPORTER} & sides)
+    return {
+        "agreement_in_force": in_force,
+        "agreement_pending": pending,
+        "agreement_changes": (
+            agreement_diff.diff(in_force, pending)
+            if pending is not None and in_force is not None
+            else None
+        ),
+        "agreement_waiting_for": (
+            _("%(first)s and %(second)s") % {"first": waiting_for[0], "second": waiting_for[1]}
+            if len(waiting_for) == 2
+            else "".join(str(w) for w in waiting_for)
+        ),
+        "agreement_end_near": participant
+        and sr.state in completion.BOUND
+        and completion.end_is_near(in_force, sr.organisation),
+    }
+
+
+def _completion_context(
+    sr: SupportRequest, person: Person, sides: set[Side], allowed: set[str]
+) -> dict[str, Any]:
+    """The "Abschluss" section: the final reflection, its form, the evaluation prompt."""
+    from lotse.support.completion_forms import reflection_form  # forms import the services
+
+    section = completion.completion_section(request=sr, person=person, sides=sides, allowed=allowed)
+    if section["can_reflect"]:
+        section["reflection_form"] = reflection_form(section["reflection"], sides)
+    return section
 
 
 def render_detail(
@@ -551,55 +619,71 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if reason is not None:
         messages.error(request, str(reason))
         return redirect("support:detail", pk=sr.pk)
-    latest = sr.agreements.order_by("-version").first()
+    agreements = list(sr.agreements.prefetch_related("acceptances").order_by("-version"))
+    latest = agreements[0] if agreements else None
+    in_force = selectors.binding_of(agreements)
+    # An amendment starts from the version in force; a proposed change can be taken up instead.
+    base = in_force or latest
+    chosen = request.GET.get("vorlage", "")
+    if chosen.isdigit():
+        base = next((a for a in agreements if a.version == int(chosen)), base)
+    pending = latest if in_force is not None and latest != in_force else None
+    extend = request.GET.get("verlaengern") == "1"
     initial: dict[str, Any] = {}
     meeting = None
-    if latest is not None:
-        initial = {
-            f: getattr(latest, f)
-            for f in (
-                "participants",
-                "goals",
-                "starts_on",
-                "ends_on",
-                "place",
-                "frequency",
-                "resources",
-                "methods",
-                "confidentiality",
-            )
-        }
+    if base is not None:
+        initial = {f: getattr(base, f) for f in FIELDS}
     else:
         meeting = sr.meetings.order_by("-starts_at").first()
         if meeting is not None:
             initial = {"participants": meeting.participants, "place": meeting.place}
     form = AgreementForm(request.POST or None, initial=initial)
+    if extend:
+        # From the reminder "extend or complete": the time span is what changes.
+        form.fields["ends_on"].widget.attrs["autofocus"] = True
+        # The bound field copied the help text when the KERN classes were applied: set both.
+        form.fields["ends_on"].help_text = form["ends_on"].help_text = _(
+            "To extend the accompaniment, choose a new end date; change the goals if needed."
+        )
     if request.method == "POST" and form.is_valid():
         try:
             agreement = services.agreement_draft(request=sr, by=person, **form.cleaned_data)
         except WorkflowError as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(
-                request,
-                _("Version %(version)s of the Kontrakt has been saved. Both sides must accept it.")
-                % {"version": agreement.version},
-            )
+            if in_force is not None:
+                text = _(
+                    "Version %(version)s has been proposed as a change. Version %(in_force)s stays "
+                    "in force until both sides have accepted the change."
+                ) % {"version": agreement.version, "in_force": in_force.version}
+            else:
+                text = _(
+                    "Version %(version)s of the Kontrakt has been saved. Both sides must accept it."
+                ) % {"version": agreement.version}
+            messages.success(request, text)
             return redirect("support:detail", pk=sr.pk)
     status = 400 if request.method == "POST" else 200
-    if latest is not None or meeting is not None:
-        # The form shows the latest version, or the meeting's participants: a read.
+    if base is not None or meeting is not None:
+        # The form shows a version of the Kontrakt, or the meeting's participants: a read.
         reads.log(
             person=person,
             request=sr,
             sides=workflow.sides(sr, person),
             what="agreement",
-            object_id=latest.version if latest is not None else None,
+            object_id=base.version if base is not None else None,
         )
     return render(
         request,
         "support/agreement_form.html",
-        {"sr": sr, "form": form, "latest": latest},
+        {
+            "sr": sr,
+            "form": form,
+            "latest": latest,
+            "base": base,
+            "in_force": in_force,
+            "pending": pending,
+            "extend": extend,
+        },
         status=status,
     )
 
@@ -644,12 +728,59 @@ def agreement_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     )
     acceptances = list(agreement.acceptances.all())
     binding = {a.side for a in acceptances} == {Acceptance.Side.SCHOOL, Acceptance.Side.SUPPORTER}
+    # Which version is in force decides what the PDF says of this one: in force, replaced by a
+    # later amendment, or a proposal (the version in force stays until both accept it).
+    in_force = selectors.binding_agreement(request=sr)
     pdf = render_pdf(
         "support/agreement_pdf.html",
-        {"sr": sr, "agreement": agreement, "acceptances": acceptances, "binding": binding},
+        {
+            "sr": sr,
+            "agreement": agreement,
+            "acceptances": acceptances,
+            "binding": binding,
+            "in_force": in_force,
+        },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="kontrakt-{sr.pk}-v{agreement.version}.pdf"'
     )
     return response
+
+
+@login_required
+@require_GET
+def agreement_changes(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """What a version changes: a proposed change against the version in force, an earlier
+    amendment against the version before it. One read, one access-log row."""
+    person = roles.person_of(request)
+    sr = get_request_for(person, pk)
+    sides = workflow.sides(sr, person)
+    if not visibility.levels_for(sides):
+        raise PermissionDenied
+    agreements = list(sr.agreements.prefetch_related("acceptances").order_by("-version"))
+    agreement = next((a for a in agreements if a.version == version), None)
+    if agreement is None:
+        raise Http404
+    in_force = selectors.binding_of(agreements)
+    base: Agreement | None
+    if in_force is not None and agreement.version > in_force.version:
+        base = in_force
+    else:
+        # What an amendment changed: against the version in force before it (a proposal that
+        # was replaced never bound), or, before anything bound, against the draft before it.
+        earlier = [a for a in agreements if a.version < agreement.version]
+        base = selectors.binding_of(earlier) or next(iter(earlier), None)
+    reads.log(person=person, request=sr, sides=sides, what="agreement_changes", object_id=version)
+    return render(
+        request,
+        "support/agreement_changes.html",
+        {
+            "sr": sr,
+            "agreement": agreement,
+            "base": base,
+            "in_force": in_force,
+            "changes": agreement_diff.diff(base, agreement) if base is not None else None,
+            **agreement_context(sr, agreements, sides),
+        },
+    )
