@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.support import mail_views, public_views, record_views, views
+from lotse.support import concept_views, mail_views, public_views, record_views, views
 
 app_name = "support"
 
@@ -47,6 +47,24 @@ urlpatterns = [
         name="proposal_remove",
     ),
     path("anfragen/<int:pk>/zugriffe/", record_views.access_log, name="access_log"),
+    path("anfragen/<int:pk>/konzept/", concept_views.concept_form, name="concept_form"),
+    path(
+        "anfragen/<int:pk>/konzept/<int:concept_pk>/zurueckziehen/",
+        concept_views.concept_withdraw,
+        name="concept_withdraw",
+    ),
+    path(
+        "organisation/<slug:slug>/konzepte/pruefen/",
+        concept_views.review_queue,
+        name="concept_queue",
+    ),
+    path(
+        "organisation/<slug:slug>/konzepte/pruefen/<int:pk>/",
+        concept_views.review_detail,
+        name="concept_review",
+    ),
+    path("konzepte/", concept_views.library, name="concept_library"),
+    path("konzepte/<int:pk>/", concept_views.library_detail, name="concept_detail"),
     path("koordination/", views.inbox, name="inbox"),
     path("koordination/auslastung/", views.workload, name="workload"),
     path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),

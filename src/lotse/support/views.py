@@ -25,7 +25,7 @@ from lotse.catalog.models import Offer
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
 from lotse.lib.pdf import render_pdf
-from lotse.support import reads, selectors, services, timeline, visibility, workflow
+from lotse.support import concepts, reads, selectors, services, timeline, visibility, workflow
 from lotse.support.forms import (
     RELEASE_PURPOSES,
     AgreementForm,
@@ -419,6 +419,7 @@ def detail_context(
         "remove_form": RemoveSupporterForm(prefix="remove"),
         "levels_choosable": CHOOSABLE,
         "release_purposes": [str(p) for p in RELEASE_PURPOSES],
+        "synergie": concepts.section(sr, person_sides) if forms else None,
         **detail,
     }
 
