@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,6 +19,7 @@ from lotse.support.concepts import (
     identifying_terms,
 )
 from lotse.support.models import SupportRequest
+from tests.concepts import completed
 from tests.factories import Cast
 
 PIRNA = [
@@ -112,14 +116,13 @@ def test_the_terms_of_a_request_name_school_places_and_people(cast: Cast) -> Non
         phone="03501 123456",
         homepage="https://www.gs-park.de/",
     )
-    from tests.concepts import completed
-
     sr = SupportRequest.objects.get(pk=completed(cast, contact_name="Heike Hübner").pk)
     texts = {t.text for t in identifying_terms(sr)}
     # The school's name and its distinctive part, its town, street, postcode, addresses.
     assert {"Oberschule am Elbufer", "Elbufer", "Pirna", "Gartenstraße", "01796"} <= texts
     assert {"info@gs-park.de", "03501 123456", "gs-park.de"} <= texts
-    assert "Oberschule" not in texts and "am" not in texts
+    assert "Oberschule" not in texts
+    assert "am" not in texts
     # The district and the site.
     assert {"Dresden", "Standort Dresden"} <= texts
     # The people involved: school contact, supporter, the coordinator who acted, the contact.
@@ -129,7 +132,8 @@ def test_the_terms_of_a_request_name_school_places_and_people(cast: Cast) -> Non
         t.text for t in identifying_terms(sr)
     } == set()
     # People who had nothing to do with the request are not terms.
-    assert "Lutz Lange" not in texts and "Otto Olbrich" not in texts
+    assert "Lutz Lange" not in texts
+    assert "Otto Olbrich" not in texts
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -157,11 +161,9 @@ def test_a_term_is_found_wherever_it_stands_in_any_case(
 
 @given(text=st.text(max_size=200), name=_NAMES)
 def test_findings_are_sorted_disjoint_and_point_into_the_text(text: str, name: str) -> None:
-    import unicodedata
-
     normal = unicodedata.normalize("NFC", text)
     result = findings(text, [Term(name, Kind.PERSON), Term("Pirna", Kind.PLACE)])
     for finding in result:
         assert normal[finding.start : finding.end] == finding.text
-    for first, second in zip(result, result[1:], strict=False):
+    for first, second in itertools.pairwise(result):
         assert first.end <= second.start

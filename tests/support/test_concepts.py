@@ -45,7 +45,8 @@ def test_the_school_releases_a_concept_for_review(cast: Cast) -> None:
     }
     mail = OutboxMessage.objects.order_by("pk").last()
     assert mail is not None
-    assert TOPIC not in mail.body and DONE not in mail.body
+    assert TOPIC not in mail.body
+    assert DONE not in mail.body
     assert f"/organisation/lasub/konzepte/pruefen/{concept.pk}/" in mail.body
 
 
@@ -123,7 +124,8 @@ def test_a_reviewer_publishes_into_the_library(cast: Cast, name: str) -> None:
     concept.refresh_from_db()
     assert concept.status == Status.PUBLISHED
     assert concept.topic == "Feedback lernen"
-    assert concept.published_at is not None and concept.reviewed_by == getattr(cast, name)
+    assert concept.published_at is not None
+    assert concept.reviewed_by == getattr(cast, name)
     assert kinds(sr)[-1] == "concept_published"
     assert new_mails(before) == {
         ("concept_published", to(sr.contact_email, cast.school_contact_a.email))
@@ -222,7 +224,8 @@ def test_withdrawing_removes_the_concept_from_the_library_at_once(cast: Cast) ->
     concepts.concept_withdraw(concept=concept, by=cast.school_contact_a)
 
     concept.refresh_from_db()
-    assert concept.status == Status.WITHDRAWN and concept.withdrawn_at is not None
+    assert concept.status == Status.WITHDRAWN
+    assert concept.withdrawn_at is not None
     assert concepts.library(person=cast.supporter) == []
     assert concepts.published_concept(person=cast.supporter, pk=concept.pk) is None
     assert kinds(concept.request)[-1] == "concept_withdrawn"
