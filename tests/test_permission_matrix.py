@@ -297,7 +297,7 @@ def _concept(what: str) -> Callable[[Cast, SupportRequest | None], str]:
             return f"/organisation/{c.organisation.slug}/konzepte/pruefen/{concept.pk}/"
         concept = concepts.concept_publish(concept=concept, by=c.admin)
         if what == "withdraw":
-            return f"/anfragen/{sr.pk}/konzept/{concept.pk}/zurueckziehen/"
+            return f"/konzepte/{concept.pk}/zurueckziehen/"
         return f"/konzepte/{concept.pk}/"
 
     return path
@@ -707,8 +707,9 @@ CASES = [
     Case("concept-send", "support:concept_form", "POST", _req("konzept/"),
          "L   404 302 404 403 404 403 404 404 404",
          state=State.COMPLETED, data=lambda c: _concept_texts() | {"consent": "on"}),
+    # Only the school withdraws; readers of the library see the concept (403), others not.
     Case("concept-withdraw", "support:concept_withdraw", "POST", _concept("withdraw"),
-         "L   404 302 404 403 404 403 404 404 404",
+         "L   404 302 403 403 403 403 403 403 404",
          state=State.COMPLETED),
     # The organisation's admins and coordinators review; a concept only in its site's queue.
     Case("concept-queue", "support:concept_queue", "GET",

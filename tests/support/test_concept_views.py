@@ -278,8 +278,9 @@ def test_withdrawing_on_the_request_page_removes_it_from_the_library(
     school = client_as(cast.school_contact_a)
     page = school.get(f"/anfragen/{concept.request_id}/").content.decode()
     assert "Einverständnis widerrufen" in page
-    response = school.post(f"/anfragen/{concept.request_id}/konzept/{concept.pk}/zurueckziehen/")
+    response = school.post(f"/konzepte/{concept.pk}/zurueckziehen/")
     assert response.status_code == 302
+    assert response["Location"] == f"/anfragen/{concept.request_id}/#synergie"
     reader = client_as(cast.supporter)
     assert reader.get(f"/konzepte/{concept.pk}/").status_code == 404
     assert TOPIC not in reader.get("/konzepte/").content.decode()
@@ -297,3 +298,23 @@ def test_the_navigation_links_the_library_and_the_queue_with_its_count(
     assert "Konzepte prüfen (1)" in coordinator
     other = client_as(cast.other_coordinator).get("/koordination/").content.decode()
     assert "Konzepte prüfen (0)" in other
+
+
+def test_after_retention_the_person_who_consented_still_withdraws(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    concept = published(cast)
+    Concept.objects.filter(pk=concept.pk).update(request=None)  # as retention leaves it
+    assert (
+        client_as(cast.school_contact_b).post(f"/konzepte/{concept.pk}/zurueckziehen/").status_code
+        == 403
+    )
+    school = client_as(cast.school_contact_a)
+    page = school.get(f"/konzepte/{concept.pk}/").content.decode()
+    assert "Einverständnis widerrufen" in page
+    response = school.post(f"/konzepte/{concept.pk}/zurueckziehen/")
+    assert response.status_code == 302
+    assert response["Location"] == "/konzepte/"
+    concept.refresh_from_db()
+    assert concept.status == Status.WITHDRAWN
+    assert school.get(f"/konzepte/{concept.pk}/").status_code == 404

@@ -133,19 +133,31 @@ def concept_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def concept_withdraw(request: HttpRequest, pk: int, concept_pk: int) -> HttpResponse:
-    """The school withdraws its consent; the concept leaves the library at once."""
+def concept_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The school withdraws its consent (from the request page or the library), at any time;
+    the concept leaves the library at once."""
     person = roles.person_of(request)
-    sr = get_request_for(person, pk)
-    concept = get_object_or_404(Concept, pk=concept_pk, request=sr)
-    if Side.SCHOOL not in workflow.sides(sr, person):
-        raise PermissionDenied
+    concept = (
+        Concept.objects.filter(pk=pk, organisation_id__in=roles.organisation_ids(person))
+        .select_related("organisation", "request__organisation")
+        .first()
+    )
+    if concept is None:
+        raise Http404
+    if not concepts.may_withdraw(person, concept):
+        # Readers of the library see a published concept; others must not learn of it.
+        if concept.status == Status.PUBLISHED:
+            raise PermissionDenied
+        raise Http404
     try:
         concepts.concept_withdraw(concept=concept, by=person)
     except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
-    messages.success(request, _("Your consent is withdrawn; the concept is not shown anymore."))
-    return _back(sr)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your consent is withdrawn; the concept is not shown anymore."))
+    if concept.request is not None:
+        return _back(concept.request)
+    return redirect("support:concept_library")
 
 
 # --- the review ------------------------------------------------------------------------------
@@ -380,5 +392,9 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "support/concept_detail.html",
-        {"concept": concept, "school_form": concepts.school_form_label(concept)},
+        {
+            "concept": concept,
+            "school_form": concepts.school_form_label(concept),
+            "may_withdraw": concepts.may_withdraw(person, concept),
+        },
     )

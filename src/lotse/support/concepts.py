@@ -622,19 +622,29 @@ def concept_return(*, concept: Concept, by: Person, note: str) -> Concept:
     return concept
 
 
+def may_withdraw(person: Person, concept: Concept) -> bool:
+    """The school of the request withdraws; once retention has cut the link to the request,
+    the person who gave the consent still can."""
+    if concept.status == Status.WITHDRAWN:
+        return False
+    if concept.request is not None:
+        return Side.SCHOOL in workflow.sides(concept.request, person)
+    return concept.consent_by_id == person.pk
+
+
 @transaction.atomic
 def concept_withdraw(*, concept: Concept, by: Person) -> Concept:
     """The school withdraws its consent, at any time; the concept leaves the library at once."""
     concept = _lock_concept(concept)
-    request = concept.request
-    if request is None or Side.SCHOOL not in workflow.sides(request, by):
-        raise WorkflowError(_("Only the school may withdraw its consent."))
     if concept.status == Status.WITHDRAWN:
         raise WorkflowError(_("The consent is already withdrawn."))
+    if not may_withdraw(by, concept):
+        raise WorkflowError(_("Only the school may withdraw its consent."))
     concept.status = Status.WITHDRAWN
     concept.withdrawn_at = timezone.now()
     concept.save(update_fields=["status", "withdrawn_at"])
-    timeline.record(request, "concept_withdrawn", by=by)
+    if concept.request is not None:
+        timeline.record(concept.request, "concept_withdrawn", by=by)
     return concept
 
 

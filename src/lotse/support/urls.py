@@ -49,11 +49,6 @@ urlpatterns = [
     path("anfragen/<int:pk>/zugriffe/", record_views.access_log, name="access_log"),
     path("anfragen/<int:pk>/konzept/", concept_views.concept_form, name="concept_form"),
     path(
-        "anfragen/<int:pk>/konzept/<int:concept_pk>/zurueckziehen/",
-        concept_views.concept_withdraw,
-        name="concept_withdraw",
-    ),
-    path(
         "organisation/<slug:slug>/konzepte/pruefen/",
         concept_views.review_queue,
         name="concept_queue",
@@ -65,6 +60,11 @@ urlpatterns = [
     ),
     path("konzepte/", concept_views.library, name="concept_library"),
     path("konzepte/<int:pk>/", concept_views.library_detail, name="concept_detail"),
+    path(
+        "konzepte/<int:pk>/zurueckziehen/",
+        concept_views.concept_withdraw,
+        name="concept_withdraw",
+    ),
     path("koordination/", views.inbox, name="inbox"),
     path("koordination/auslastung/", views.workload, name="workload"),
     path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),
