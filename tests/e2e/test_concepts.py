@@ -64,6 +64,7 @@ def test_release_review_and_library_are_accessible(
         school.click("main form.lotse-form button[type=submit]")
     expect(school).to_have_url(re.compile(rf"/anfragen/{sr.pk}/#synergie$"))
     expect(school.locator("#synergie")).to_contain_text("wartet auf Prüfung")
+    axe_check(school, "the request page with the Synergie section")
     concept = Concept.objects.get()
 
     coordinator = as_person(cast.coordinator)
