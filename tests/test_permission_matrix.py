@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile, SupporterType
 from lotse.core.models import OutboxMessage, Role, SchoolImport
-from lotse.support import completion, services
+from lotse.support import completion, concepts, services
 from lotse.support.models import (
     Agreement,
     Attachment,
@@ -33,6 +33,7 @@ from lotse.support.models import (
     TimelineEvent,
     Visibility,
 )
+from tests.concepts import release
 from tests.factories import Cast, bring_to_state, meeting_time, person_with_role
 
 ROLES = [
@@ -285,6 +286,26 @@ def _releases(what: str) -> Callable[[Cast, SupportRequest | None], str]:
 
 def _other_releases(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.other_organisation.slug}/freigaben/"
+
+
+def _concept(what: str) -> Callable[[Cast, SupportRequest | None], str]:
+    """A concept of school A's completed request: submitted (for review) or published."""
+
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        assert sr is not None
+        concept = release(c, sr)
+        if what == "review":
+            return f"/organisation/{c.organisation.slug}/konzepte/pruefen/{concept.pk}/"
+        concept = concepts.concept_publish(concept=concept, by=c.admin)
+        if what == "withdraw":
+            return f"/konzepte/{concept.pk}/zurueckziehen/"
+        return f"/konzepte/{concept.pk}/"
+
+    return path
+
+
+def _concept_texts() -> dict[str, str]:
+    return {"topic": "Feedback", "what_was_done": "Hospitation.", "what_helped": "Zeit."}
 
 
 def _meeting(c: Cast) -> dict[str, str]:
@@ -806,6 +827,36 @@ CASES = [
     Case("evaluation-question-delete", "support:evaluation_question_delete", "POST",
          _evaluation_admin("delete"),
          "L   404 404 404 404 404 404 404 302 404"),
+    # Synergie: the school of a completed request writes a concept; 400 before completion.
+    Case("concept-form", "support:concept_form", "GET", _req("konzept/"),
+         "L   404 200 404 403 404 403 404 404 404",
+         state=State.COMPLETED),
+    Case("concept-form-too-early", "support:concept_form", "GET", _req("konzept/"),
+         "L   404 400 404 403 404 403 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("concept-send", "support:concept_form", "POST", _req("konzept/"),
+         "L   404 302 404 403 404 403 404 404 404",
+         state=State.COMPLETED, data=lambda c: _concept_texts() | {"consent": "on"}),
+    # Only the school withdraws; readers of the library see the concept (403), others not.
+    Case("concept-withdraw", "support:concept_withdraw", "POST", _concept("withdraw"),
+         "L   404 302 403 403 403 403 403 403 404",
+         state=State.COMPLETED),
+    # The organisation's admins and coordinators review; a concept only in its site's queue.
+    Case("concept-queue", "support:concept_queue", "GET",
+         _fixed("/organisation/lasub/konzepte/pruefen/"),
+         "L   404 404 404 200 200 404 404 200 404"),
+    Case("concept-review", "support:concept_review", "GET", _concept("review"),
+         "L   404 404 404 200 404 404 404 200 404",
+         state=State.COMPLETED),
+    Case("concept-publish", "support:concept_review", "POST", _concept("review"),
+         "L   404 404 404 302 404 404 404 302 404",
+         state=State.COMPLETED, data=lambda c: _concept_texts() | {"action": "publish"}),
+    # The library is for everyone with a role in the organisation, not for another's.
+    Case("concept-library", "support:concept_library", "GET", _fixed("/konzepte/"),
+         "L   404 200 200 200 200 200 200 200 200"),
+    Case("concept-detail", "support:concept_detail", "GET", _concept("library"),
+         "L   404 200 200 200 200 200 200 200 404",
+         state=State.COMPLETED),
 ]
 # fmt: on
 

@@ -26,11 +26,12 @@ from lotse.core.models import (
     RetentionRun,
     Role,
 )
-from lotse.support import intake
+from lotse.support import concepts, intake
 from lotse.support.models import (
     Acceptance,
     Agreement,
     Attachment,
+    Concept,
     InboundMail,
     Meeting,
     Proposal,
@@ -39,6 +40,7 @@ from lotse.support.models import (
     TimelineEvent,
 )
 from lotse.support.retention import ANONYMISED, ANONYMISED_SUBJECT
+from tests.concepts import release
 from tests.factories import Cast, bring_to_state
 
 pytestmark = pytest.mark.django_db
@@ -390,3 +392,66 @@ def test_an_anonymised_request_still_opens_for_the_school_and_the_coordinator(
         page = response.content.decode()
         assert TEXT not in page
         assert str(TimelineEvent(kind=ANONYMISED).get_label()) in page
+
+
+# --- concepts (Synergie): unreleased ones go with the request, published ones stay -----------
+
+
+def concepts_of_school_a(cast: Cast, when: dt.datetime) -> tuple[SupportRequest, dict[str, int]]:
+    """Three completed requests of school A with one concept each: waiting for review, returned,
+    published, and a withdrawn one on the published request."""
+    sr = closed_at(cast, State.COMPLETED, when)
+    with time_machine.travel(when, tick=False):
+        waiting = release(cast, sr, topic="Wartet")
+        returned = release(cast, closed_at_second(cast, when), topic="Zurück")
+        concepts.concept_return(concept=returned, by=cast.admin, note="Bitte kürzen.")
+        published = concepts.concept_publish(
+            concept=release(cast, closed_at_second(cast, when), topic="Veröffentlicht"),
+            by=cast.admin,
+        )
+        withdrawn = concepts.concept_publish(
+            concept=release(cast, published.request, topic="Zurückgezogen"), by=cast.admin
+        )
+        concepts.concept_withdraw(concept=withdrawn, by=cast.school_contact_a)
+    return sr, {
+        "waiting": waiting.pk,
+        "returned": returned.pk,
+        "published": published.pk,
+        "withdrawn": withdrawn.pk,
+    }
+
+
+def closed_at_second(cast: Cast, when: dt.datetime) -> SupportRequest:
+    with time_machine.travel(when, tick=False):
+        return bring_to_state(cast, State.COMPLETED, text=TEXT)
+
+
+@pytest.mark.parametrize("action", ["anonymise", "delete"])
+def test_unreleased_concepts_go_with_the_request_and_published_ones_lose_the_link(
+    cast: Cast, action: str
+) -> None:
+    _sr, pks = concepts_of_school_a(cast, months_ago(25))
+    if action == "delete":
+        retention.set_rules(
+            organisation=cast.organisation,
+            by=cast.admin,
+            values={"support.completed": (24, "delete")},
+        )
+
+    retention.apply(now=NIGHT)
+
+    remaining = {c.pk: c for c in Concept.objects.all()}
+    assert set(remaining) == {pks["published"]}
+    published = remaining[pks["published"]]
+    assert published.request is None
+    assert published.status == Concept.Status.PUBLISHED
+    assert published.topic == "Veröffentlicht"
+    # Still in the library, without a request behind it.
+    assert [c.pk for c in concepts.library(person=cast.school_contact_b)] == [pks["published"]]
+
+
+def test_concepts_of_a_request_not_yet_due_stay(cast: Cast) -> None:
+    sr, pks = concepts_of_school_a(cast, months_ago(23))
+    retention.apply(now=NIGHT)
+    assert set(Concept.objects.values_list("pk", flat=True)) == set(pks.values())
+    assert Concept.objects.get(pk=pks["waiting"]).request_id == sr.pk

@@ -8,6 +8,12 @@ from lotse.core import roles
 from lotse.core.models import Organisation
 
 
+def _concept_reviews(user: Any) -> list[tuple[Organisation, int]]:
+    from lotse.support.concepts import organisation_reviews
+
+    return organisation_reviews(user)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     kinds = roles.role_kinds(user) if user is not None else set()
@@ -20,6 +26,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     )
     return {
         "nav_admin_of": admin_of,
+        # Everyone with a role reads the library of concepts (Synergie).
+        "nav_has_role": bool(kinds),
+        # Called by the template only when it draws the navigation of a coordinator or admin.
+        "nav_concept_reviews": (lambda: _concept_reviews(user))
+        if user is not None and kinds & {roles.Kind.COORDINATOR, roles.Kind.ADMIN}
+        else [],
         "nav_is_school_contact": roles.Kind.SCHOOL_CONTACT in kinds,
         "nav_is_coordinator": roles.Kind.COORDINATOR in kinds,
         "nav_is_supporter": roles.Kind.SUPPORTER in kinds,

@@ -23,6 +23,7 @@ WHAT: dict[str, str | Promise] = {
     "attachment": _("Document or attachment"),
     "release": _("Released entry"),
     "outbox_mail": _("Mail in the outbox"),
+    "concept": _("Concept (Synergie)"),
 }
 
 

@@ -11,6 +11,9 @@ Registered with `lotse.core.retention` from `SupportConfig.ready()`.
 - A received mail is never deleted outright: its row keeps the duplicate key (mailbox, UID,
   hash), so the importer does not fetch the same mail from the server again. Its content
   (the raw mail, sender, subject) goes.
+- Concepts (Synergie): one not (or no longer) released – waiting for review, returned to the
+  school, or withdrawn – is deleted with the request. A published concept stays (it was
+  anonymised, checked and released with the school's consent) but loses its link to the request.
 - The access log stays; its references are plain ids (see `lotse.core.audit`).
 """
 
@@ -29,6 +32,7 @@ from lotse.support import timeline
 from lotse.support.models import (
     Agreement,
     Attachment,
+    Concept,
     FinalReflection,
     InboundMail,
     Meeting,
@@ -85,6 +89,9 @@ def _remove_confidential_parts(request: SupportRequest) -> None:
     Agreement.objects.filter(request=request).delete()  # acceptances cascade
     Meeting.objects.filter(request=request).delete()
     Proposal.objects.filter(request=request).delete()
+    concepts = Concept.objects.filter(request=request)
+    concepts.exclude(status=Concept.Status.PUBLISHED).delete()
+    concepts.update(request=None)
 
 
 def delete_requests(rows: QuerySet[SupportRequest]) -> int:

@@ -45,6 +45,11 @@ LABELS: dict[str, str | Promise] = {
     "released": _("The school released an entry"),
     "release_revoked": _("The school revoked a release"),
     "proposal_removed": _("Supporter no longer involved"),
+    "concept_submitted": _("Concept released for review (Synergie)"),
+    "concept_resubmitted": _("Revised concept released for review (Synergie)"),
+    "concept_returned": _("Concept returned to the school"),
+    "concept_published": _("Concept published in the library"),
+    "concept_withdrawn": _("The school withdrew its consent to the concept"),
 }
 
 

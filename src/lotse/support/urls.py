@@ -1,6 +1,13 @@
 from django.urls import path
 
-from lotse.support import completion_views, mail_views, public_views, record_views, views
+from lotse.support import (
+    completion_views,
+    concept_views,
+    mail_views,
+    public_views,
+    record_views,
+    views,
+)
 
 app_name = "support"
 
@@ -83,6 +90,24 @@ urlpatterns = [
         "organisation/<slug:slug>/auswertung/fragen/<int:question_pk>/loeschen/",
         completion_views.question_delete,
         name="evaluation_question_delete",
+    ),
+    path("anfragen/<int:pk>/konzept/", concept_views.concept_form, name="concept_form"),
+    path(
+        "organisation/<slug:slug>/konzepte/pruefen/",
+        concept_views.review_queue,
+        name="concept_queue",
+    ),
+    path(
+        "organisation/<slug:slug>/konzepte/pruefen/<int:pk>/",
+        concept_views.review_detail,
+        name="concept_review",
+    ),
+    path("konzepte/", concept_views.library, name="concept_library"),
+    path("konzepte/<int:pk>/", concept_views.library_detail, name="concept_detail"),
+    path(
+        "konzepte/<int:pk>/zurueckziehen/",
+        concept_views.concept_withdraw,
+        name="concept_withdraw",
     ),
     path("koordination/", views.inbox, name="inbox"),
     path("koordination/auslastung/", views.workload, name="workload"),

@@ -28,6 +28,7 @@ from lotse.lib.pdf import render_pdf
 from lotse.support import (
     agreement_diff,
     completion,
+    concepts,
     reads,
     selectors,
     services,
@@ -430,6 +431,7 @@ def detail_context(
         "remove_form": RemoveSupporterForm(prefix="remove"),
         "levels_choosable": CHOOSABLE,
         "release_purposes": [str(p) for p in RELEASE_PURPOSES],
+        "synergie": concepts.section(sr, person_sides) if forms else None,
         **detail,
     }
 
