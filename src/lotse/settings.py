@@ -322,6 +322,8 @@ LOTSE_PERIODIC_TASKS = {
     "lotse.core.tasks.send_pending_mail": WORKER_PERIODIC_INTERVAL,
     "lotse.core.tasks.apply_retention": RETENTION_CHECK_INTERVAL,
     "lotse.support.tasks.remind_overdue_requests": WORKER_PERIODIC_INTERVAL,
+    "lotse.support.tasks.remind_sessions": WORKER_PERIODIC_INTERVAL,
+    "lotse.support.tasks.remind_overdue_next_steps": WORKER_PERIODIC_INTERVAL,
     "lotse.support.tasks.fetch_all_mailboxes": MAIL_FETCH_INTERVAL,
     "lotse.core.tasks.purge_school_imports": 3600,
 }

@@ -22,6 +22,7 @@ WHAT: dict[str, str | Promise] = {
     "attachment": _("Document or attachment"),
     "release": _("Released entry"),
     "outbox_mail": _("Mail in the outbox"),
+    "session_record": _("Session record form"),
 }
 
 

@@ -41,6 +41,15 @@ LABELS: dict[str, str | Promise] = {
     "released": _("The school released an entry"),
     "release_revoked": _("The school revoked a release"),
     "proposal_removed": _("Supporter no longer involved"),
+    "session_planned": _("Session planned"),
+    "session_rescheduled": _("Session moved"),
+    "session_cancelled": _("Session cancelled"),
+    "session_recorded": _("Session recorded"),
+    "session_reminder": _("Reminder of the session sent"),
+    "next_step_added": _("Next step agreed"),
+    "next_step_done": _("Next step done"),
+    "next_step_reopened": _("Next step reopened"),
+    "next_step_overdue": _("Reminder: a next step is overdue"),
 }
 
 
