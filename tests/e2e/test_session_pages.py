@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from tests.e2e.conftest import PASSWORD, give_totp
+from tests.e2e.test_accessibility import open_all_details
 
 from lotse.core.models import Person, Role
 from lotse.support.models import Method, Session
-from tests.e2e.conftest import PASSWORD, give_totp
-from tests.e2e.test_accessibility import open_all_details
 
 pytestmark = pytest.mark.e2e
 

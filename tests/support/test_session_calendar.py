@@ -106,7 +106,10 @@ def test_the_supporter_organises_and_the_school_is_invited(cast: Cast, winter: N
     assert str(organizer) == "mailto:berta@begleitung.example"
     assert organizer.params["CN"] == "Berta Berger"
     attendees = {str(a): a.params for a in event["attendee"]}
-    assert set(attendees) == {"mailto:sekretariat@schule-a.example", "mailto:leitung@schule-a.example"}
+    assert set(attendees) == {
+        "mailto:sekretariat@schule-a.example",
+        "mailto:leitung@schule-a.example",
+    }
     assert attendees["mailto:leitung@schule-a.example"]["CN"] == "Sabine Schulz"
     for params in attendees.values():
         assert (params["ROLE"], params["PARTSTAT"]) == ("REQ-PARTICIPANT", "NEEDS-ACTION")

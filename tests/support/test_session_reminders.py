@@ -26,7 +26,7 @@ SESSION = dt.datetime(2027, 3, 10, 14, 0, tzinfo=BERLIN)
 
 
 @pytest.fixture(autouse=True)
-def _frozen() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(START, tick=False) as clock:
         yield clock
 
@@ -61,16 +61,16 @@ def test_both_reminders_run_in_the_worker() -> None:
 
 
 def test_a_session_is_reminded_once_the_set_hours_before(
-    cast: Cast, _frozen: time_machine.Coordinates
+    cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     sr = bring_to_state(cast, State.AGREED)
     session = planned(cast, sr)
 
-    _frozen.move_to(SESSION - dt.timedelta(hours=24, minutes=1))
+    clock.move_to(SESSION - dt.timedelta(hours=24, minutes=1))
     tasks.remind_sessions.enqueue()
     assert reminders("session_reminder") == []
 
-    _frozen.move_to(SESSION - dt.timedelta(hours=24))
+    clock.move_to(SESSION - dt.timedelta(hours=24))
     tasks.remind_sessions.enqueue()
     (mail,) = reminders("session_reminder")
     assert tuple(mail.to) == to(sr.contact_email, cast.school_contact_a.email, cast.supporter.email)
@@ -79,28 +79,28 @@ def test_a_session_is_reminded_once_the_set_hours_before(
     assert session.reminder_sent_at is not None
     assert sr.events.filter(kind="session_reminder").count() == 1
 
-    _frozen.move_to(SESSION - dt.timedelta(hours=2))
+    clock.move_to(SESSION - dt.timedelta(hours=2))
     tasks.remind_sessions.enqueue()
     assert len(reminders("session_reminder")) == 1
 
 
-def test_the_organisation_sets_the_hours(cast: Cast, _frozen: time_machine.Coordinates) -> None:
+def test_the_organisation_sets_the_hours(cast: Cast, clock: time_machine.Coordinates) -> None:
     cast.organisation.session_reminder_hours = 2
     cast.organisation.save(update_fields=["session_reminder_hours"])
     sr = bring_to_state(cast, State.AGREED)
     planned(cast, sr)
-    _frozen.move_to(SESSION - dt.timedelta(hours=3))
+    clock.move_to(SESSION - dt.timedelta(hours=3))
     assert accompaniment.sessions_remind() == 0
-    _frozen.move_to(SESSION - dt.timedelta(hours=2))
+    clock.move_to(SESSION - dt.timedelta(hours=2))
     assert accompaniment.sessions_remind() == 1
 
 
 def test_a_moved_session_is_reminded_again_for_its_new_date(
-    cast: Cast, _frozen: time_machine.Coordinates
+    cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     sr = bring_to_state(cast, State.AGREED)
     session = planned(cast, sr)
-    _frozen.move_to(SESSION - dt.timedelta(hours=20))
+    clock.move_to(SESSION - dt.timedelta(hours=20))
     assert accompaniment.sessions_remind() == 1
     accompaniment.session_reschedule(
         session=session,
@@ -110,18 +110,18 @@ def test_a_moved_session_is_reminded_again_for_its_new_date(
         place="Aula",
     )
     assert accompaniment.sessions_remind() == 0
-    _frozen.move_to(SESSION + dt.timedelta(days=6, hours=1))
+    clock.move_to(SESSION + dt.timedelta(days=6, hours=1))
     assert accompaniment.sessions_remind() == 1
 
 
 def test_no_reminder_for_cancelled_held_or_past_sessions(
-    cast: Cast, _frozen: time_machine.Coordinates
+    cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     sr = bring_to_state(cast, State.AGREED)
     cancelled = planned(cast, sr)
     accompaniment.session_cancel(session=cancelled, by=cast.supporter)
     held = planned(cast, sr)
-    _frozen.move_to(SESSION + dt.timedelta(minutes=5))
+    clock.move_to(SESSION + dt.timedelta(minutes=5))
     accompaniment.session_record(session=held, by=cast.supporter, participants="Steuergruppe")
     # A session whose start has passed without a reminder gets none afterwards.
     planned_late = Session.objects.create(
@@ -131,7 +131,7 @@ def test_no_reminder_for_cancelled_held_or_past_sessions(
         place="Aula",
         participants="Alle",
     )
-    _frozen.move_to(SESSION - dt.timedelta(hours=1))
+    clock.move_to(SESSION - dt.timedelta(hours=1))
     Session.objects.filter(pk=planned_late.pk).update(
         starts_at=SESSION - dt.timedelta(hours=2), ends_at=SESSION - dt.timedelta(hours=1)
     )
@@ -140,12 +140,12 @@ def test_no_reminder_for_cancelled_held_or_past_sessions(
 
 
 def test_no_session_reminder_once_the_request_is_closed(
-    cast: Cast, _frozen: time_machine.Coordinates
+    cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
     planned(cast, sr)
     walk(cast, sr, "complete")
-    _frozen.move_to(SESSION - dt.timedelta(hours=1))
+    clock.move_to(SESSION - dt.timedelta(hours=1))
     assert accompaniment.sessions_remind() == 0
     assert reminders("session_reminder") == []
 
@@ -154,18 +154,18 @@ def test_no_session_reminder_once_the_request_is_closed(
 
 
 def test_an_overdue_next_step_is_reminded_once_to_its_owner_side(
-    cast: Cast, _frozen: time_machine.Coordinates
+    cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     sr = bring_to_state(cast, State.AGREED)
     due = dt.date(2027, 3, 5)
     school_step = step(cast, sr, NextStep.Owner.SCHOOL, due)
     step(cast, sr, NextStep.Owner.SUPPORTER, due + dt.timedelta(days=3))
 
-    _frozen.move_to(dt.datetime(2027, 3, 5, 23, 59, tzinfo=BERLIN))
+    clock.move_to(dt.datetime(2027, 3, 5, 23, 59, tzinfo=BERLIN))
     tasks.remind_overdue_next_steps.enqueue()
     assert reminders("next_step_overdue") == []
 
-    _frozen.move_to(dt.datetime(2027, 3, 6, 0, 1, tzinfo=BERLIN))
+    clock.move_to(dt.datetime(2027, 3, 6, 0, 1, tzinfo=BERLIN))
     tasks.remind_overdue_next_steps.enqueue()
     (mail,) = reminders("next_step_overdue")
     assert tuple(mail.to) == to(sr.contact_email, cast.school_contact_a.email)
@@ -175,19 +175,19 @@ def test_an_overdue_next_step_is_reminded_once_to_its_owner_side(
     school_step.refresh_from_db()
     assert school_step.overdue_reminder_sent_at is not None
 
-    _frozen.move_to(dt.datetime(2027, 3, 7, 9, 0, tzinfo=BERLIN))
+    clock.move_to(dt.datetime(2027, 3, 7, 9, 0, tzinfo=BERLIN))
     tasks.remind_overdue_next_steps.enqueue()
     assert len(reminders("next_step_overdue")) == 1
 
-    _frozen.move_to(dt.datetime(2027, 3, 9, 9, 0, tzinfo=BERLIN))
+    clock.move_to(dt.datetime(2027, 3, 9, 9, 0, tzinfo=BERLIN))
     tasks.remind_overdue_next_steps.enqueue()
-    first, second = reminders("next_step_overdue")
+    _first, second = reminders("next_step_overdue")
     assert tuple(second.to) == to(cast.supporter.email)
     assert sr.events.filter(kind="next_step_overdue").count() == 2
 
 
 def test_no_overdue_reminder_for_done_steps_or_closed_requests(
-    cast: Cast, _frozen: time_machine.Coordinates
+    cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
     done = step(cast, sr, NextStep.Owner.SCHOOL, dt.date(2027, 3, 2))
@@ -196,6 +196,6 @@ def test_no_overdue_reminder_for_done_steps_or_closed_requests(
     step(cast, closed, NextStep.Owner.SUPPORTER, dt.date(2027, 3, 2))
     walk(cast, closed, "complete")
 
-    _frozen.move_to(dt.datetime(2027, 3, 10, 9, 0, tzinfo=BERLIN))
+    clock.move_to(dt.datetime(2027, 3, 10, 9, 0, tzinfo=BERLIN))
     assert accompaniment.next_steps_remind_overdue() == 0
     assert reminders("next_step_overdue") == []

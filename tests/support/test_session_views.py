@@ -378,7 +378,9 @@ def test_admins_describe_and_switch_off_methods(cast: Cast, client_as: ClientAs)
     client = client_as(cast.admin)
     base = f"/organisation/{cast.organisation.slug}/methoden/"
     # The admin finds the page where the organisation's admin pages are linked.
-    assert f'href="{base}"' in text(client.get(f"/organisation/{cast.organisation.slug}/einstellungen/"))
+    assert f'href="{base}"' in text(
+        client.get(f"/organisation/{cast.organisation.slug}/einstellungen/")
+    )
     empty = client.post(f"{base}neu/", {"name": "Blitzlicht", "description": ""})
     assert empty.status_code == 400
     assert "Dieses Feld ist zwingend erforderlich." in text(empty)
@@ -390,9 +392,12 @@ def test_admins_describe_and_switch_off_methods(cast: Cast, client_as: ClientAs)
     twin = client.post(f"{base}neu/", {"name": "blitzlicht", "description": "Nochmal."})
     assert twin.status_code == 400
     assert "Eine Methode mit diesem Namen gibt es bereits." in text(twin)
-    assert client.post(
-        f"{base}{method.pk}/", {"name": "Blitzlicht", "description": "Reihum ein Satz."}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"{base}{method.pk}/", {"name": "Blitzlicht", "description": "Reihum ein Satz."}
+        ).status_code
+        == 302
+    )
     method.refresh_from_db()
     assert not method.active
     listing = text(client.get(base))

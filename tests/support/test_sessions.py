@@ -174,7 +174,9 @@ def test_only_school_and_accepted_supporter_plan(
 def test_a_proposed_supporter_who_has_not_accepted_cannot_plan(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING)
     # Proposed while the proposals were open, and still deciding.
-    Proposal.objects.create(request=sr, supporter=cast.other_supporter, proposed_by=cast.coordinator)
+    Proposal.objects.create(
+        request=sr, supporter=cast.other_supporter, proposed_by=cast.coordinator
+    )
     sr = SupportRequest.objects.get(pk=sr.pk)
     with pytest.raises(WorkflowError):
         plan(cast, sr, by=cast.other_supporter)
@@ -314,7 +316,10 @@ def test_goal_progress_uses_the_binding_version_not_an_unaccepted_amendment(
         ({"progress": [ProgressData(1, 9)]}, "wie weit"),
         ({"participants": " "}, "wer teilgenommen hat"),
         ({"next_steps": [StepData("Alt", "school", dt.date(2000, 1, 1))]}, "Vergangenheit"),
-        ({"next_steps": [StepData("X", "jemand", timezone.localdate())]}, "wer den nächsten Schritt"),
+        (
+            {"next_steps": [StepData("X", "jemand", timezone.localdate())]},
+            "wer den nächsten Schritt",
+        ),
     ],
 )
 def test_bad_records_are_refused_and_change_nothing(

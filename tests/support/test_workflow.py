@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from lotse.core.models import OutboxMessage, Person
 from lotse.support import accompaniment, completion, services, workflow

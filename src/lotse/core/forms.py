@@ -45,7 +45,9 @@ class OrganisationSettingsForm(KernForm):
         label=_("Fewest answers before the evaluation report shows a question"),
         min_value=3,
         max_value=50,
-        help_text=_("Between 3 and 50. Fewer answers are not shown, so no one can tell who answered what."),
+        help_text=_(
+            "Between 3 and 50. Fewer answers are not shown, so no one can tell who answered what."
+        ),
     )
 
     def clean(self) -> dict[str, object]:

@@ -39,7 +39,7 @@ from lotse.support.services import (
     school_addresses,
     supporter_addresses,
 )
-from lotse.support.workflow import Side, WorkflowError
+from lotse.support.workflow import WorkflowError
 
 # The states in which sessions and next steps are alive; reminders only go out for these.
 ACTIVE_STATES = (State.AGREED, State.ACCOMPANYING)
@@ -538,13 +538,3 @@ def method_save(
     method.active = active
     method.save()
     return method
-
-
-def side_of(request: SupportRequest, by: Person) -> Side | None:
-    """The side a participant writes for: the school or the supporters."""
-    sides = workflow.sides(request, by)
-    if Side.SCHOOL in sides:
-        return Side.SCHOOL
-    if Side.SUPPORTER in sides:
-        return Side.SUPPORTER
-    return None

@@ -573,7 +573,7 @@ class SessionRecordForm(KernForm):
         label=_("Who took part"), widget=forms.Textarea(attrs={"rows": 3})
     )
     notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Session notes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
     reflection = forms.CharField(
         label=_("Joint reflection"),
@@ -620,8 +620,7 @@ class SessionRecordForm(KernForm):
 
     def goal_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [
-            (self[f"goal_{n}_level"], self[f"goal_{n}_note"])
-            for n in range(1, len(self.goals) + 1)
+            (self[f"goal_{n}_level"], self[f"goal_{n}_note"]) for n in range(1, len(self.goals) + 1)
         ]
 
     def step_fields(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
@@ -645,7 +644,6 @@ class SessionRecordForm(KernForm):
             elif due < today:
                 self.add_error(f"step_{i}_due", _("The due date must not be in the past."))
         return data
-
 
 
 class MethodForm(KernForm):

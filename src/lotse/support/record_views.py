@@ -127,9 +127,7 @@ def _entry(sr: SupportRequest, kind: str, entry_pk: int) -> services.Entry:
     model = ENTRIES.get(kind)
     if model is None:
         raise Http404
-    found = get_object_or_404(
-        model.objects.defer(*services.SEALED[model]), pk=entry_pk, request=sr
-    )
+    found = get_object_or_404(model.objects.defer(*services.SEALED[model]), pk=entry_pk, request=sr)
     return cast(services.Entry, found)
 
 

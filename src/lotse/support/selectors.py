@@ -507,15 +507,18 @@ def accompaniment_for(
     (five with released sessions); encrypted fields leave the database only for readers."""
     now = timezone.now()
     today = timezone.localdate()
-    sealed = {
-        f"sealed_{name}": _sealed_if_readable(person, sides, name, author="created_by")
-        for name in ("participants", "notes", "reflection")
-    }
     rows = list(
         Session.objects.filter(request=request)
         .select_related("created_by", "recorded_by")
         .defer("participants", "notes", "reflection")
-        .annotate(readable=_readable(person, sides, author="created_by"), **sealed)
+        .annotate(
+            readable=_readable(person, sides, author="created_by"),
+            sealed_participants=_sealed_if_readable(
+                person, sides, "participants", author="created_by"
+            ),
+            sealed_notes=_sealed_if_readable(person, sides, "notes", author="created_by"),
+            sealed_reflection=_sealed_if_readable(person, sides, "reflection", author="created_by"),
+        )
         .prefetch_related(Prefetch("methods", queryset=Method.objects.order_by("name")))
         .order_by("starts_at", "pk")
     )
@@ -668,7 +671,7 @@ def released_entry(*, release: Release) -> dict[str, Any]:
         starts = formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
         parts = [
             f"{_('Participants')}: {session.participants}",
-            *((f"{_('Notes')}: {session.notes}",) if session.notes else ()),
+            *((f"{_('Session notes')}: {session.notes}",) if session.notes else ()),
             *((f"{_('Joint reflection')}: {session.reflection}",) if session.reflection else ()),
         ]
         return {

@@ -226,9 +226,7 @@ def session_ics(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     session = _session(sr, session_pk)
-    ics = accompaniment.session_calendar(
-        session, cancel=session.status == Session.Status.CANCELLED
-    )
+    ics = accompaniment.session_calendar(session, cancel=session.status == Session.Status.CANCELLED)
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="termin-{sr.pk}-{session.pk}.ics"'
     return response

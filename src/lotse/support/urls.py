@@ -93,9 +93,7 @@ urlpatterns = [
         name="mailbox_edit",
     ),
     path("organisation/<slug:slug>/methoden/", session_views.method_list, name="method_list"),
-    path(
-        "organisation/<slug:slug>/methoden/neu/", session_views.method_edit, name="method_create"
-    ),
+    path("organisation/<slug:slug>/methoden/neu/", session_views.method_edit, name="method_create"),
     path(
         "organisation/<slug:slug>/methoden/<int:method_pk>/",
         session_views.method_edit,

@@ -378,10 +378,12 @@ def detail_context(
     accompaniment = selectors.accompaniment_for(
         person=person, sides=person_sides, request=sr, binding=detail["binding_agreement"]
     )
-    for entry in [*accompaniment["sessions"], *accompaniment["next_steps_open"]]:
-        if entry.visibility:
-            detail["levels"][entry.visibility] += 1
-    for entry in accompaniment["next_steps_done"]:
+    # "Who can see what" counts the sessions and next steps among the entries of each level.
+    for entry in (
+        *accompaniment["sessions"],
+        *accompaniment["next_steps_open"],
+        *accompaniment["next_steps_done"],
+    ):
         if entry.visibility:
             detail["levels"][entry.visibility] += 1
     agreement: Agreement | None = detail["agreement"]
