@@ -375,14 +375,19 @@ def detail_context(
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
     detail = selectors.request_detail(person=person, request=sr, sides=person_sides)
-    accompaniment = selectors.accompaniment_for(
-        person=person, sides=person_sides, request=sr, binding=detail["binding_agreement"]
+    # The timeline fragment shows no session: it does without their queries.
+    accompaniment = (
+        selectors.accompaniment_for(
+            person=person, sides=person_sides, request=sr, binding=detail["binding_agreement"]
+        )
+        if forms
+        else {}
     )
     # "Who can see what" counts the sessions and next steps among the entries of each level.
     for entry in (
-        *accompaniment["sessions"],
-        *accompaniment["next_steps_open"],
-        *accompaniment["next_steps_done"],
+        *accompaniment.get("sessions", ()),
+        *accompaniment.get("next_steps_open", ()),
+        *accompaniment.get("next_steps_done", ()),
     ):
         if entry.visibility:
             detail["levels"][entry.visibility] += 1
