@@ -403,3 +403,14 @@ def test_admins_describe_and_switch_off_methods(cast: Cast, client_as: ClientAs)
     listing = text(client.get(base))
     assert "Blitzlicht" in listing
     assert "abgeschaltet" in listing
+
+
+def test_a_held_or_cancelled_session_has_no_forms_any_more(cast: Cast, client_as: ClientAs) -> None:
+    sr = bring_to_state(cast, State.ACCOMPANYING)
+    session = plan(cast, sr)
+    accompaniment.session_cancel(session=session, by=cast.supporter)
+    client = client_as(cast.supporter)
+    for suffix in ("protokoll/", "verschieben/"):
+        response = client.get(f"/anfragen/{sr.pk}/termine/{session.pk}/{suffix}", follow=True)
+        assert response.redirect_chain[-1][0] == f"/anfragen/{sr.pk}/"
+        assert "Dieser Termin wurde bereits dokumentiert oder abgesagt." in text(response)

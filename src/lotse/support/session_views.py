@@ -53,9 +53,17 @@ def _back(sr: SupportRequest, anchor: str = "#begleitung") -> HttpResponse:
     return response
 
 
-def _not_now(request: HttpRequest, sr: SupportRequest, person: Person, action: str) -> bool:
-    """Whether the step is not possible now; the request page then says why."""
+def _not_now(
+    request: HttpRequest,
+    sr: SupportRequest,
+    person: Person,
+    action: str,
+    session: Session | None = None,
+) -> bool:
+    """Whether the step is not possible now (for this session); the request page says why."""
     reason = workflow.refusal(sr, action, person)
+    if reason is None and session is not None and session.status != Session.Status.PLANNED:
+        reason = _("This session has already been recorded or was cancelled.")
     if reason is None:
         return False
     messages.error(request, str(reason))
@@ -109,7 +117,7 @@ def session_reschedule(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
     """Move a planned session; everyone invited gets the updated invitation."""
     person, sr = _load(request, pk, "plan_session")
     session = _session(sr, session_pk)
-    if _not_now(request, sr, person, "plan_session"):
+    if _not_now(request, sr, person, "plan_session", session):
         return redirect("support:detail", pk=sr.pk)
     local = timezone.localtime(session.starts_at)
     initial: dict[str, Any] = {
@@ -164,7 +172,7 @@ def session_record(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
     """Record a session that took place; the form shows the goals of the binding Kontrakt."""
     person, sr = _load(request, pk, "record_session")
     session = _session(sr, session_pk)
-    if _not_now(request, sr, person, "record_session"):
+    if _not_now(request, sr, person, "record_session", session):
         return redirect("support:detail", pk=sr.pk)
     binding = selectors.binding_agreement(request=sr)
     goals = binding.goal_list() if binding else []
