@@ -414,3 +414,29 @@ def test_a_held_or_cancelled_session_has_no_forms_any_more(cast: Cast, client_as
         response = client.get(f"/anfragen/{sr.pk}/termine/{session.pk}/{suffix}", follow=True)
         assert response.redirect_chain[-1][0] == f"/anfragen/{sr.pk}/"
         assert "Dieser Termin wurde bereits dokumentiert oder abgesagt." in text(response)
+
+
+def test_a_released_session_record_is_read_by_the_organisation_with_one_log_row(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    sr = bring_to_state(cast, State.ACCOMPANYING)
+    session = begun(plan(cast, sr))
+    accompaniment.session_record(
+        session=session,
+        by=cast.supporter,
+        participants="Steuergruppe",
+        notes="Offenes Gespräch",
+        reflection="Gut vorangekommen",
+    )
+    release = services.entry_release(
+        entry=session, by=cast.school_contact_a, purpose="Jahresbericht"
+    )
+    client = client_as(cast.admin)
+    before = AccessLog.objects.count()
+    response = client.get(f"/organisation/{cast.organisation.slug}/freigaben/{release.pk}/")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Termin am" in page
+    assert "Offenes Gespräch" in page
+    assert "Gut vorangekommen" in page
+    assert AccessLog.objects.count() == before + 1
