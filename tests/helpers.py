@@ -9,7 +9,9 @@ from lotse.support.models import (
     Acceptance,
     Agreement,
     Meeting,
+    NextStep,
     Proposal,
+    Session,
     SupportRequest,
     TimelineEvent,
 )
@@ -28,6 +30,8 @@ def snapshot(sr: SupportRequest) -> dict[str, Any]:
         "meetings": Meeting.objects.filter(request=sr).count(),
         "agreements": Agreement.objects.filter(request=sr).count(),
         "acceptances": Acceptance.objects.filter(agreement__request=sr).count(),
+        "sessions": sorted(Session.objects.filter(request=sr).values_list("status", "sequence")),
+        "next_steps": NextStep.objects.filter(request=sr).count(),
     }
 
 

@@ -21,13 +21,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile, SupporterType
 from lotse.core.models import OutboxMessage, Role, SchoolImport
-from lotse.support import completion, concepts, services
+from lotse.support import accompaniment, completion, concepts, services
 from lotse.support.models import (
     Agreement,
     Attachment,
     EvaluationQuestion,
     InboundMail,
+    Method,
     Proposal,
+    Session,
     State,
     SupportRequest,
     TimelineEvent,
@@ -314,6 +316,83 @@ def _meeting(c: Cast) -> dict[str, str]:
         "schedule-place": "Aula",
         "schedule-participants": "Kollegium",
     }
+
+
+# --- the accompaniment ------------------------------------------------------------------------
+
+
+def _session(suffix: str, *, begun: bool = False) -> Callable[[Cast, SupportRequest | None], str]:
+    """A session the supporter planned (and whose start has passed, if `begun`)."""
+
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        assert sr is not None
+        starts = meeting_time()
+        session = accompaniment.session_plan(
+            request=sr,
+            by=c.supporter,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            place="Schule",
+            participants="Steuergruppe",
+        )
+        if begun:
+            past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+            Session.objects.filter(pk=session.pk).update(
+                starts_at=past, ends_at=past + dt.timedelta(hours=1)
+            )
+        return f"/anfragen/{sr.pk}/termine/{session.pk}/{suffix}"
+
+    return path
+
+
+def _session_data(c: Cast) -> dict[str, str]:
+    starts = meeting_time()
+    return {
+        "day": starts.strftime("%Y-%m-%d"),
+        "begins": "14:00",
+        "ends": "15:30",
+        "place": "Aula",
+        "participants": "Steuergruppe",
+    }
+
+
+def _next_step(change: str) -> Callable[[Cast, SupportRequest | None], str]:
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        assert sr is not None
+        step = accompaniment.next_step_add(
+            request=sr,
+            by=c.supporter,
+            text="Elternbrief",
+            owner="school",
+            due_on=meeting_time().date(),
+        )
+        return f"/anfragen/{sr.pk}/naechste-schritte/{step.pk}/{change}/"
+
+    return path
+
+
+def _step_data(c: Cast) -> dict[str, str]:
+    return {
+        "step-text": "Fragebogen entwerfen",
+        "step-owner": "school",
+        "step-due_on": meeting_time().strftime("%Y-%m-%d"),
+    }
+
+
+def _methods(suffix: str = "") -> Callable[[Cast, SupportRequest | None], str]:
+    def path(c: Cast, sr: SupportRequest | None) -> str:
+        if suffix == "method":
+            method = Method.objects.create(
+                organisation=c.organisation, name="Fishbowl", description="Eine Runde spricht."
+            )
+            return f"/organisation/{c.organisation.slug}/methoden/{method.pk}/"
+        return f"/organisation/{c.organisation.slug}/methoden/{suffix}"
+
+    return path
+
+
+def _other_methods(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.other_organisation.slug}/methoden/"
 
 
 def _catalogue_offer(c: Cast, *, active: bool = True) -> Offer:
@@ -662,6 +741,50 @@ CASES = [
     Case("proposal-remove", "support:proposal_remove", "POST", _remove,
          "L   404 302 404 302 404 403 404 404 404",
          state=State.IN_CONTACT, data=lambda c: {"remove-reason": "Passt nicht."}),
+    # Sessions and next steps are the school's and the accepted supporter's; the coordination
+    # sees them on the request page (403 here), everyone else does not learn the request exists.
+    Case("session-plan", "support:session_plan", "GET", _req("termine/neu/"),
+         "L   404 200 404 403 404 200 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("session-plan-save", "support:session_plan", "POST", _req("termine/neu/"),
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.AGREED, data=_session_data),
+    Case("session-plan-too-early", "support:session_plan", "GET", _req("termine/neu/"),
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.MEETING_SCHEDULED),
+    Case("session-reschedule", "support:session_reschedule", "GET", _session("verschieben/"),
+         "L   404 200 404 403 404 200 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("session-cancel", "support:session_cancel", "POST", _session("absagen/"),
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("session-record", "support:session_record", "GET", _session("protokoll/", begun=True),
+         "L   404 200 404 403 404 200 404 404 404",
+         state=State.ACCOMPANYING),
+    # The calendar file names date, place and methods: for everyone who sees the request.
+    Case("session-ics", "support:session_ics", "GET", _session("einladung.ics"),
+         "L   404 200 404 200 404 200 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("next-step-add", "support:next_step_add", "POST", _req("naechste-schritte/"),
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.ACCOMPANYING, data=_step_data),
+    Case("next-step-done", "support:next_step_change", "POST", _next_step("erledigt"),
+         "L   404 302 404 403 404 302 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("next-step-unknown-change", "support:next_step_change", "POST", _next_step("weg"),
+         "L   404 404 404 403 404 404 404 404 404",
+         state=State.ACCOMPANYING),
+    Case("methods", "support:method_list", "GET", _methods(),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("methods-other", "support:method_list", "GET", _other_methods,
+         "L   404 404 404 404 404 404 404 404 200"),
+    Case("method-create", "support:method_create", "GET", _methods("neu/"),
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("method-create-save", "support:method_create", "POST", _methods("neu/"),
+         "L   404 404 404 404 404 404 404 302 404",
+         data=lambda c: {"name": "Blitzlicht", "description": "Reihum ein Satz.", "active": "on"}),
+    Case("method-edit", "support:method_edit", "GET", _methods("method"),
+         "L   404 404 404 404 404 404 404 200 404"),
     Case("quarantine", "support:quarantine", "GET", _fixed("/koordination/quarantaene/"),
          "L   404 404 404 200 200 404 404 404 404"),
     # A mail in site A's quarantine is for site A's coordinators only.

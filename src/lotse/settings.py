@@ -323,6 +323,8 @@ LOTSE_PERIODIC_TASKS = {
     "lotse.core.tasks.apply_retention": RETENTION_CHECK_INTERVAL,
     "lotse.support.tasks.remind_overdue_requests": WORKER_PERIODIC_INTERVAL,
     "lotse.support.tasks.remind_agreement_end": 3600,
+    "lotse.support.tasks.remind_sessions": WORKER_PERIODIC_INTERVAL,
+    "lotse.support.tasks.remind_overdue_next_steps": WORKER_PERIODIC_INTERVAL,
     "lotse.support.tasks.fetch_all_mailboxes": MAIL_FETCH_INTERVAL,
     "lotse.core.tasks.purge_school_imports": 3600,
 }

@@ -16,6 +16,14 @@ def url(organisation: Organisation) -> str:
     return f"/organisation/{organisation.slug}/einstellungen/"
 
 
+# The settings of the accompaniment, as the form sends them unchanged.
+ACCOMPANIMENT = {
+    "session_reminder_hours": "24",
+    "agreement_end_reminder_days": "14",
+    "evaluation_min_answers": "5",
+}
+
+
 def test_admin_sees_the_current_settings(cast: Cast, client: Client) -> None:
     client.force_login(cast.admin)
     response = client.get(url(cast.organisation))
@@ -24,6 +32,9 @@ def test_admin_sees_the_current_settings(cast: Cast, client: Client) -> None:
         "acknowledgement_days": 7,
         "reminder_days_before": 2,
         "mail_from": "lotse@lasub.example",
+        "session_reminder_hours": 24,
+        "agreement_end_reminder_days": 14,
+        "evaluation_min_answers": 5,
     }
 
 
@@ -31,7 +42,14 @@ def test_admin_changes_the_deadline(cast: Cast, client: Client) -> None:
     client.force_login(cast.admin)
     response = client.post(
         url(cast.organisation),
-        {"acknowledgement_days": "10", "reminder_days_before": "3", "mail_from": ""},
+        {
+            "acknowledgement_days": "10",
+            "reminder_days_before": "3",
+            "mail_from": "",
+            "session_reminder_hours": "48",
+            "agreement_end_reminder_days": "21",
+            "evaluation_min_answers": "8",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == url(cast.organisation)
@@ -39,6 +57,14 @@ def test_admin_changes_the_deadline(cast: Cast, client: Client) -> None:
     assert cast.organisation.acknowledgement_days == 10
     assert cast.organisation.reminder_days_before == 3
     assert cast.organisation.mail_from == ""
+    assert cast.organisation.session_reminder_hours == 48
+    assert cast.organisation.agreement_end_reminder_days == 21
+    assert cast.organisation.evaluation_min_answers == 8
+
+
+def _ok(**changes: str) -> dict[str, str]:
+    """Valid settings with the given changes."""
+    return {"acknowledgement_days": "7", "reminder_days_before": "2", **changes}
 
 
 @pytest.mark.parametrize(
@@ -48,14 +74,33 @@ def test_admin_changes_the_deadline(cast: Cast, client: Client) -> None:
         ({"acknowledgement_days": "0", "reminder_days_before": "0"}, "acknowledgement_days"),
         ({"acknowledgement_days": "", "reminder_days_before": "1"}, "acknowledgement_days"),
         ({"acknowledgement_days": "7", "reminder_days_before": "1", "mail_from": "x"}, "mail_from"),
+        (_ok(session_reminder_hours="0"), "session_reminder_hours"),
+        (_ok(session_reminder_hours="169"), "session_reminder_hours"),
+        (_ok(agreement_end_reminder_days="0"), "agreement_end_reminder_days"),
+        (_ok(agreement_end_reminder_days="91"), "agreement_end_reminder_days"),
+        (_ok(evaluation_min_answers="2"), "evaluation_min_answers"),
+        (_ok(evaluation_min_answers="51"), "evaluation_min_answers"),
+        (_ok(evaluation_min_answers=""), "evaluation_min_answers"),
     ],
-    ids=["reminder not before deadline", "no days", "missing", "bad address"],
+    ids=[
+        "reminder not before deadline",
+        "no days",
+        "missing",
+        "bad address",
+        "no hours before a session",
+        "more than a week before a session",
+        "no days before the Kontrakt ends",
+        "more than 90 days before the Kontrakt ends",
+        "too few answers",
+        "too many answers",
+        "no answers given",
+    ],
 )
 def test_bad_settings_are_an_error_and_change_nothing(
     cast: Cast, client: Client, data: dict[str, str], field: str
 ) -> None:
     client.force_login(cast.admin)
-    response = client.post(url(cast.organisation), data)
+    response = client.post(url(cast.organisation), {**ACCOMPANIMENT, **data})
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {field}
     cast.organisation.refresh_from_db()
@@ -63,6 +108,15 @@ def test_bad_settings_are_an_error_and_change_nothing(
         7,
         2,
     )
+    assert cast.organisation.session_reminder_hours == 24
+    assert cast.organisation.evaluation_min_answers == 5
+
+
+def test_out_of_range_values_are_explained_in_german(cast: Cast, client: Client) -> None:
+    client.force_login(cast.admin)
+    response = client.post(url(cast.organisation), _ok(session_reminder_hours="200"))
+    assert response.status_code == 400
+    assert "kleiner oder gleich 168" in response.content.decode()
 
 
 def test_admin_of_another_organisation_gets_404(cast: Cast, client: Client) -> None:

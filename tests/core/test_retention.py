@@ -26,22 +26,25 @@ from lotse.core.models import (
     RetentionRun,
     Role,
 )
-from lotse.support import concepts, intake
+from lotse.support import accompaniment, concepts, intake
 from lotse.support.models import (
     Acceptance,
     Agreement,
     Attachment,
     Concept,
+    GoalProgress,
     InboundMail,
     Meeting,
+    NextStep,
     Proposal,
+    Session,
     State,
     SupportRequest,
     TimelineEvent,
 )
 from lotse.support.retention import ANONYMISED, ANONYMISED_SUBJECT
 from tests.concepts import release
-from tests.factories import Cast, bring_to_state
+from tests.factories import Cast, bring_to_state, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -455,3 +458,88 @@ def test_concepts_of_a_request_not_yet_due_stay(cast: Cast) -> None:
     retention.apply(now=NIGHT)
     assert set(Concept.objects.values_list("pk", flat=True)) == set(pks.values())
     assert Concept.objects.get(pk=pks["waiting"]).request_id == sr.pk
+
+
+# --- the accompaniment: sessions, next steps, goal progress -----------------------------------
+
+
+def with_sessions(cast: Cast, state: str, when: dt.datetime) -> SupportRequest:
+    """A request with a recorded session (goal progress, a next step) and a planned one, then
+    completed or withdrawn at `when`."""
+    with time_machine.travel(when - dt.timedelta(days=30), tick=False):
+        sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True, text=TEXT)
+        starts = when - dt.timedelta(days=20)
+        session = accompaniment.session_plan(
+            request=sr,
+            by=cast.supporter,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            place="Schule am Elbufer, Raum 3",
+            participants="Frau Schulz, Steuergruppe",
+        )
+        accompaniment.session_plan(
+            request=sr,
+            by=cast.school_contact_a,
+            starts_at=starts + dt.timedelta(days=7),
+            ends_at=starts + dt.timedelta(days=7, hours=1),
+            place="Aula",
+            participants="Kollegium",
+        )
+        accompaniment.next_step_add(
+            request=sr,
+            by=cast.school_contact_a,
+            text="Elternbrief an Familie Müller",
+            owner="school",
+            due_on=starts.date(),
+        )
+    with time_machine.travel(starts + dt.timedelta(minutes=10), tick=False):
+        accompaniment.session_record(
+            session=session,
+            by=cast.supporter,
+            participants="Frau Schulz",
+            notes="Vertrauliche Notiz",
+            reflection="Gemeinsame Reflexion",
+            progress=[accompaniment.ProgressData(1, 2, "Fortschritt")],
+            next_steps=[accompaniment.StepData("Fragebogen", "supporter", starts.date())],
+        )
+    with time_machine.travel(when, tick=False):
+        walk(cast, sr, "complete" if state == State.COMPLETED else "withdraw")
+    return SupportRequest.objects.get(pk=sr.pk)
+
+
+def test_anonymising_clears_what_sessions_and_next_steps_say(cast: Cast) -> None:
+    old = with_sessions(cast, State.COMPLETED, months_ago(25))
+    assert GoalProgress.objects.filter(session__request=old).count() == 1
+
+    retention.apply(now=NIGHT)
+
+    sessions = list(Session.objects.filter(request=old).order_by("starts_at"))
+    # The facts stay for statistics: how many sessions, when, in which state …
+    assert [s.status for s in sessions] == [Session.Status.HELD, Session.Status.PLANNED]
+    # … what was said, where and by whom goes.
+    for session in sessions:
+        assert (session.participants, session.notes, session.reflection, session.place) == (
+            "",
+            "",
+            "",
+            "",
+        )
+        assert session.created_by is None
+        assert session.recorded_by is None
+    steps = list(NextStep.objects.filter(request=old))
+    assert len(steps) == 2
+    assert all(s.text == "" and s.created_by is None for s in steps)
+    # Goal progress names the Kontrakt's goals: it goes with the Kontrakt.
+    assert not GoalProgress.objects.filter(session__request=old).exists()
+
+
+def test_deleting_a_request_deletes_its_sessions_and_next_steps(cast: Cast) -> None:
+    gone = with_sessions(cast, State.WITHDRAWN, months_ago(3, days=1))
+    pk = gone.pk
+
+    retention.apply(now=NIGHT)
+
+    assert not SupportRequest.objects.filter(pk=pk).exists()
+    assert not Session.objects.filter(request_id=pk).exists()
+    assert not NextStep.objects.filter(request_id=pk).exists()
+    assert not GoalProgress.objects.exists()

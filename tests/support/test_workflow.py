@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lotse.core.models import OutboxMessage, Person
-from lotse.support import completion, services, workflow
+from lotse.support import accompaniment, completion, services, workflow
 from lotse.support.models import (
     CLOSED_STATES,
     OPEN_STATES,
     Agreement,
     Proposal,
+    Session,
     State,
     SupportRequest,
     TimelineEvent,
@@ -84,6 +87,39 @@ def _forwarded_without_school(c: Cast) -> SupportRequest:
 def _closed_with_draft(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.MEETING_SCHEDULED, drafted=True)
     return walk(c, sr, "no_collaboration")
+
+
+def _session_times() -> dict[str, Any]:
+    starts = meeting_time()
+    return {"starts_at": starts, "ends_at": starts + dt.timedelta(minutes=90)}
+
+
+def _plan_session(c: Cast, sr: SupportRequest, by: Person) -> Session:
+    return accompaniment.session_plan(
+        request=sr, by=by, place="Schule", participants="Steuergruppe", **_session_times()
+    )
+
+
+def _begun_session(c: Cast, sr: SupportRequest, actor: Person | None = None) -> None:
+    """A planned session whose start has passed, ready to be recorded."""
+    session = _plan_session(c, sr, c.supporter)
+    now = timezone.now()
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1)
+    )
+
+
+def _latest_session(sr: SupportRequest) -> Session:
+    session = Session.objects.filter(request=sr).order_by("-pk").first()
+    if session is None:
+        raise NothingToActOn
+    return session
+
+
+def _completed_with_begun_session(c: Cast) -> SupportRequest:
+    sr = bring_to_state(c, State.ACCOMPANYING, reflected=True)
+    _begun_session(c, sr)
+    return walk(c, sr, "complete")
 
 
 CASES = [
@@ -193,6 +229,42 @@ CASES = [
         State.ACCOMPANYING,
         lambda c, sr: set(),
         refused_start=State.ACCOMPANYING,
+    ),
+    Case(
+        "plan_session",
+        State.AGREED,
+        ("supporter", "school_contact_a"),
+        _plan_session,
+        "session_planned",
+        State.ACCOMPANYING,
+        lambda c, sr: {("session_invitation", to(*school(c, sr), c.supporter.email))},
+        refused_start=State.MEETING_SCHEDULED,
+    ),
+    Case(
+        "record_session",
+        State.ACCOMPANYING,
+        ("supporter", "school_contact_a"),
+        lambda c, sr, p: accompaniment.session_record(
+            session=_latest_session(sr), by=p, participants="Steuergruppe", notes="Gut."
+        ),
+        "session_recorded",
+        None,
+        lambda c, sr: set(),
+        refused_start=State.COMPLETED,
+        prepare=_begun_session,
+        refused_setup=_completed_with_begun_session,
+    ),
+    Case(
+        "next_step",
+        State.AGREED,
+        ("supporter", "school_contact_a"),
+        lambda c, sr, p: accompaniment.next_step_add(
+            request=sr, by=p, text="Elternbrief", owner="school", due_on=timezone.localdate()
+        ),
+        "next_step_added",
+        None,
+        lambda c, sr: set(),
+        refused_start=State.MEETING_SCHEDULED,
     ),
     Case(
         "final_reflection",
@@ -478,6 +550,13 @@ ATTEMPTS: dict[str, Callable[[Cast, SupportRequest, Person], Any]] = {
         agreement=_newest_agreement(sr), by=p
     ),
     "start": lambda c, sr, p: services.request_start(request=sr, by=p),
+    "plan_session": _plan_session,
+    "record_session": lambda c, sr, p: accompaniment.session_record(
+        session=_latest_session(sr), by=p, participants="Alle"
+    ),
+    "next_step": lambda c, sr, p: accompaniment.next_step_add(
+        request=sr, by=p, text="Schritt", owner="supporter", due_on=timezone.localdate()
+    ),
     "final_reflection": lambda c, sr, p: completion.final_reflection_write(
         request=sr, by=p, text="Rückblick."
     ),

@@ -29,6 +29,26 @@ class OrganisationSettingsForm(KernForm):
     mail_from = forms.EmailField(
         label=_("Sender address of the organisation's mails"), required=False
     )
+    session_reminder_hours = forms.IntegerField(
+        label=_("Remind school and supporters this many hours before a session"),
+        min_value=1,
+        max_value=168,
+        help_text=_("Between 1 and 168 hours (one week)."),
+    )
+    agreement_end_reminder_days = forms.IntegerField(
+        label=_("Remind school and supporters this many days before the Kontrakt ends"),
+        min_value=1,
+        max_value=90,
+        help_text=_("Between 1 and 90 days. They then choose: extend or complete."),
+    )
+    evaluation_min_answers = forms.IntegerField(
+        label=_("Fewest answers before the evaluation report shows a question"),
+        min_value=3,
+        max_value=50,
+        help_text=_(
+            "Between 3 and 50. Fewer answers are not shown, so no one can tell who answered what."
+        ),
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -43,6 +63,9 @@ class OrganisationSettingsForm(KernForm):
             "acknowledgement_days": organisation.acknowledgement_days,
             "reminder_days_before": organisation.reminder_days_before,
             "mail_from": organisation.mail_from,
+            "session_reminder_hours": organisation.session_reminder_hours,
+            "agreement_end_reminder_days": organisation.agreement_end_reminder_days,
+            "evaluation_min_answers": organisation.evaluation_min_answers,
         }
 
 

@@ -24,6 +24,9 @@ def organisation_update_settings(
     acknowledgement_days: int,
     reminder_days_before: int,
     mail_from: str = "",
+    session_reminder_hours: int | None = None,
+    agreement_end_reminder_days: int | None = None,
+    evaluation_min_answers: int | None = None,
 ) -> Organisation:
     """Change the process settings of an organisation; only its admins may."""
     if not roles.has_role(by, roles.Kind.ADMIN, organisation):
@@ -31,7 +34,17 @@ def organisation_update_settings(
     organisation.acknowledgement_days = acknowledgement_days
     organisation.reminder_days_before = reminder_days_before
     organisation.mail_from = mail_from
-    organisation.save(update_fields=["acknowledgement_days", "reminder_days_before", "mail_from"])
+    fields = ["acknowledgement_days", "reminder_days_before", "mail_from"]
+    # Left out, a setting keeps its value.
+    for name, value in (
+        ("session_reminder_hours", session_reminder_hours),
+        ("agreement_end_reminder_days", agreement_end_reminder_days),
+        ("evaluation_min_answers", evaluation_min_answers),
+    ):
+        if value is not None:
+            setattr(organisation, name, value)
+            fields.append(name)
+    organisation.save(update_fields=fields)
     return organisation
 
 

@@ -24,6 +24,7 @@ WHAT: dict[str, str | Promise] = {
     "release": _("Released entry"),
     "outbox_mail": _("Mail in the outbox"),
     "concept": _("Concept (Synergie)"),
+    "session_record": _("Session record form"),
 }
 
 

@@ -31,6 +31,7 @@ from lotse.support.models import (
     Meeting,
     Proposal,
     Release,
+    Session,
     SupportRequest,
     TimelineEvent,
 )
@@ -43,6 +44,7 @@ ENTRIES: dict[str, type[services.Entry]] = {
     "eintrag": TimelineEvent,
     "termin": Meeting,
     "dokument": Attachment,
+    "begleittermin": Session,
 }
 
 
@@ -125,7 +127,7 @@ def _entry(sr: SupportRequest, kind: str, entry_pk: int) -> services.Entry:
     model = ENTRIES.get(kind)
     if model is None:
         raise Http404
-    found = get_object_or_404(model.objects.defer(services.SEALED[model]), pk=entry_pk, request=sr)
+    found = get_object_or_404(model.objects.defer(*services.SEALED[model]), pk=entry_pk, request=sr)
     return cast(services.Entry, found)
 
 

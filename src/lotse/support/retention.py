@@ -6,8 +6,10 @@ Registered with `lotse.core.retention` from `SupportConfig.ready()`.
   meetings, Kontrakt versions with their acceptances, attachments, the mails Lotse wrote about
   it, and the content of the mails it came from.
 - Anonymising a request keeps only facts without people for statistics: organisation, site,
-  school, area of quality, offer, channel, state and dates (also of each timeline step). Text,
-  notes, contact data, the people involved, attachments, Kontrakt, meetings and mails go.
+  school, area of quality, offer, channel, state and dates (also of each timeline step, session
+  and next step). Text, notes, contact data, the people involved, attachments, Kontrakt,
+  meetings and mails go; sessions and next steps lose their text, place and people (goal
+  progress goes with the Kontrakt).
 - A received mail is never deleted outright: its row keeps the duplicate key (mailbox, UID,
   hash), so the importer does not fetch the same mail from the server again. Its content
   (the raw mail, sender, subject) goes.
@@ -34,9 +36,12 @@ from lotse.support.models import (
     Attachment,
     Concept,
     FinalReflection,
+    GoalProgress,
     InboundMail,
     Meeting,
+    NextStep,
     Proposal,
+    Session,
     State,
     SupportRequest,
     TimelineEvent,
@@ -94,6 +99,37 @@ def _remove_confidential_parts(request: SupportRequest) -> None:
     concepts.update(request=None)
 
 
+def _clear_accompaniment(request: SupportRequest) -> None:
+    """Sessions, next steps and goal progress keep their dates and states for statistics;
+    what they say and who wrote it goes. Encrypted fields are written by save(), row by row."""
+    for progress in GoalProgress.objects.filter(session__request=request):
+        progress.goal = ""
+        progress.note = ""
+        progress.save(update_fields=["goal", "note"])
+    for session in Session.objects.filter(request=request):
+        session.participants = ""
+        session.notes = ""
+        session.reflection = ""
+        session.place = ""
+        session.created_by = None
+        session.recorded_by = None
+        session.save(
+            update_fields=[
+                "participants",
+                "notes",
+                "reflection",
+                "place",
+                "created_by",
+                "recorded_by",
+            ]
+        )
+    for step in NextStep.objects.filter(request=request):
+        step.text = ""
+        step.created_by = None
+        step.done_by = None
+        step.save(update_fields=["text", "created_by", "done_by"])
+
+
 def delete_requests(rows: QuerySet[SupportRequest]) -> int:
     """Delete requests with everything confidential under them."""
     count = 0
@@ -110,6 +146,7 @@ def anonymise_requests(rows: QuerySet[SupportRequest]) -> int:
     count = 0
     for request in rows.order_by("pk"):
         with transaction.atomic():
+            _clear_accompaniment(request)
             _remove_confidential_parts(request)
             # Encrypted fields are written by save(), one row at a time.
             for event in TimelineEvent.objects.filter(request=request):

@@ -43,9 +43,13 @@ from lotse.support.models import (
     OPEN_STATES,
     Agreement,
     Attachment,
+    GoalProgress,
     Meeting,
+    Method,
+    NextStep,
     Proposal,
     Release,
+    Session,
     State,
     SupportRequest,
     TimelineEvent,
@@ -242,7 +246,7 @@ def _active_releases(request: SupportRequest) -> ReleaseMap:
         .select_related("released_by")
         .order_by("released_at", "pk")
     ):
-        for name in ("event", "meeting", "attachment"):
+        for name in ("event", "meeting", "attachment", "session"):
             item_id = getattr(release, f"{name}_id")
             if item_id is not None:
                 found.setdefault((name, item_id), []).append(release)
@@ -413,6 +417,198 @@ def _level_counts(entries: list[Any]) -> dict[str, int]:
     return {str(level): count for level, count in counts.items()}
 
 
+# --- the accompaniment: sessions, next steps and the goals' progress ------------------------
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    """How far a goal came, as recorded in one session."""
+
+    session_pk: int
+    starts_at: dt.datetime
+    level: int
+    level_label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class SessionEntry(Shown):
+    """A session: date, place and methods for everyone; the record only for its readers."""
+
+    starts_at: dt.datetime = field(default_factory=timezone.now)
+    ends_at: dt.datetime = field(default_factory=timezone.now)
+    place: str = ""
+    status: str = Session.Status.PLANNED
+    status_label: str = ""
+    methods: tuple[Method, ...] = ()
+    participants: str = ""
+    notes: str = ""
+    reflection: str = ""
+    created_by: Person | None = None
+    recorded_by: Person | None = None
+    recorded_at: dt.datetime | None = None
+    progress: tuple[tuple[str, ProgressEntry], ...] = ()
+    # Planned, not yet begun.
+    upcoming: bool = False
+    # Planned and begun: waiting to be recorded.
+    due_for_record: bool = False
+
+    slug: ClassVar[str] = "begleittermin"
+
+    @property
+    def when(self) -> dt.datetime:
+        return self.starts_at
+
+
+@dataclass(frozen=True)
+class StepEntry(Shown):
+    """A next step: who and by when for everyone; what only for its readers."""
+
+    text: str = ""
+    owner: str = ""
+    owner_label: str = ""
+    due_on: dt.date = field(default_factory=timezone.localdate)
+    done_at: dt.datetime | None = None
+    done_by: Person | None = None
+    overdue: bool = False
+
+    slug: ClassVar[str] = "schritt"
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass(frozen=True)
+class GoalEntry:
+    """A goal of the binding Kontrakt with its progress across the sessions."""
+
+    position: int
+    goal: str
+    history: tuple[ProgressEntry, ...]
+
+    @property
+    def latest(self) -> ProgressEntry | None:
+        return self.history[-1] if self.history else None
+
+
+def _goal_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def accompaniment_for(
+    *,
+    person: Person,
+    sides: Collection[Side],
+    request: SupportRequest,
+    binding: Agreement | None,
+) -> dict[str, Any]:
+    """Sessions, next steps and the goals' history as this reader may see them, in four queries
+    (five with released sessions); encrypted fields leave the database only for readers."""
+    now = timezone.now()
+    today = timezone.localdate()
+    rows = list(
+        Session.objects.filter(request=request)
+        .select_related("created_by", "recorded_by")
+        .defer("participants", "notes", "reflection")
+        .annotate(
+            readable=_readable(person, sides, author="created_by"),
+            sealed_participants=_sealed_if_readable(
+                person, sides, "participants", author="created_by"
+            ),
+            sealed_notes=_sealed_if_readable(person, sides, "notes", author="created_by"),
+            sealed_reflection=_sealed_if_readable(person, sides, "reflection", author="created_by"),
+        )
+        .prefetch_related(Prefetch("methods", queryset=Method.objects.order_by("name")))
+        .order_by("starts_at", "pk")
+    )
+    readable_held = [r.pk for r in rows if r.readable and r.status == Session.Status.HELD]
+    progress: dict[int, list[tuple[str, ProgressEntry]]] = defaultdict(list)
+    starts = {r.pk: r.starts_at for r in rows}
+    if readable_held:
+        for row in GoalProgress.objects.filter(session_id__in=readable_held).order_by(
+            "session__starts_at", "position"
+        ):
+            progress[row.session_id].append(
+                (
+                    str(row.goal),
+                    ProgressEntry(
+                        session_pk=row.session_id,
+                        starts_at=starts[row.session_id],
+                        level=row.level,
+                        level_label=str(row.get_level_display()),
+                        note=str(row.note or ""),
+                    ),
+                )
+            )
+    sessions = [
+        SessionEntry(
+            pk=r.pk,
+            visibility=r.visibility,
+            readable=r.readable,
+            releases=(),
+            starts_at=r.starts_at,
+            ends_at=r.ends_at,
+            place=r.place,
+            status=r.status,
+            status_label=str(r.get_status_display()),
+            methods=tuple(r.methods.all()),
+            participants=_open(r, "participants", r.sealed_participants),
+            notes=_open(r, "notes", r.sealed_notes),
+            reflection=_open(r, "reflection", r.sealed_reflection),
+            created_by=r.created_by,
+            recorded_by=r.recorded_by,
+            recorded_at=r.recorded_at,
+            progress=tuple(progress.get(r.pk, ())),
+            upcoming=r.status == Session.Status.PLANNED and r.starts_at > now,
+            due_for_record=r.status == Session.Status.PLANNED and r.starts_at <= now,
+        )
+        for r in rows
+    ]
+    sessions, _found = _with_releases(request, sessions, "session", None)
+    steps = [
+        StepEntry(
+            pk=s.pk,
+            visibility=s.visibility,
+            readable=s.readable,
+            releases=(),
+            text=_open(s, "text", s.sealed_text),
+            owner=s.owner,
+            owner_label=str(s.get_owner_display()),
+            due_on=s.due_on,
+            done_at=s.done_at,
+            done_by=s.done_by,
+            overdue=s.done_at is None and s.due_on < today,
+        )
+        for s in NextStep.objects.filter(request=request)
+        .select_related("done_by")
+        .defer("text")
+        .annotate(
+            readable=_readable(person, sides, author="created_by"),
+            sealed_text=_sealed_if_readable(person, sides, "text", author="created_by"),
+        )
+        .order_by("due_on", "pk")
+    ]
+    history: dict[str, list[ProgressEntry]] = defaultdict(list)
+    for entry in sessions:
+        for goal, item in entry.progress:
+            history[_goal_key(goal)].append(item)
+    goals = [
+        GoalEntry(position=n, goal=goal, history=tuple(history.get(_goal_key(goal), ())))
+        for n, goal in enumerate(binding.goal_list() if binding else [], start=1)
+    ]
+    upcoming = [s for s in sessions if s.upcoming]
+    return {
+        "sessions": sessions,
+        "sessions_upcoming": upcoming,
+        "sessions_past": [s for s in reversed(sessions) if not s.upcoming],
+        "next_session": upcoming[0] if upcoming else None,
+        "next_steps_open": [s for s in steps if not s.done],
+        "next_steps_done": [s for s in steps if s.done],
+        "goals": goals,
+    }
+
+
 def readable_document(
     *, person: Person, sides: Collection[Side], request: SupportRequest, pk: int
 ) -> tuple[bool, Attachment | None]:
@@ -467,6 +663,23 @@ def released_entry(*, release: Release) -> dict[str, Any]:
             "author": meeting.created_by,
             "created_at": meeting.created_at,
             "text": meeting.participants,
+        }
+    if release.session_id is not None:
+        session = Session.objects.select_related("created_by", "recorded_by").get(
+            pk=release.session_id
+        )
+        starts = formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
+        parts = [
+            f"{_('Participants')}: {session.participants}",
+            *((f"{_('Session notes')}: {session.notes}",) if session.notes else ()),
+            *((f"{_('Joint reflection')}: {session.reflection}",) if session.reflection else ()),
+        ]
+        return {
+            "kind": "session",
+            "label": _("Session on %(date)s, %(place)s") % {"date": starts, "place": session.place},
+            "author": session.recorded_by or session.created_by,
+            "created_at": session.recorded_at or session.created_at,
+            "text": "\n\n".join(parts),
         }
     if release.attachment_id is None:
         raise ValueError(f"release {release.pk} points to no entry")

@@ -24,6 +24,7 @@ from lotse.support.models import (
     Meeting,
     Proposal,
     Release,
+    Session,
     State,
     SupportRequest,
     TimelineEvent,
@@ -32,11 +33,12 @@ from lotse.support.models import (
 from lotse.support.workflow import Side, WorkflowError
 
 # The entries that carry a level, and the field of a release that points to each.
-Entry = TimelineEvent | Meeting | Attachment
+Entry = TimelineEvent | Meeting | Attachment | Session
 ENTRY_FIELD: dict[type[Entry], str] = {
     TimelineEvent: "event",
     Meeting: "meeting",
     Attachment: "attachment",
+    Session: "session",
 }
 
 
@@ -118,7 +120,15 @@ def _quote(
     return text if visibility.mail_may_carry(level, recipients=to, allowed=allowed) else ""
 
 
-def _mail(request: SupportRequest, template: str, to: Iterable[str], **context: Any) -> None:
+def _mail(
+    request: SupportRequest,
+    template: str,
+    to: Iterable[str],
+    *,
+    calendar: str = "",
+    **context: Any,
+) -> None:
+    """Queue a mail about the request; `calendar` adds an iCalendar invitation to it."""
     outbox.queue(
         template=f"support/mail/{template}",
         to=to,
@@ -128,6 +138,7 @@ def _mail(request: SupportRequest, template: str, to: Iterable[str], **context: 
         reference=_reference(request),
         reply_to=reply_address(request),
         subject_tag=f"#{request.token}",
+        calendar=calendar,
     )
 
 
@@ -796,6 +807,7 @@ ENTRY_KIND: dict[type[Entry], str] = {
     TimelineEvent: "note",
     Meeting: "meeting",
     Attachment: "document",
+    Session: "session",
 }
 
 
@@ -809,17 +821,18 @@ def _school_only(request: SupportRequest, by: Person) -> None:
 
 
 # The encrypted fields of each entry: changing a level never needs to load them.
-SEALED: dict[type[Entry], str] = {
-    TimelineEvent: "note",
-    Meeting: "participants",
-    Attachment: "content",
+SEALED: dict[type[Entry], tuple[str, ...]] = {
+    TimelineEvent: ("note",),
+    Meeting: ("participants",),
+    Attachment: ("content",),
+    Session: ("participants", "notes", "reflection"),
 }
 
 
 def _locked_entry(entry: Entry) -> Entry:
     """The entry again under a row lock, after its request's lock."""
     model = type(entry)
-    locked = model.objects.select_for_update().defer(SEALED[model]).get(pk=entry.pk)
+    locked = model.objects.select_for_update().defer(*SEALED[model]).get(pk=entry.pk)
     if locked.visibility is None:
         raise WorkflowError(_("This entry has no confidential content."))
     return locked

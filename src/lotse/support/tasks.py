@@ -12,6 +12,22 @@ def remind_overdue_requests() -> int:
 
 
 @task()
+def remind_sessions() -> int:
+    """Periodic: remind school and supporters of a session, once, the set hours before."""
+    from lotse.support import accompaniment
+
+    return accompaniment.sessions_remind()
+
+
+@task()
+def remind_overdue_next_steps() -> int:
+    """Periodic: remind the owning side of a next step, once, when it is overdue."""
+    from lotse.support import accompaniment
+
+    return accompaniment.next_steps_remind_overdue()
+
+
+@task()
 def fetch_all_mailboxes() -> int:
     """Periodic: import new mail from every site's mailbox."""
     from lotse.support import imap  # IMAP code loads only where mail is read

@@ -50,6 +50,15 @@ LABELS: dict[str, str | Promise] = {
     "concept_returned": _("Concept returned to the school"),
     "concept_published": _("Concept published in the library"),
     "concept_withdrawn": _("The school withdrew its consent to the concept"),
+    "session_planned": _("Session planned"),
+    "session_rescheduled": _("Session moved"),
+    "session_cancelled": _("Session cancelled"),
+    "session_recorded": _("Session recorded"),
+    "session_reminder": _("Reminder of the session sent"),
+    "next_step_added": _("Next step agreed"),
+    "next_step_done": _("Next step done"),
+    "next_step_reopened": _("Next step reopened"),
+    "next_step_overdue": _("Reminder: a next step is overdue"),
 }
 
 

@@ -6,6 +6,7 @@ from lotse.support import (
     mail_views,
     public_views,
     record_views,
+    session_views,
     views,
 )
 
@@ -109,6 +110,37 @@ urlpatterns = [
         concept_views.concept_withdraw,
         name="concept_withdraw",
     ),
+    path("anfragen/<int:pk>/termine/neu/", session_views.session_plan, name="session_plan"),
+    path(
+        "anfragen/<int:pk>/termine/<int:session_pk>/verschieben/",
+        session_views.session_reschedule,
+        name="session_reschedule",
+    ),
+    path(
+        "anfragen/<int:pk>/termine/<int:session_pk>/absagen/",
+        session_views.session_cancel,
+        name="session_cancel",
+    ),
+    path(
+        "anfragen/<int:pk>/termine/<int:session_pk>/protokoll/",
+        session_views.session_record,
+        name="session_record",
+    ),
+    path(
+        "anfragen/<int:pk>/termine/<int:session_pk>/einladung.ics",
+        session_views.session_ics,
+        name="session_ics",
+    ),
+    path(
+        "anfragen/<int:pk>/naechste-schritte/",
+        session_views.next_step_add,
+        name="next_step_add",
+    ),
+    path(
+        "anfragen/<int:pk>/naechste-schritte/<int:step_pk>/<slug:change>/",
+        session_views.next_step_change,
+        name="next_step_change",
+    ),
     path("koordination/", views.inbox, name="inbox"),
     path("koordination/auslastung/", views.workload, name="workload"),
     path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),
@@ -122,6 +154,13 @@ urlpatterns = [
         "organisation/<slug:slug>/postfaecher/<int:site_pk>/",
         mail_views.mailbox_edit,
         name="mailbox_edit",
+    ),
+    path("organisation/<slug:slug>/methoden/", session_views.method_list, name="method_list"),
+    path("organisation/<slug:slug>/methoden/neu/", session_views.method_edit, name="method_create"),
+    path(
+        "organisation/<slug:slug>/methoden/<int:method_pk>/",
+        session_views.method_edit,
+        name="method_edit",
     ),
     path("organisation/<slug:slug>/freigaben/", record_views.release_list, name="release_list"),
     path(

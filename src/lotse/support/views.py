@@ -46,6 +46,7 @@ from lotse.support.forms import (
     InboxFilterForm,
     MeetingForm,
     MessageForm,
+    NextStepForm,
     NoteAddForm,
     NoteForm,
     OptionalNoteForm,
@@ -384,6 +385,22 @@ def detail_context(
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
     detail = selectors.request_detail(person=person, request=sr, sides=person_sides)
+    # The timeline fragment shows no session: it does without their queries.
+    accompaniment = (
+        selectors.accompaniment_for(
+            person=person, sides=person_sides, request=sr, binding=detail["binding_agreement"]
+        )
+        if forms
+        else {}
+    )
+    # "Who can see what" counts the sessions and next steps among the entries of each level.
+    for entry in (
+        *accompaniment.get("sessions", ()),
+        *accompaniment.get("next_steps_open", ()),
+        *accompaniment.get("next_steps_done", ()),
+    ):
+        if entry.visibility:
+            detail["levels"][entry.visibility] += 1
     agreement: Agreement | None = detail["agreement"]
     accepted_sides = {a.side for a in agreement.acceptances.all()} if agreement else set()
     my_side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
@@ -432,6 +449,13 @@ def detail_context(
         "levels_choosable": CHOOSABLE,
         "release_purposes": [str(p) for p in RELEASE_PURPOSES],
         "synergie": concepts.section(sr, person_sides) if forms else None,
+        "can_plan_session": "plan_session" in allowed,
+        "can_record_session": "record_session" in allowed,
+        "can_add_step": "next_step" in allowed,
+        "next_step_form": _with_default_level(NextStepForm(prefix="step"), person_sides)
+        if forms and "next_step" in allowed
+        else None,
+        **accompaniment,
         **detail,
     }
 

@@ -1,0 +1,107 @@
+"""The iCalendar file (RFC 5545) of a session: the invitation, its updates and its cancellation.
+
+Every version of a session's invitation is the same calendar event (the session's UID); each
+change raises SEQUENCE, so calendar programs replace the entry instead of adding a second one.
+The file names date, place, the methods with their plain-language explanation and a link to the
+request: nothing of the session record (who takes part, notes), which has its own level."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lotse.support.models import Method, Session
+
+PRODID = "-//Lotse//Begleitung//DE"
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Someone invited to a session: their address and the name the calendar shows."""
+
+    email: str
+    name: str
+
+
+def zone() -> ZoneInfo:
+    """Sessions are held where the organisation works: Lotse's time zone (Europe/Berlin)."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def description(methods: Sequence[Method], url: str) -> str:
+    """The event's text: each method with its explanation, then the link to the request."""
+    parts = []
+    if methods:
+        parts.append(_("Methods of this session:"))
+        parts.extend(f"{m.name}: {' '.join(m.description.split())}" for m in methods)
+    parts.append(_("Details and next steps: %(url)s") % {"url": url})
+    return "\n\n".join(parts)
+
+
+def _address(invitee: Invitee, prop: str, **params: str) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{invitee.email}")
+    address.params["CN"] = icalendar.vText(invitee.name or invitee.email)
+    for key, value in params.items():
+        address.params[key] = icalendar.vText(value)
+    return address
+
+
+def session_ics(
+    session: Session,
+    *,
+    summary: str,
+    methods: Sequence[Method],
+    url: str,
+    organizer: Invitee | None,
+    attendees: Sequence[Invitee],
+    cancel: bool = False,
+    now: dt.datetime | None = None,
+) -> str:
+    """The calendar file of the session as it stands (METHOD:REQUEST, or CANCEL)."""
+    tz = zone()
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    event = icalendar.Event()
+    event.add("uid", session.uid)
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", (now or timezone.now()).astimezone(dt.UTC))
+    event.add("dtstart", session.starts_at.astimezone(tz))
+    event.add("dtend", session.ends_at.astimezone(tz))
+    event.add("summary", summary)
+    event.add("location", session.place)
+    event.add("description", description(methods, url))
+    event.add("url", url)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    if organizer is not None:
+        event["organizer"] = _address(organizer, "ORGANIZER")
+    for invitee in attendees:
+        event.add(
+            "attendee",
+            _address(
+                invitee,
+                "ATTENDEE",
+                CUTYPE="INDIVIDUAL",
+                ROLE="REQ-PARTICIPANT",
+                PARTSTAT="NEEDS-ACTION",
+                RSVP="TRUE",
+            ),
+        )
+    # The zone's rules around the session only: enough for every calendar, and a short file.
+    calendar.add_component(
+        icalendar.Timezone.from_tzid(
+            tz.key,
+            first_date=session.starts_at.date() - dt.timedelta(days=366),
+            last_date=session.ends_at.date() + dt.timedelta(days=366),
+        )
+    )
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
