@@ -791,7 +791,7 @@ def seed_accompaniment(
     concepts = [
         Concept(
             organisation_id=out.organisation_id,
-            school_form=rng.choice(["Grundschule", "Oberschule", "Gymnasium", "Förderschule"]),
+            school_form=rng.choice(["grundschule", "oberschule", "gymnasium", "foerderschule"]),
             topic=rng.choice(CONCEPT_TOPICS),
             what_was_done="Wir haben in sechs Sitzungen mit der Steuergruppe gearbeitet. " * 4,
             what_helped="Feste Termine, ein klarer Kontrakt und die Blitzlicht-Runden. " * 2,

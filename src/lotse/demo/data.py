@@ -1619,3 +1619,48 @@ LOGINS = (
     ("Fachberaterin Schulsozialarbeit (LAG)", "fachberatung@lag-ssa-nds.example"),
     ("Mitglied LAG", "mitglied@lag-ssa-nds.example"),
 )
+
+
+# --- the accompaniment (issue 6): methods and the evaluation, the same for every organisation --
+
+# (name, the explanation in plain language the school reads with the invitation)
+METHODS: list[tuple[str, str]] = [
+    (
+        "Blitzlicht",
+        "Zu Beginn sagt jede Person in einem Satz, wie es ihr mit dem Thema gerade geht. "
+        "Niemand kommentiert. So hören alle, wo die Gruppe steht.",
+    ),
+    (
+        "Kollegiale Fallberatung",
+        "Eine Person schildert eine Situation aus ihrem Alltag. Die anderen fragen nach, "
+        "sammeln Ideen und die Person entscheidet selbst, was sie davon mitnimmt. Dauer etwa "
+        "45 Minuten; was gesagt wird, bleibt im Raum.",
+    ),
+    (
+        "Zielscheibe",
+        "Auf einem Plakat mit einer Zielscheibe markiert jede Person mit einem Punkt, wie nah "
+        "wir einem Ziel schon sind. Das Bild zeigt ohne viele Worte, wo wir stehen.",
+    ),
+    (
+        "World Café",
+        "An mehreren Tischen wird in kleinen Gruppen zu je einer Frage gesprochen und "
+        "mitgeschrieben. Nach 20 Minuten wechseln die Gruppen die Tische. Am Ende tragen wir "
+        "zusammen, was sich zeigt.",
+    ),
+    (
+        "Feedbackbogen",
+        "Alle füllen einen kurzen Bogen ohne Namen aus. Die Steuergruppe wertet ihn aus und "
+        "entscheidet, was sie dem Kollegium zurückmeldet.",
+    ),
+]
+
+# (question, asked of: school | supporter | both, answer: scale | yes_no)
+EVALUATION_QUESTIONS: list[tuple[str, str, str]] = [
+    ("Die Begleitung hat uns geholfen, unsere Ziele zu erreichen.", "both", "scale"),
+    ("Die Vereinbarungen im Kontrakt wurden eingehalten.", "both", "scale"),
+    ("Vertraulichkeit wurde jederzeit gewahrt.", "school", "scale"),
+    ("Wir können jetzt ohne Begleitung weiterarbeiten.", "school", "scale"),
+    ("Würden Sie die Begleitung anderen Schulen empfehlen?", "school", "yes_no"),
+    ("Die Schule hat die vereinbarten nächsten Schritte umgesetzt.", "supporter", "scale"),
+    ("Die Zusammenarbeit mit der Schulleitung war tragfähig.", "supporter", "scale"),
+]

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School
-from lotse.support import intake, services
-from lotse.support.models import Proposal, SupportRequest
+from lotse.support import accompaniment, completion, concepts, intake, services
+from lotse.support.models import Method, NextStep, Proposal, Session, SupportRequest
 
 CONFIDENTIALITY = (
     "Alle Beteiligten behandeln persönliche Informationen aus der Begleitung vertraulich. "
@@ -278,7 +278,246 @@ def create_requests(org: Organisation) -> int:
 
     # 7. and 8.: mail that reached the Dresden mailbox, through the real importer.
     created.extend(_mails(org))
+
+    # 9.–11.: the accompaniment after the Kontrakt (sessions, next steps, an amendment) and two
+    # completed processes that shared their experience (Synergie).
+    created.extend(_accompaniments(cast))
     return len(created)
+
+
+# --- the accompaniment after the Kontrakt -----------------------------------------------------
+
+FEEDBACK_GOALS = (
+    "Eine gemeinsame Haltung zu Feedback im Kollegium entwickeln\n"
+    "Kollegiale Unterrichtsbesuche in zwei Fachgruppen erproben\n"
+    "Einen Feedbackbogen für Schülerinnen und Schüler einführen"
+)
+
+
+def _binding(
+    cast: _Cast, supporter: Person, *, subject: str, text: str, goals: str, days_ago: int
+) -> SupportRequest:
+    """A request of the 125. Grundschule walked to a binding Kontrakt."""
+    request = services.request_submit(
+        school=cast.school("41120125"),
+        by=cast.school_contact,
+        subject=subject,
+        text=text,
+        contact_name=cast.school_contact.get_full_name(),
+        contact_email=cast.school_contact.email,
+        contact_phone=cast.school_contact.phone,
+        quality_area=cast.area(2),
+        offer=cast.offer("Prozessmoderatoren"),
+        received_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+    request = _to_meeting(
+        cast, request, supporter, clarification="Auftrag im Telefonat geklärt.", days=1
+    )
+    today = timezone.localdate()
+    agreement = services.agreement_draft(
+        request=request,
+        by=supporter,
+        participants="Schulleitung, Steuergruppe (4 Lehrkräfte), Prozessbegleitung",
+        goals=goals,
+        starts_on=today - dt.timedelta(days=days_ago - 30),
+        ends_on=today + dt.timedelta(days=40),
+        place="125. Grundschule Dresden",
+        frequency="alle drei Wochen, 90 Minuten",
+        resources="Eine Anrechnungsstunde für die Steuergruppe",
+        methods="Moderation, kollegiale Fallberatung, Feedbackbögen",
+        confidentiality=CONFIDENTIALITY,
+    )
+    services.agreement_accept(agreement=agreement, by=supporter)
+    services.agreement_accept(agreement=agreement, by=cast.school_contact)
+    return SupportRequest.objects.get(pk=request.pk)
+
+
+def _held(
+    cast: _Cast,
+    request: SupportRequest,
+    supporter: Person,
+    *,
+    days_ago: int,
+    methods: list[Method],
+    notes: str,
+    reflection: str,
+    progress: list[int],
+    steps: list[accompaniment.StepData],
+) -> None:
+    """A session planned and recorded. Planning only accepts a future date, so the demo plans
+    it for tomorrow and then moves it to the past before recording it."""
+    session = accompaniment.session_plan(
+        request=request,
+        by=supporter,
+        starts_at=_future(1, 14),
+        ends_at=_future(1, 16),
+        place="125. Grundschule Dresden, Lehrerzimmer",
+        participants="Schulleitung, Steuergruppe",
+        methods=methods,
+    )
+    starts = _future(1, 14) - dt.timedelta(days=days_ago + 1)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=starts, ends_at=starts + dt.timedelta(hours=2), reminder_sent_at=starts
+    )
+    session.refresh_from_db()
+    accompaniment.session_record(
+        session=session,
+        by=supporter,
+        participants="Schulleiterin, vier Lehrkräfte der Steuergruppe, Prozessbegleitung",
+        notes=notes,
+        reflection=reflection,
+        progress=[
+            accompaniment.ProgressData(position, level)
+            for position, level in enumerate(progress, 1)
+        ],
+        next_steps=steps,
+    )
+
+
+def _accompaniments(cast: _Cast) -> list[SupportRequest]:
+    today = timezone.localdate()
+    methods = {m.name: m for m in Method.objects.filter(organisation=cast.org)}
+    supporter = cast.moderator
+
+    # 9. Running: two sessions recorded, one planned with methods the school can read about,
+    # next steps (one overdue), and a proposed amendment the school has not accepted yet.
+    running = _binding(
+        cast,
+        supporter,
+        subject="Feedbackkultur im Kollegium",
+        text="Wir möchten im Kollegium eine Kultur des gegenseitigen Feedbacks aufbauen.",
+        goals=FEEDBACK_GOALS,
+        days_ago=120,
+    )
+    _held(
+        cast,
+        running,
+        supporter,
+        days_ago=42,
+        methods=[methods["Blitzlicht"], methods["Zielscheibe"]],
+        notes="Die Steuergruppe sieht Feedback bisher vor allem als Kontrolle.",
+        reflection="Offenes Gespräch; die Zielscheibe hat die Unterschiede sichtbar gemacht.",
+        progress=[1, 0, 0],
+        steps=[
+            accompaniment.StepData(
+                "Ergebnisse der Zielscheibe im Kollegium vorstellen", "school", today
+            )
+        ],
+    )
+    _held(
+        cast,
+        running,
+        supporter,
+        days_ago=14,
+        methods=[methods["Kollegiale Fallberatung"]],
+        notes="Zwei Fachgruppen sind bereit, gegenseitige Unterrichtsbesuche zu erproben.",
+        reflection="Die Fallberatung hat Vertrauen geschaffen.",
+        progress=[2, 1, 0],
+        steps=[
+            accompaniment.StepData(
+                "Termine für die Unterrichtsbesuche abstimmen", "school", today + dt.timedelta(1)
+            ),
+            accompaniment.StepData(
+                "Entwurf eines Feedbackbogens mitbringen", "supporter", today + dt.timedelta(5)
+            ),
+        ],
+    )
+    # The first next step was due on the day of the session: now it is overdue.
+    NextStep.objects.filter(request=running, due_on=today).update(
+        due_on=today - dt.timedelta(days=7)
+    )
+    step = NextStep.objects.get(request=running, owner="school", due_on__gt=today)
+    accompaniment.next_step_done(step=step, by=cast.school_contact)
+    accompaniment.session_plan(
+        request=running,
+        by=supporter,
+        starts_at=_future(6, 14),
+        ends_at=_future(6, 16),
+        place="125. Grundschule Dresden, Lehrerzimmer",
+        participants="Schulleitung, Steuergruppe, Fachgruppe Deutsch",
+        methods=[methods["World Café"], methods["Feedbackbogen"]],
+    )
+    binding = running.agreements.get()
+    services.agreement_draft(
+        request=running,
+        by=supporter,
+        participants=binding.participants,
+        goals=FEEDBACK_GOALS + "\nDie Elternvertretung in die Steuergruppe einbinden",
+        starts_on=binding.starts_on,
+        ends_on=binding.ends_on + dt.timedelta(days=90),
+        place=binding.place,
+        frequency="alle vier Wochen, 90 Minuten",
+        resources=binding.resources,
+        methods=binding.methods,
+        confidentiality=binding.confidentiality,
+    )
+
+    # 10. and 11. Completed, with the final reflection and the evaluation of both sides; the
+    # school shared its experience: one concept is in the library, one waits for review.
+    completed = []
+    for subject, topic, days_ago in (
+        ("Steuergruppe arbeitsfähig machen", "Eine Steuergruppe arbeitsfähig machen", 300),
+        ("Ganztag und Unterricht verzahnen", "Ganztag und Unterricht verzahnen", 260),
+    ):
+        request = _binding(
+            cast,
+            supporter,
+            subject=subject,
+            text=f"Wir wünschen uns Begleitung: {subject}.",
+            goals="Klare Aufgaben und Arbeitsweise vereinbaren\nErgebnisse ins Kollegium tragen",
+            days_ago=days_ago,
+        )
+        _held(
+            cast,
+            request,
+            supporter,
+            days_ago=60,
+            methods=[methods["Blitzlicht"]],
+            notes="Arbeitsweise vereinbart, Protokollführung rotiert.",
+            reflection="Die Gruppe arbeitet inzwischen selbstständig.",
+            progress=[4, 3],
+            steps=[],
+        )
+        completion.final_reflection_write(
+            request=request,
+            by=supporter,
+            text=(
+                "Die Steuergruppe hat eine feste Arbeitsweise gefunden und trägt Ergebnisse "
+                "selbst ins Kollegium. Weitere Begleitung ist nicht nötig."
+            ),
+        )
+        completion.final_reflection_confirm(request=request, by=cast.school_contact)
+        request = services.request_complete(request=request, by=supporter)
+        for person, side in ((cast.school_contact, "school"), (supporter, "supporter")):
+            completion.evaluation_submit(
+                request=request,
+                by=person,
+                answers={
+                    q.pk: (1 if q.kind == "yes_no" else 5)
+                    for q in completion.questions_for(organisation=cast.org, side=side)
+                },
+            )
+        concept = concepts.concept_submit(
+            request=request,
+            by=cast.school_contact,
+            topic=topic,
+            what_was_done=(
+                "In sechs Sitzungen hat die Steuergruppe mit einer externen Begleitung ihre "
+                "Aufgaben, Rollen und eine feste Tagesordnung vereinbart. Zwischenstände gingen "
+                "jeweils in die Gesamtkonferenz."
+            ),
+            what_helped=(
+                "Feste Termine, eine rotierende Moderation und das Blitzlicht zu Beginn jeder "
+                "Sitzung."
+            ),
+            quality_areas=[cast.area(2)],
+            school_form="grundschule",
+            consent=True,
+        )
+        if not completed:
+            concepts.concept_publish(concept=concept, by=cast.coordinator)
+        completed.append(request)
+    return [running, *completed]
 
 
 def _mails(org: Organisation) -> list[SupportRequest]:

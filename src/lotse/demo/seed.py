@@ -25,7 +25,7 @@ from lotse.catalog.models import (
 from lotse.core import security
 from lotse.core.models import District, Organisation, Person, Role, School, Site
 from lotse.demo import data, scenarios
-from lotse.support.models import SupportRequest
+from lotse.support.models import EvaluationQuestion, Method, SupportRequest
 
 _SIX_PLACES = Decimal("0.000001")
 
@@ -43,6 +43,8 @@ LABELS: dict[type[models.Model], str] = {
     Offer: "Angebote",
     SupporterProfile: "Unterstützerprofile",
     Absence: "Abwesenheiten",
+    Method: "Methoden",
+    EvaluationQuestion: "Auswertungsfragen",
 }
 
 
@@ -103,6 +105,24 @@ def _school_phone(school: data.SchoolData) -> str:
     code = data.TOWNS[school.city][2]
     digits = school.number[-5:]
     return f"{code} {digits[:3]}{int(digits[3:]) % 90 + 10:02d}-0"
+
+
+def _seed_methods_and_questions(report: Report, org: Organisation) -> None:
+    """The methods supporters explain to schools, and the questions of the evaluation."""
+    for name, description in data.METHODS:
+        _upsert(
+            report,
+            Method,
+            {"organisation": org, "name": name},
+            {"description": description, "active": True},
+        )
+    for position, (text, audience, kind) in enumerate(data.EVALUATION_QUESTIONS, 1):
+        _upsert(
+            report,
+            EvaluationQuestion,
+            {"organisation": org, "text": text},
+            {"audience": audience, "kind": kind, "position": position, "active": True},
+        )
 
 
 def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organisation:
@@ -230,6 +250,7 @@ def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organi
             },
         )
         _set_m2m(report, offer, "quality_areas", [areas[n] for n in offer_data.quality_areas])
+    _seed_methods_and_questions(report, org)
     for profile_data in org_data.profiles:
         _seed_profile(
             report,
