@@ -65,7 +65,7 @@ def test_the_supporter_reaches_every_url_before(cast: Cast, client_as: ClientAs)
         "detail": 200,
         "timeline": 200,
         "kontrakt-pdf": 200,
-        "kontrakt-form": 302,  # binding: back to the request with a message
+        "kontrakt-form": 200,  # binding: the form proposes an amendment
         "document": 200,
         "access-log": 403,  # the school's and the coordination's
         "note": 400,  # an empty form
