@@ -438,7 +438,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         methods=[methods["World Café"], methods["Feedbackbogen"]],
     )
     binding = running.agreements.get()
-    services.agreement_draft(
+    amendment = services.agreement_draft(
         request=running,
         by=supporter,
         participants=binding.participants,
@@ -451,6 +451,8 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         methods=binding.methods,
         confidentiality=binding.confidentiality,
     )
+    # The supporter proposed it and accepted it; it waits for the school.
+    services.agreement_accept(agreement=amendment, by=supporter)
 
     # 10. and 11. Completed, with the final reflection and the evaluation of both sides; the
     # school shared its experience: one concept is in the library, one waits for review.

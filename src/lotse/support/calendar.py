@@ -96,6 +96,7 @@ def session_ics(
             ),
         )
     # The zone's rules around the session only: enough for every calendar, and a short file.
+    # It comes before the event, as RFC 5545's examples and most calendar programs have it.
     calendar.add_component(
         icalendar.Timezone.from_tzid(
             tz.key,

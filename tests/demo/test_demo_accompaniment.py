@@ -1,0 +1,58 @@
+"""The demo shows the accompaniment after the Kontrakt: a running one, and two completed ones
+that shared their experience – all made through the services."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from lotse.core.models import Organisation, OutboxMessage
+from lotse.demo.seed import seed
+from lotse.support import concepts, selectors
+from lotse.support.models import (
+    Concept,
+    EvaluationAnswer,
+    EvaluationQuestion,
+    Method,
+    NextStep,
+    Session,
+    State,
+    SupportRequest,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_running_accompaniment_and_shared_concepts() -> None:
+    seed(with_requests=True)
+    for organisation in Organisation.objects.all():
+        assert Method.objects.filter(organisation=organisation, active=True).count() == 5
+        assert EvaluationQuestion.objects.filter(organisation=organisation).count() == 7
+
+    running = SupportRequest.objects.get(subject="Feedbackkultur im Kollegium")
+    assert running.state == State.ACCOMPANYING
+    sessions = list(Session.objects.filter(request=running).order_by("starts_at"))
+    assert [s.status for s in sessions] == ["held", "held", "planned"]
+    assert sessions[-1].starts_at > timezone.now()
+    assert sessions[-1].methods.count() == 2
+    assert sessions[0].goal_progress.count() == 3
+    # The invitation to the planned session went out with its calendar file.
+    invitation = OutboxMessage.objects.filter(template="support/mail/session_invitation").last()
+    assert invitation is not None
+    assert "BEGIN:VCALENDAR" in invitation.calendar
+    steps = NextStep.objects.filter(request=running)
+    assert steps.filter(done_at__isnull=True, due_on__lt=timezone.localdate()).count() == 1
+    assert steps.filter(done_at__isnull=False).count() == 1
+    # The proposed amendment waits for the school; version 1 stays in force.
+    assert selectors.binding_agreement(request=running).version == 1
+    proposed = running.agreements.get(version=2)
+    assert {a.side for a in proposed.acceptances.all()} == {"supporter"}
+
+    completed = SupportRequest.objects.filter(state=State.COMPLETED, school=running.school)
+    assert completed.count() == 2
+    assert all(r.final_reflection.confirmed for r in completed)
+    assert EvaluationAnswer.objects.count() > 0
+    assert sorted(Concept.objects.values_list("status", flat=True)) == ["published", "submitted"]
+    contact = running.submitted_by
+    assert contact is not None
+    assert [c.status for c in concepts.library(person=contact)] == ["published"]
