@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from lotse.catalog.models import QualityArea
 from lotse.core.models import AccessLog, Person
@@ -318,3 +320,34 @@ def test_after_retention_the_person_who_consented_still_withdraws(
     concept.refresh_from_db()
     assert concept.status == Status.WITHDRAWN
     assert school.get(f"/konzepte/{concept.pk}/").status_code == 404
+
+
+def test_the_library_shows_25_concepts_a_page_and_searches_all_pages(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    now = timezone.now()
+    Concept.objects.bulk_create(
+        Concept(
+            organisation=cast.organisation,
+            topic=f"Thema {n:02d}" + (" Ganztag" if n == 3 else ""),
+            what_was_done=DONE,
+            what_helped=HELPED,
+            status=Status.PUBLISHED,
+            consent_text="Einverstanden.",
+            published_at=now - dt.timedelta(days=n),
+        )
+        for n in range(30)
+    )
+    client = client_as(cast.school_contact_b)
+    first = client.get("/konzepte/").content.decode()
+    assert first.count('class="lotse-entry"') == 25
+    assert "Seite 1 von 2" in first
+    assert "Thema 00" in first
+    assert "Thema 29" not in first
+    second = client.get("/konzepte/?page=2").content.decode()
+    assert second.count('class="lotse-entry"') == 5
+    assert "Thema 29" in second
+    # The search reads every page: the match on page 1 is found from page 2's link too.
+    found = client.get("/konzepte/?q=ganztag&page=1").content.decode()
+    assert found.count('class="lotse-entry"') == 1
+    assert "Thema 03 Ganztag" in found

@@ -368,13 +368,19 @@ def library(request: HttpRequest) -> HttpResponse:
     area, search = None, ""
     if form.is_bound and form.is_valid():
         area, search = form.cleaned_data["area"], form.cleaned_data["q"]
-    rows = concepts.library(person=person, area=area, search=search)
+    page = concepts.library_page(
+        person=person, area=area, search=search, page=request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "support/concept_library.html",
         {
             "form": form,
-            "rows": [(c, concepts.school_form_label(c)) for c in rows],
+            "rows": [(c, concepts.school_form_label(c)) for c in page],
+            "page": page,
+            "query": query.urlencode(),
             "filtered": bool(area or search),
         },
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -420,8 +421,7 @@ def review_queue(*, person: Person, organisation: Organisation) -> QuerySet[Conc
     return rows.defer(*TEXT_FIELDS, "review_note").order_by("consent_at", "pk")
 
 
-def library(*, person: Person, area: QualityArea | None = None, search: str = "") -> list[Concept]:
-    """Published concepts of the person's organisations (filtered by area and words)."""
+def _published(person: Person, area: QualityArea | None) -> QuerySet[Concept]:
     rows = (
         Concept.objects.filter(
             organisation_id__in=roles.organisation_ids(person), status=Status.PUBLISHED
@@ -430,20 +430,42 @@ def library(*, person: Person, area: QualityArea | None = None, search: str = ""
         .prefetch_related("quality_areas")
         .order_by("-published_at", "-pk")
     )
-    if area is not None:
-        rows = rows.filter(quality_areas=area)
-    concepts = list(rows)
-    words = search.casefold().split()
-    if words:
-        # The texts are encrypted: the search runs on the decrypted texts, here.
-        def matches(concept: Concept) -> bool:
-            haystack = " ".join(
-                [concept.school_form, *(getattr(concept, f) for f in TEXT_FIELDS)]
-            ).casefold()
-            return all(word in haystack for word in words)
+    return rows.filter(quality_areas=area) if area is not None else rows
 
-        concepts = [c for c in concepts if matches(c)]
-    return concepts
+
+def _matching(concepts: Iterable[Concept], search: str) -> list[Concept]:
+    words = search.casefold().split()
+
+    # The texts are encrypted: the search runs on the decrypted texts, here.
+    def matches(concept: Concept) -> bool:
+        haystack = " ".join(
+            [concept.school_form, *(getattr(concept, f) for f in TEXT_FIELDS)]
+        ).casefold()
+        return all(word in haystack for word in words)
+
+    return [c for c in concepts if matches(c)]
+
+
+def library(*, person: Person, area: QualityArea | None = None, search: str = "") -> list[Concept]:
+    """Published concepts of the person's organisations (filtered by area and words)."""
+    concepts = list(_published(person, area))
+    return _matching(concepts, search) if search.split() else concepts
+
+
+LIBRARY_PAGE = 25
+
+
+def library_page(
+    *, person: Person, area: QualityArea | None = None, search: str = "", page: str | None = None
+) -> Page[Concept]:
+    """One page of the library. Without search words only the page's topics are decrypted;
+    a search has to read every published concept's texts."""
+    if search.split():
+        return Paginator(library(person=person, area=area, search=search), LIBRARY_PAGE).get_page(
+            page
+        )
+    rows = _published(person, area).defer("what_was_done", "what_helped")
+    return Paginator(rows, LIBRARY_PAGE).get_page(page)
 
 
 def published_concept(*, person: Person, pk: int) -> Concept | None:
