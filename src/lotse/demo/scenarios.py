@@ -456,7 +456,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
 
     # 10. and 11. Completed, with the final reflection and the evaluation of both sides; the
     # school shared its experience: one concept is in the library, one waits for review.
-    completed = []
+    completed: list[SupportRequest] = []
     for subject, topic, days_ago in (
         ("Steuergruppe arbeitsfähig machen", "Eine Steuergruppe arbeitsfähig machen", 300),
         ("Ganztag und Unterricht verzahnen", "Ganztag und Unterricht verzahnen", 260),
