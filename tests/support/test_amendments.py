@@ -221,6 +221,23 @@ def test_school_proposes_a_change_and_the_page_shows_what_waits(
     assert "Vorgeschlagene Änderung" not in page
 
 
+@pytest.mark.parametrize("state", [State.AGREED, State.ACCOMPANYING])
+def test_accepting_an_amendment_says_whether_it_now_binds(
+    cast: Cast, client_as: ClientAs, state: str
+) -> None:
+    """The message follows the version in force, not the state (which an amendment keeps)."""
+    sr = bring_to_state(cast, state)
+    amend(cast, sr)
+    first = client_as(cast.school_contact_a).post(
+        f"/anfragen/{sr.pk}/kontrakt/2/annehmen/", follow=True
+    )
+    assert "Die andere Seite muss ihn ebenfalls annehmen." in first.content.decode()
+    assert "Der Kontrakt ist verbindlich." not in first.content.decode()
+    second = client_as(cast.supporter).post(f"/anfragen/{sr.pk}/kontrakt/2/annehmen/", follow=True)
+    assert "Der Kontrakt ist verbindlich." in second.content.decode()
+    assert in_force(sr) == 2
+
+
 def test_an_unchanged_proposal_is_refused_in_german(cast: Cast, client_as: ClientAs) -> None:
     sr = bring_to_state(cast, State.AGREED)
     agreement = Agreement.objects.get(request=sr)

@@ -726,8 +726,10 @@ def agreement_accept(request: HttpRequest, pk: int, version: int) -> HttpRespons
         services.agreement_accept(agreement=agreement, by=person)
     except WorkflowError as exc:
         return refused(request, sr, person, exc.message)
-    sr.refresh_from_db(fields=["state"])
-    if sr.state == "agreed":
+    # Whether this version now binds: the first Kontrakt or an amendment, in any state (the
+    # state stays AGREED or ACCOMPANYING when an amendment binds, so it cannot tell).
+    in_force = selectors.binding_agreement(request=sr)
+    if in_force is not None and in_force.pk == agreement.pk:
         messages.success(request, _("Both sides have accepted. The Kontrakt is binding."))
     else:
         messages.success(
