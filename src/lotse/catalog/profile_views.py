@@ -170,10 +170,7 @@ def absence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def matching_weights(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation admin decides how much each criterion of the matching counts."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if not roles.has_role(person, roles.Kind.ADMIN, organisation):
-        raise Http404
+    organisation, person, _kind = roles.organisation_for(request, slug)
     current = MatchingWeights.objects.filter(organisation=organisation).first()
     form = MatchingWeightsForm(
         request.POST or None, initial=MatchingWeightsForm.initial_for(current)

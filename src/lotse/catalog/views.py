@@ -115,10 +115,7 @@ def offer_search(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _admin_organisation(request: HttpRequest, slug: str) -> tuple[Organisation, Person]:
     """The organisation, if the person administers it; everyone else gets 404."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if not roles.has_role(person, roles.Kind.ADMIN, organisation):
-        raise Http404
+    organisation, person, _kind = roles.organisation_for(request, slug)
     return organisation, person
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 
 from lotse.core.models import Organisation, Person, Role, School, Site
 
@@ -78,3 +79,17 @@ def organisation_ids(person: Person | AnonymousUser, *kinds: str) -> set[int]:
 def is_staff_in(person: Person | AnonymousUser, organisation_id: int) -> bool:
     """Coordinators and organisation admins are staff of their organisation."""
     return organisation_id in organisation_ids(person, Kind.COORDINATOR, Kind.ADMIN)
+
+
+def organisation_for(
+    request: HttpRequest, slug: str, *kinds: str
+) -> tuple[Organisation, Person, str]:
+    """The organisation of an `/organisation/<slug>/…` page, the logged-in person, and the first
+    of `kinds` (default: admin) the person holds in it. Everyone else gets 404, as if the page
+    did not exist."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    person = person_of(request)
+    for kind in kinds or (Kind.ADMIN,):
+        if has_role(person, kind, organisation):
+            return organisation, person, kind
+    raise Http404

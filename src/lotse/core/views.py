@@ -86,10 +86,7 @@ def ping(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation admin sets the acknowledgement deadline and the reminder."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if not roles.has_role(person, roles.Kind.ADMIN, organisation):
-        raise Http404
+    organisation, person, _kind = roles.organisation_for(request, slug)
     form = OrganisationSettingsForm(
         request.POST or None, initial=OrganisationSettingsForm.initial_for(organisation)
     )
@@ -115,11 +112,10 @@ def _admin_organisation(
     everyone else gets 404, as for the organisation's settings."""
     organisation = get_object_or_404(Organisation, slug=slug)
     person = roles.person_of(request)
-    if roles.has_role(person, roles.Kind.ADMIN, organisation):
-        return organisation, person
     if superuser and person.is_superuser:
         return organisation, person
-    raise Http404
+    organisation, person, _kind = roles.organisation_for(request, slug)
+    return organisation, person
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -125,10 +125,7 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _admin_organisation(request: HttpRequest, slug: str) -> tuple[Person, Organisation]:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if not roles.has_role(person, roles.Kind.ADMIN, organisation):
-        raise Http404
+    organisation, person, _kind = roles.organisation_for(request, slug)
     return person, organisation
 
 
@@ -225,19 +222,15 @@ def question_delete(request: HttpRequest, slug: str, question_pk: int) -> HttpRe
 @require_GET
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     """The evaluation in aggregate, for the organisation's admins and coordinators."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if not (
-        roles.has_role(person, roles.Kind.ADMIN, organisation)
-        or roles.has_role(person, roles.Kind.COORDINATOR, organisation)
-    ):
-        raise Http404
+    organisation, _person, kind = roles.organisation_for(
+        request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR
+    )
     return render(
         request,
         "support/evaluation_report.html",
         {
             "organisation": organisation,
             "rows": completion.evaluation_report(organisation=organisation),
-            "is_admin": roles.has_role(person, roles.Kind.ADMIN, organisation),
+            "is_admin": kind == roles.Kind.ADMIN,
         },
     )

@@ -165,12 +165,9 @@ def concept_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reviewer_in(request: HttpRequest, slug: str) -> tuple[Person, Organisation]:
     """The organisation whose admins and coordinators review; 404 for everyone else."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if not roles.has_role(person, roles.Kind.ADMIN, organisation) and not roles.has_role(
-        person, roles.Kind.COORDINATOR, organisation
-    ):
-        raise Http404
+    organisation, person, _kind = roles.organisation_for(
+        request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR
+    )
     return person, organisation
 
 

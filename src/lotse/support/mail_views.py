@@ -20,9 +20,7 @@ from lotse.support.workflow import WorkflowError
 
 
 def _admin_organisation(request: HttpRequest, slug: str) -> Organisation:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    if not roles.has_role(request.user, roles.Kind.ADMIN, organisation):
-        raise Http404
+    organisation, _person, _kind = roles.organisation_for(request, slug)
     return organisation
 
 

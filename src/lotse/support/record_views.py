@@ -273,13 +273,10 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _organisation_staff(request: HttpRequest, slug: str) -> tuple[Person, Organisation, str]:
     """The organisation and the role its coordinators and admins read releases in; 404 else."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if roles.has_role(person, roles.Kind.ADMIN, organisation):
-        return person, organisation, roles.Kind.ADMIN
-    if roles.has_role(person, roles.Kind.COORDINATOR, organisation):
-        return person, organisation, roles.Kind.COORDINATOR
-    raise Http404
+    organisation, person, kind = roles.organisation_for(
+        request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR
+    )
+    return person, organisation, kind
 
 
 @login_required

@@ -297,10 +297,7 @@ def next_step_change(request: HttpRequest, pk: int, step_pk: int, change: str) -
 
 
 def _admin_organisation(request: HttpRequest, slug: str) -> tuple[Organisation, Person]:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    person = roles.person_of(request)
-    if not roles.has_role(person, roles.Kind.ADMIN, organisation):
-        raise Http404
+    organisation, person, _kind = roles.organisation_for(request, slug)
     return organisation, person
 
 
