@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from lotse.core import roles
 from lotse.core.models import Organisation
@@ -28,8 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_admin_of": admin_of,
         # Everyone with a role reads the library of concepts (Synergie).
         "nav_has_role": bool(kinds),
-        # Called by the template only when it draws the navigation of a coordinator or admin.
-        "nav_concept_reviews": (lambda: _concept_reviews(user))
+        # Read (once) only when the template draws the navigation of a coordinator or admin.
+        "nav_concept_reviews": SimpleLazyObject(lambda: _concept_reviews(user))
         if user is not None and kinds & {roles.Kind.COORDINATOR, roles.Kind.ADMIN}
         else [],
         "nav_is_school_contact": roles.Kind.SCHOOL_CONTACT in kinds,

@@ -203,8 +203,12 @@ def evaluation_refusal(request: SupportRequest, sides: Collection[Side]) -> str 
     if side is None:
         return _("Only the school and the supporter answer the evaluation.")
     if request.state != State.COMPLETED:
-        reflection = FinalReflection.objects.filter(request=request).first()
-        if request.state != State.ACCOMPANYING or reflection is None or not reflection.confirmed:
+        confirmations = (
+            FinalReflection.objects.filter(request=request)
+            .values_list("school_confirmed_at", "supporter_confirmed_at")
+            .first()
+        )
+        if request.state != State.ACCOMPANYING or confirmations is None or None in confirmations:
             return _("The evaluation opens once both sides have confirmed the final reflection.")
     if EvaluationSubmission.objects.filter(request=request, side=side).exists():
         return _("Your side has already answered the evaluation or declined it.")

@@ -86,10 +86,15 @@ def _has_accepted_supporter(request: SupportRequest) -> str | Promise | None:
 
 
 def _final_reflection_confirmed(request: SupportRequest) -> str | Promise | None:
-    reflection = FinalReflection.objects.filter(request=request).first()
-    if reflection is None:
+    # Only the confirmations: the guard never loads (or decrypts) the reflection's text.
+    confirmations = (
+        FinalReflection.objects.filter(request=request)
+        .values_list("school_confirmed_at", "supporter_confirmed_at")
+        .first()
+    )
+    if confirmations is None:
         return _("First write the joint final reflection.")
-    if not reflection.confirmed:
+    if None in confirmations:
         return _("Both sides must confirm the final reflection.")
     return None
 
