@@ -507,6 +507,10 @@ def accompaniment_for(
     (five with released sessions); encrypted fields leave the database only for readers."""
     now = timezone.now()
     today = timezone.localdate()
+    # The labels once per page, not once per row (each is a lazy translation).
+    level_label = {value: str(label) for value, label in GoalProgress.Level.choices}
+    status_label = {value: str(label) for value, label in Session.Status.choices}
+    owner_label = {value: str(label) for value, label in NextStep.Owner.choices}
     rows = list(
         Session.objects.filter(request=request)
         .select_related("created_by", "recorded_by")
@@ -536,7 +540,7 @@ def accompaniment_for(
                         session_pk=row.session_id,
                         starts_at=starts[row.session_id],
                         level=row.level,
-                        level_label=str(row.get_level_display()),
+                        level_label=level_label.get(row.level, str(row.level)),
                         note=str(row.note or ""),
                     ),
                 )
@@ -551,7 +555,7 @@ def accompaniment_for(
             ends_at=r.ends_at,
             place=r.place,
             status=r.status,
-            status_label=str(r.get_status_display()),
+            status_label=status_label.get(r.status, r.status),
             methods=tuple(r.methods.all()),
             participants=_open(r, "participants", r.sealed_participants),
             notes=_open(r, "notes", r.sealed_notes),
@@ -574,7 +578,7 @@ def accompaniment_for(
             releases=(),
             text=_open(s, "text", s.sealed_text),
             owner=s.owner,
-            owner_label=str(s.get_owner_display()),
+            owner_label=owner_label.get(s.owner, s.owner),
             due_on=s.due_on,
             done_at=s.done_at,
             done_by=s.done_by,
