@@ -8,6 +8,7 @@ found anywhere after the erasure."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import json
@@ -22,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from lotse.core import audit, privacy
@@ -98,6 +99,27 @@ def footprint(cast: Cast) -> dict[str, Any]:
         proposal=Proposal.objects.get(request=other, supporter=supporter),
         by=supporter,
         reason="Quirin Zwetschkenröster hat keine Zeit.",
+    )
+    # A running accompaniment: a session planned by the supporter (its invitation names both
+    # in the calendar file) and a next step that names her.
+    from lotse.support import accompaniment
+
+    running = bring_to_state(cast, State.AGREED, subject="Dritte Anfrage")
+    starts = timezone.now() + dt.timedelta(days=3)
+    accompaniment.session_plan(
+        request=running,
+        by=supporter,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        place="Raum von Sieglinde Quastenflosser",
+        participants="Sieglinde Quastenflosser, Quirin Zwetschkenröster",
+    )
+    accompaniment.next_step_add(
+        request=running,
+        by=supporter,
+        text="Sieglinde Quastenflosser lädt die Steuergruppe ein.",
+        owner="school",
+        due_on=timezone.localdate() + dt.timedelta(days=7),
     )
     # Her answer by mail, kept raw.
     raw = (

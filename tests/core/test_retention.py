@@ -311,9 +311,13 @@ def test_old_quarantined_mail_loses_its_content_but_is_not_imported_again(cast: 
     assert InboundMail.objects.count() == 1
 
 
-def kept_mail(subject: str, to: str, organisation: Organisation | None = None) -> OutboxMessage:
+def kept_mail(
+    subject: str, to: str, organisation: Organisation | None = None, calendar: str = ""
+) -> OutboxMessage:
     """A mail written and kept in the app (no SMTP server), as the worker leaves it."""
-    message = outbox.store(subject=subject, body="Text", to=[to], organisation=organisation)
+    message = outbox.store(
+        subject=subject, body="Text", to=[to], organisation=organisation, calendar=calendar
+    )
     assert message is not None
     assert outbox.send(message.pk) == OutboxMessage.Status.HELD
     return message
@@ -333,13 +337,18 @@ def test_outgoing_mail_goes_after_six_months_also_without_organisation(cast: Cas
 
 def test_anonymised_outgoing_mail_keeps_only_the_facts(cast: Cast) -> None:
     with time_machine.travel(months_ago(7), tick=False):
-        mail = kept_mail("Hallo", "b@example.org", cast.organisation)
+        mail = kept_mail(
+            "Hallo",
+            "b@example.org",
+            cast.organisation,
+            calendar="BEGIN:VCALENDAR\r\nATTENDEE;CN=B:mailto:b@example.org\r\nEND:VCALENDAR",
+        )
     retention.set_rules(
         organisation=cast.organisation, by=cast.admin, values={"core.outbox": (6, "anonymise")}
     )
     retention.apply(now=NIGHT)
     mail.refresh_from_db()
-    assert (mail.to, mail.subject, mail.body) == ([], "", "")
+    assert (mail.to, mail.subject, mail.body, mail.calendar) == ([], "", "", "")
     assert mail.message_id
     assert mail.status == OutboxMessage.Status.HELD
     again = retention.apply(now=NIGHT, organisations=Organisation.objects.all())

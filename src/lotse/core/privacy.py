@@ -508,13 +508,15 @@ def people_of(organisation: Organisation, *, search: str = "") -> QuerySet[Perso
 
 def _outbox_rows(subject: Subject) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(
-        Q(to__icontains=subject.email) | subject.mentioned("subject", "body", "reply_to")
+        Q(to__icontains=subject.email)
+        | subject.mentioned("subject", "body", "reply_to", "calendar")
     )
 
 
 def _outbox_erase(rows: QuerySet[OutboxMessage], subject: Subject) -> int:
     """A mail to the person alone goes; in others their address leaves the recipients and their
-    address and name leave subject and text."""
+    address and name leave subject and text. A calendar invitation names every attendee (in
+    folded lines a scrub could miss), so it goes as a whole: it was only needed for sending."""
     changed = 0
     for message in rows:
         recipients = [a for a in message.to if not subject.is_address(a)]
@@ -527,6 +529,7 @@ def _outbox_erase(rows: QuerySet[OutboxMessage], subject: Subject) -> int:
             "subject": subject.scrub(message.subject),
             "body": subject.scrub(message.body),
             "reply_to": "" if subject.is_address(message.reply_to) else message.reply_to,
+            "calendar": "",
         }
         if any(getattr(message, k) != v for k, v in update.items()):
             OutboxMessage.objects.filter(pk=message.pk).update(**update)

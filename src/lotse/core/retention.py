@@ -326,7 +326,7 @@ def _outbox_due(
         | Q(status=status.FAILED, attempts__gte=outbox.MAX_ATTEMPTS, created_at__lt=cutoff)
     )
     if action == Action.ANONYMISE:
-        rows = rows.exclude(subject="", body="")
+        rows = rows.exclude(subject="", body="", calendar="")
     return rows
 
 
@@ -335,7 +335,15 @@ def _outbox_apply(rows: QuerySet[OutboxMessage], action: str) -> int:
         return delete_rows(rows)
     # The facts stay (when, which template, about what, delivered or not); the people and the
     # text go.
-    return rows.update(to=[], reply_to="", subject="", body="", last_error="", bounce_reason="")
+    return rows.update(
+        to=[],
+        reply_to="",
+        subject="",
+        body="",
+        calendar="",
+        last_error="",
+        bounce_reason="",
+    )
 
 
 def register_core_kinds() -> None:
