@@ -232,13 +232,8 @@ def _valid(question: EvaluationQuestion, value: int) -> bool:
     return value in SCALE
 
 
-@transaction.atomic
-def evaluation_submit(
-    *, request: SupportRequest, by: Person, answers: Mapping[int, int]
-) -> EvaluationSubmission:
-    """One side answers the evaluation: the answers are stored without the request or person.
-
-    Questions left out are simply not answered; answering at all is voluntary."""
+def _evaluating(request: SupportRequest, by: Person) -> tuple[SupportRequest, str]:
+    """The request under its lock and the side the person answers for; refused otherwise."""
     request = _lock(request)
     sides = workflow.sides(request, by)
     reason = evaluation_refusal(request, sides)
@@ -246,6 +241,17 @@ def evaluation_submit(
         raise WorkflowError(reason)
     side = evaluation_side(sides)
     assert side is not None
+    return request, side
+
+
+@transaction.atomic
+def evaluation_submit(
+    *, request: SupportRequest, by: Person, answers: Mapping[int, int]
+) -> EvaluationSubmission:
+    """One side answers the evaluation: the answers are stored without the request or person.
+
+    Questions left out are simply not answered; answering at all is voluntary."""
+    request, side = _evaluating(request, by)
     questions = {q.pk: q for q in questions_for(organisation=request.organisation, side=side)}
     year = timezone.localdate().year
     rows = []
@@ -274,13 +280,7 @@ def evaluation_submit(
 @transaction.atomic
 def evaluation_decline(*, request: SupportRequest, by: Person) -> EvaluationSubmission:
     """One side does not take part in the evaluation; it is not asked again."""
-    request = _lock(request)
-    sides = workflow.sides(request, by)
-    reason = evaluation_refusal(request, sides)
-    if reason is not None:
-        raise WorkflowError(reason)
-    side = evaluation_side(sides)
-    assert side is not None
+    request, side = _evaluating(request, by)
     submission = EvaluationSubmission.objects.create(request=request, side=side, declined=True)
     timeline.record(request, "evaluation_done", by=None, data={"side": side})
     return submission
