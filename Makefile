@@ -48,13 +48,15 @@ setup: system-packages $(PY_STAMP) $(NPM_STAMP) $(MO_FILES)
 system-packages:
 	@scripts/apt-ensure.sh gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-$(PY_STAMP): requirements/lock.txt pyproject.toml
+$(PY_STAMP): requirements/bootstrap.txt requirements/lock.txt pyproject.toml
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		rm -rf $(VENV); \
 		python="$$(scripts/find-python.sh)"; \
 		echo "==> creating $(VENV) with $$python"; \
 		"$$python" -m venv $(VENV); \
 	fi
+	@echo "==> bringing pip to the version in requirements/bootstrap.txt"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/bootstrap.txt
 	@echo "==> installing Python packages from requirements/lock.txt"
 	$(PY) -m pip install --quiet --require-hashes -r requirements/lock.txt
 	$(PY) -m pip install --quiet --no-deps -e .
