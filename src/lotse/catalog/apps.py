@@ -12,3 +12,28 @@ class CatalogConfig(AppConfig):
         from lotse.catalog import privacy
 
         privacy.register()
+        _register_navigation()
+
+
+def _register_navigation() -> None:
+    from lotse.core import navigation
+    from lotse.core.models import Role
+
+    navigation.register(
+        "catalog.index", label=_("Catalogue"), url_name="catalog:index", order=10, public=True
+    )
+    navigation.register(
+        "catalog.profile",
+        label=_("My profile"),
+        url_name="catalog:profile",
+        order=35,
+        kinds=(Role.Kind.SUPPORTER,),
+    )
+    navigation.register(
+        "catalog.admin",
+        label=_("Catalogue of %(name)s"),
+        url_name="catalog:admin_index",
+        order=940,
+        kinds=(Role.Kind.ADMIN,),
+        per_organisation=True,
+    )

@@ -19,8 +19,31 @@ class CoreConfig(AppConfig):
 
         retention.register_core_kinds()
         privacy.register_core()
+        _register_navigation()
 
         post_migrate.connect(_create_cache_table, sender=self)
+
+
+def _register_navigation() -> None:
+    from lotse.core import navigation
+    from lotse.core.models import Role
+
+    Kind = Role.Kind
+    navigation.register(
+        "core.outbox",
+        label=_("Outgoing mail"),
+        url_name="core:outbox",
+        order=80,
+        kinds=(Kind.COORDINATOR, Kind.ADMIN),
+    )
+    navigation.register(
+        "core.settings",
+        label=_("Settings of %(name)s"),
+        url_name="core:organisation_settings",
+        order=900,
+        kinds=(Kind.ADMIN,),
+        per_organisation=True,
+    )
 
 
 def _create_cache_table(using: str = "default", **kwargs: Any) -> None:
