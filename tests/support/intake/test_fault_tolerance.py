@@ -47,7 +47,13 @@ MAILS = 200
 MIN_KILLS = 20
 MAX_RUNS = 120  # runs that end on their own before the kill do not count as kills
 SEED = 20250303
-KILL_AFTER = (0.05, 1.5)  # seconds after the start
+# When to kill: after this many more mails were committed in the run (chosen at random), plus a
+# random pause of up to JITTER seconds, so the kill lands in any phase of the next mail (reading,
+# parsing, storing, flagging). Counted from the importer's progress, not from the clock, so the
+# test means the same on a fast machine and on a loaded one.
+KILL_AFTER_MAILS = (1, 8)
+JITTER = 0.05  # seconds
+POLL = 0.01  # seconds between two looks at the database
 ATTACHMENT_SIZE = (50_000, 200_000)  # bytes of each scanned PDF
 SCANS = (2, 4)  # scanned PDFs per mail
 TIMEOUT = 60  # seconds, for each subprocess that is not killed on purpose
@@ -329,6 +335,24 @@ def account(mail_account: MailAccount, imap: ConnectImap) -> Iterator[MailAccoun
         client.expunge()
 
 
+def _kill_after_progress(
+    process: subprocess.Popen[bytes], database: Database, *, target: int, jitter: float
+) -> bool:
+    """Wait until `target` mails are stored in all (or the process ends by itself), wait
+    `jitter` seconds more, then SIGKILL the process. Whether it was killed."""
+    deadline = time.monotonic() + TIMEOUT
+    while process.poll() is None and database.count("support_inboundmail") < target:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the importer committed fewer than {target} mails in {TIMEOUT} s")
+        time.sleep(POLL)
+    time.sleep(jitter)
+    if process.poll() is not None:
+        return False
+    process.kill()  # SIGKILL
+    process.wait(timeout=TIMEOUT)
+    return True
+
+
 @dataclass
 class KillLog:
     lines: list[str] = field(default_factory=list)
@@ -377,22 +401,19 @@ def test_importer_killed_at_random_imports_every_mail_once(
         while log.kills < MIN_KILLS:
             runs += 1
             assert runs <= MAX_RUNS, f"only {log.kills} kills in {MAX_RUNS} runs"
-            delay = rng.uniform(*KILL_AFTER)
+            target = rng.randint(*KILL_AFTER_MAILS)
+            jitter = rng.uniform(0, JITTER)
             output = tmp_path / f"run-{runs:03d}.log"
             before = database.count("support_supportrequest")
+            stored_before = database.count("support_inboundmail")
             with output.open("wb") as sink:
                 process = subprocess.Popen(  # noqa: S603 - our own command
                     command, env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT
                 )
                 begin = time.monotonic()
-                try:
-                    process.wait(timeout=delay)
-                except subprocess.TimeoutExpired:
-                    process.kill()  # SIGKILL
-                    process.wait(timeout=TIMEOUT)
-                    killed = True
-                else:
-                    killed = False
+                killed = _kill_after_progress(
+                    process, database, target=stored_before + target, jitter=jitter
+                )
                 elapsed = time.monotonic() - begin
                 status = process.returncode
                 process = None
