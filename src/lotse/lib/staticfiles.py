@@ -62,9 +62,8 @@ class HashedNameFinder(finders.BaseFinder):
             for finder in finders.get_finders():
                 if not isinstance(finder, HashedNameFinder):
                     found.extend(finder.find(source, find_all=True))
-        if find_all:
-            return found
-        return found[0] if found else None
+        # Like Django's finders: the first match, or every match, and [] for none.
+        return found if find_all or not found else found[0]
 
     def list(self, ignore_patterns: Any) -> Any:
         return iter(())
