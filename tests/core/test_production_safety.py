@@ -247,9 +247,7 @@ def test_every_page_has_a_content_security_policy_without_inline_code(
     client: Client, db: None, path: str
 ) -> None:
     policy = client.get(path)["Content-Security-Policy"]
-    directives = {
-        part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()
-    }
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
     assert directives["default-src"] == ["'self'"]
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
+from tests.e2e.conftest import PASSWORD, Browsing, give_totp, log_in
 
 from lotse.core.models import Person
-from tests.e2e.conftest import PASSWORD, Browsing, give_totp, log_in
 
 pytestmark = pytest.mark.e2e
 
