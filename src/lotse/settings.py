@@ -88,6 +88,8 @@ if os.environ.get("LOTSE_BEHIND_PROXY"):
 # refuses to write demo accounts.
 LOTSE_DEMO = env_bool("LOTSE_DEMO", False)
 DATA_DIR = Path(env_str("LOTSE_DATA_DIR", str(PROJECT_DIR / "var")))
+# The SQLite database and media go here; SQLite cannot make the folder itself.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("LOTSE_DEBUG", False)
 # Published, so only for the demo. A real installation without LOTSE_SECRET_KEY gets a random
 # key for this process instead: the check that stops its start (lotse.core.checks) lives where
