@@ -3,7 +3,8 @@
 # Python 3.12+ is found by scripts/find-python.sh (override: make PYTHON=/path/to/python3.12).
 # Install steps leave stamp files, so a second `make setup` only redoes what changed:
 # Python packages when requirements/lock.txt or pyproject.toml change, npm packages when
-# package-lock.json changes, translations when a .po file changes.
+# package-lock.json changes, translations when a .po file changes, the collected static files
+# (staticfiles/, hashed names) when a static file or a package changes.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -18,6 +19,8 @@ PY_STAMP := $(VENV)/.lotse-installed
 NPM_STAMP := node_modules/.lotse-installed
 PO_FILES := $(shell find src -path '*/locale/*/LC_MESSAGES/*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
+STATIC_FILES := $(shell find src -path '*/static/*' -type f 2>/dev/null)
+STATIC_STAMP := staticfiles/.lotse-collected
 
 BIND ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
@@ -35,13 +38,13 @@ help:
 	@echo "make test-postgres  test suite on PostgreSQL only"
 	@echo "make lint           ruff check, ruff format --check, mypy"
 	@echo "make bench          benchmarks (bench/run.py with BENCH_ARGS='...', matching, mail import)"
-	@echo "make setup          virtualenv, Python and npm packages, translations"
+	@echo "make setup          virtualenv, Python and npm packages, translations, static files"
 	@echo "make lock           regenerate requirements/lock.txt with uv (LOCK_ARGS=--upgrade)"
 	@echo "make clean          remove virtualenv, node_modules, compiled files, test database"
 
 # --- setup -----------------------------------------------------------------------------------
 
-setup: system-packages $(PY_STAMP) $(NPM_STAMP) $(MO_FILES)
+setup: system-packages $(PY_STAMP) $(NPM_STAMP) $(MO_FILES) $(STATIC_STAMP)
 
 # What the app itself needs from the system: msgfmt for compilemessages, and WeasyPrint's
 # libraries and a font for PDFs. Installed only if missing (needs root or sudo then).
@@ -74,12 +77,22 @@ $(MO_FILES): %.mo: %.po | $(PY_STAMP) system-packages
 	cd src/lotse && ../../$(LOTSE) compilemessages
 	@touch $@
 
+# Copies every static file (Lotse's, KERN UX and htmx from node_modules, the admin's and
+# allauth's) under hashed names into staticfiles/, which WhiteNoise serves; production then needs
+# no node_modules. Old hashed files stay, so a running server keeps serving the pages it gave out.
+$(STATIC_STAMP): $(STATIC_FILES) $(PY_STAMP) $(NPM_STAMP)
+	@echo "==> collecting static files into staticfiles/"
+	$(LOTSE) collectstatic --no-input --verbosity 0
+	@touch $@
+
 # --- run -------------------------------------------------------------------------------------
 
-# Reads ./.env if present (see .env.example). The worker runs in the background and is stopped
-# when the server ends (Ctrl-C included).
+# The demo: LOTSE_DEMO=true (the published development key, a generated encryption key in var/,
+# demo accounts). Reads ./.env if present (see .env.example). The worker runs in the background
+# and is stopped when the server ends (Ctrl-C included).
 run: setup
-	@if [[ -f .env ]]; then set -a; source ./.env; set +a; fi; \
+	@export LOTSE_DEMO=true; \
+	if [[ -f .env ]]; then set -a; source ./.env; set +a; fi; \
 	$(LOTSE) migrate --no-input; \
 	$(LOTSE) seed_demo --if-empty; \
 	$(LOTSE) worker & worker=$$!; \
@@ -133,6 +146,6 @@ lock: $(PY_STAMP)
 
 clean:
 	-scripts/test-services.sh destroy
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache test-results src/*.egg-info
+	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache test-results src/*.egg-info
 	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
 	find src -path '*/locale/*/LC_MESSAGES/*.mo' -delete 2>/dev/null || true

@@ -159,6 +159,7 @@ def lotse_env(folder: Path) -> dict[str, str]:
         LOTSE_DATA_DIR=str(folder),
         LOTSE_ENCRYPTION_KEYS=new_key_spec("bench"),
         LOTSE_LOG_LEVEL="WARNING",
+        LOTSE_DEMO="true",  # no secret key of its own: `lotse migrate` would refuse otherwise
     )
     return env
 

@@ -95,6 +95,8 @@ def database_env(folder: Path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{folder / 'lotse.sqlite3'}",
         LOTSE_ALLOWED_HOSTS=f"{HOST},localhost,testserver",
         LOTSE_DEBUG="false",
+        # The demo: the real server starts without a secret key and encryption keys of its own.
+        LOTSE_DEMO="true",
     )
     env.pop("LOTSE_ACCESS_LOG", None)
     return env

@@ -7,10 +7,13 @@ Production differs only in environment values; `.env.example` documents each var
 from __future__ import annotations
 
 import os
+import secrets
+from email.utils import formataddr, getaddresses
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -51,16 +54,52 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    """Return one of a few named values; fail loudly on any other."""
+    value = env_str(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(sorted(choices))}, not {value!r}"
+        )
+    return value
+
+
+def env_addresses(name: str) -> list[str]:
+    """Return a list of mail addresses ("Name <mail>, other@example.org"), each as one string."""
+    raw = env_str(name, "")
+    found = [(n, a) for n, a in getaddresses([raw]) if a] if raw.strip() else []
+    if raw.strip() and (not found or any("@" not in address for _name, address in found)):
+        raise ImproperlyConfigured(
+            f"{name} must be mail addresses like 'Name <mail>, ...', not {raw!r}"
+        )
+    return [formataddr(pair) for pair in found]
+
+
+# Variables that were replaced: a forgotten one must not change the behaviour silently.
+if os.environ.get("LOTSE_BEHIND_PROXY"):
+    raise ImproperlyConfigured(
+        "LOTSE_BEHIND_PROXY was replaced by LOTSE_TRUSTED_PROXY_HOPS (the number of proxies in "
+        "front of Lotse, e.g. 1 for nginx on the same machine); see .env.example"
+    )
+
+# The embedded demo (`make run`, the benchmarks) says so with LOTSE_DEMO=true; without it an
+# installation is real: `lotse serve`, `lotse worker` and `lotse migrate` refuse to start
+# without its own secret key and encryption keys (lotse.core.checks), and `lotse seed_demo`
+# refuses to write demo accounts.
+LOTSE_DEMO = env_bool("LOTSE_DEMO", False)
 DATA_DIR = Path(env_str("LOTSE_DATA_DIR", str(PROJECT_DIR / "var")))
-# The embedded install keeps its database, media and static folders here.
-(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
+# The SQLite database and media go here; SQLite cannot make the folder itself.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("LOTSE_DEBUG", False)
-SECRET_KEY = env_str("LOTSE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("LOTSE_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("LOTSE_SECRET_KEY must be set")
-    # Only for the embedded demo and tests; a real installation sets LOTSE_SECRET_KEY.
-    SECRET_KEY = "insecure-lotse-development-key-change-me"  # noqa: S105
+# Published, so only for the demo. A real installation without LOTSE_SECRET_KEY gets a random
+# key for this process instead: the check that stops its start (lotse.core.checks) lives where
+# the commands start, not here, because pytest-django reads these settings and builds the test
+# database with `migrate` before any test fixture runs, and a plain `pytest` must work.
+DEVELOPMENT_SECRET_KEY = "insecure-lotse-development-key-change-me"  # noqa: S105
+LOTSE_SECRET_KEY_GIVEN = bool(env_str("LOTSE_SECRET_KEY", ""))
+SECRET_KEY = env_str("LOTSE_SECRET_KEY", "") or (
+    DEVELOPMENT_SECRET_KEY if LOTSE_DEMO else secrets.token_urlsafe(50)
+)
 ALLOWED_HOSTS = env_list("LOTSE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("LOTSE_CSRF_TRUSTED_ORIGINS", "")
 BASE_URL = env_str("LOTSE_BASE_URL", "http://127.0.0.1:8000")
@@ -89,6 +128,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lotse.core.middleware.LanguageMiddleware",
@@ -201,7 +241,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Built from the checkout by `make setup` (`lotse collectstatic`), like .venv: not data, so not
+# in LOTSE_DATA_DIR (which the backup holds and which differs between the demo and production).
+STATIC_ROOT = PROJECT_DIR / "staticfiles"
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS: list[str | tuple[str, str]] = [str(BASE_DIR / "static")]
 for _prefix, _folder in (
@@ -210,8 +252,21 @@ for _prefix, _folder in (
 ):
     if _folder.is_dir():  # absent until `npm ci` has run
         STATICFILES_DIRS.append((_prefix, str(_folder)))
-# Serve straight from the finders, so node_modules needs no copy step in development and tests.
-WHITENOISE_USE_FINDERS = True
+# Hashed names ("lotse.3f2a9c1b7d4e.css") from the manifest that collectstatic writes, so
+# WhiteNoise serves them from STATIC_ROOT with a cache time of ten years and node_modules is
+# needed only to build. Servers that serve from the finders (pytest-django's live server) find
+# a hashed name through lotse.lib.staticfiles.HashedNameFinder.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "lotse.lib.staticfiles.ManifestStorage"},
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "lotse.lib.staticfiles.HashedNameFinder",
+]
+# WhiteNoise warns about a missing STATIC_ROOT, as before the first collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
@@ -262,9 +317,12 @@ DEFAULT_FROM_EMAIL = env_str("LOTSE_FROM_EMAIL", "Lotse <lotse@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_DOMAIN = env_str("LOTSE_MAIL_DOMAIN", "lotse.localhost")
 
-# Keys for encryption at rest ("id:base64key,..."; the first encrypts). Empty: a key file in
-# LOTSE_DATA_DIR is made on first use, which suits the embedded install only.
+# Keys for encryption at rest ("id:base64key,..."; the first encrypts), or a file holding them
+# in the same form. Neither: a key file in LOTSE_DATA_DIR is made on first use, which only the
+# demo may use: a backup of the data folder must never hold the key to its ciphertext, so a
+# real installation refuses to start with it (lotse.core.checks).
 LOTSE_ENCRYPTION_KEYS = env_str("LOTSE_ENCRYPTION_KEYS", "")
+LOTSE_ENCRYPTION_KEY_FILE = env_str("LOTSE_ENCRYPTION_KEY_FILE", "")
 
 # Periodic jobs of `lotse worker`, in seconds.
 WORKER_PERIODIC_INTERVAL = env_int("LOTSE_WORKER_PERIODIC_INTERVAL", 60)
@@ -276,24 +334,73 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS
-# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
-if env_bool("LOTSE_BEHIND_PROXY", False):
+# HSTS: a year over HTTPS. includeSubDomains and preload bind every subdomain and, through the
+# browsers' preload list, outlast any change of mind; they are the operator's decision, off
+# unless set, so the deploy check's reminders of them (W005, W021) are silenced.
+SECURE_HSTS_SECONDS = env_int("LOTSE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LOTSE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("LOTSE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# How many reverse proxies stand in front of Lotse, each appending the address it was called
+# from to X-Forwarded-For: 0 takes the client's address from the connection, n the n-th entry
+# of X-Forwarded-For from the right (lotse.core.security.client_ip: rate limits, sessions).
+# Behind a proxy, X-Forwarded-Proto tells whether the client came over HTTPS.
+LOTSE_TRUSTED_PROXY_HOPS = env_int("LOTSE_TRUSTED_PROXY_HOPS", 0)
+if LOTSE_TRUSTED_PROXY_HOPS < 0:
+    raise ImproperlyConfigured("LOTSE_TRUSTED_PROXY_HOPS must be 0 or more")
+if LOTSE_TRUSTED_PROXY_HOPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # The client's address for the login rate limits is the one the proxy appends to
-    # X-Forwarded-For; without this, every client would share the proxy's address.
-    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response: scripts, styles, fonts and connections from Lotse
+# itself only, no inline script or style (templates keep theirs in static/lotse/), images also
+# as data: URLs (KERN's icons in its CSS, the QR code of the authenticator app).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
 
+# Logs go to stderr (the journal under systemd) as text or as one JSON object a line. With
+# LOTSE_ADMINS, errors (a failed page, a failed job) are also mailed there; the reports leave
+# out form data and local variables, which may hold confidential content (lotse.lib.log).
+LOG_LEVEL = env_choice(
+    "LOTSE_LOG_LEVEL", "warning", {"debug", "info", "warning", "error", "critical"}
+).upper()
+LOG_FORMAT = env_choice("LOTSE_LOG_FORMAT", "text", {"text", "json"})
+ADMINS = env_addresses("LOTSE_ADMINS")
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lotse.lib.log.ConfidentialReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOTSE_LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {"()": "lotse.lib.log.JsonFormatter"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    "root": {
+        "handlers": ["console", "mail_admins"] if ADMINS else ["console"],
+        "level": LOG_LEVEL,
+    },
+    # Django's own default would mail errors a second time and print at INFO; here its records
+    # go to the root handlers like everyone's.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # Mail in: how often each site's mailbox is read, and the largest mail taken as a request.

@@ -401,6 +401,7 @@ def test_the_login_limits_are_shared_by_all_server_processes(tmp_path: Path) -> 
         "LOTSE_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "lotse.settings",
+        "LOTSE_DEMO": "true",  # no secret key of its own: `lotse migrate` would refuse otherwise
     }
 
     def lotse(*args: str) -> str:

@@ -109,6 +109,7 @@ def test_the_sentinel_is_not_in_the_stored_data(tmp_path: Path) -> None:
         "LOTSE_DATA_DIR": str(tmp_path),
         "LOTSE_ENCRYPTION_KEYS": new_key_spec("k1"),
         "DJANGO_SETTINGS_MODULE": "lotse.settings",
+        "LOTSE_DEMO": "true",  # no secret key of its own: `lotse migrate` would refuse otherwise
     }
     url = os.environ.get("DATABASE_URL", "")
     postgres = url.startswith("postgres")

@@ -38,6 +38,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """Accounts are created by organisation admins, not by sign-up."""
         return False
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client's address for allauth's rate limits and sessions, by the same rule as
+        Lotse's own limits (LOTSE_TRUSTED_PROXY_HOPS)."""
+        from lotse.core.security import client_ip
+
+        return client_ip(request)
+
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Not again right after the login: a password (or code) entered at login a few minutes
         ago confirms the person as well as a second prompt would. Staff set up their second

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from lotse.core import (
+            checks,  # noqa: F401 - registers the system checks
             privacy,
             receivers,  # noqa: F401 - connects the receivers
             retention,

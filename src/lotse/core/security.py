@@ -14,6 +14,7 @@ a person or changing their password can delete all of their sessions at once
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -103,11 +104,32 @@ def session_end_reason(
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as allauth sees it (proxies included), or 0.0.0.0 when unknown,
-    as for a login made in code (tests' force_login)."""
-    from allauth.core.internal.httpkit import get_client_ip
+    """The client's address, for rate limits and the list of sessions (allauth gets it through
+    the account adapter, so both count alike).
 
-    return get_client_ip(request) or "0.0.0.0"  # noqa: S104 - a placeholder, not a bind address
+    With `LOTSE_TRUSTED_PROXY_HOPS` = 0 it is the address of the connection. Behind n proxies,
+    each appending the address it was called from to X-Forwarded-For, it is the n-th entry from
+    the right: the one the outermost proxy saw. Entries further left come from the client and
+    prove nothing. A header shorter than n (a request that did not pass every proxy) or an entry
+    that is no address gives the connection's address, which is never looser. 0.0.0.0 when
+    nothing is known, as for a login made in code (tests' force_login)."""
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    hops = int(settings.LOTSE_TRUSTED_PROXY_HOPS)
+    if hops > 0:
+        forwarded = [
+            item.strip() for item in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        if len(forwarded) >= hops and (address := _address(forwarded[-hops])):
+            return address
+    return remote or "0.0.0.0"  # noqa: S104 - a placeholder, not a bind address
+
+
+def _address(value: str) -> str:
+    """The value as a normalised IP address, or "" if it is none."""
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""
 
 
 def record_session(request: HttpRequest, person: Person) -> None:

@@ -3,8 +3,10 @@
 A sealed value is `b"L1" | len(key id) | key id | nonce (12) | ciphertext+tag`. The associated
 data is "<app>.<model>.<field>|<row key>", so a value copied into another row or field does not
 decrypt. Keys come from `LOTSE_ENCRYPTION_KEYS` ("id:base64key,id2:base64key2"; the first one
-encrypts, all decrypt). Without it, the embedded install keeps one generated key in
-`<LOTSE_DATA_DIR>/encryption.key`.
+encrypts, all decrypt) or from a file in that form named by `LOTSE_ENCRYPTION_KEY_FILE`.
+Without either, the demo keeps one generated key in `<LOTSE_DATA_DIR>/encryption.key`; a real
+installation refuses to start so (lotse.core.checks), as a backup of the data folder would then
+hold the key beside the ciphertext.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.db import models
 from django.dispatch import receiver
 
 MAGIC = b"L1"
+GENERATED_KEY_FILE = "encryption.key"
 
 
 class DecryptionError(Exception):
@@ -39,7 +42,8 @@ class KeyRing:
     keys: dict[str, bytes]
 
 
-def _parse(spec: str) -> KeyRing:
+def parse_keys(spec: str, source: str = "LOTSE_ENCRYPTION_KEYS") -> KeyRing:
+    """The keys in "id:base64key,..." form; `source` names where they came from in errors."""
     keys: dict[str, bytes] = {}
     order: list[str] = []
     for item in (part.strip() for part in spec.split(",")):
@@ -49,16 +53,21 @@ def _parse(spec: str) -> KeyRing:
         try:
             key = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
         except ValueError as exc:
-            raise ImproperlyConfigured(f"LOTSE_ENCRYPTION_KEYS: key {kid!r} is not base64") from exc
+            raise ImproperlyConfigured(f"{source}: key {kid!r} is not base64") from exc
         if not kid or len(key) != 32:
             raise ImproperlyConfigured(
-                f"LOTSE_ENCRYPTION_KEYS: key {kid!r} must be 32 bytes (base64), as id:key"
+                f"{source}: key {kid!r} must be 32 bytes (base64), as id:key"
             )
         keys[kid] = key
         order.append(kid)
     if not order:
-        raise ImproperlyConfigured("LOTSE_ENCRYPTION_KEYS holds no key")
+        raise ImproperlyConfigured(f"{source} holds no key")
     return KeyRing(current=order[0], keys=keys)
+
+
+def parse_key_file(path: Path) -> KeyRing:
+    """The keys in a key file (the form of LOTSE_ENCRYPTION_KEYS)."""
+    return parse_keys(path.read_text().strip(), source=str(path))
 
 
 def new_key_spec(kid: str = "k1") -> str:
@@ -66,13 +75,34 @@ def new_key_spec(kid: str = "k1") -> str:
     return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
 
 
+def generated_key_file() -> Path:
+    """Where the demo keeps its generated key: beside the data, so never for a real
+    installation (lotse.core.checks refuses its start then)."""
+    return Path(settings.DATA_DIR) / GENERATED_KEY_FILE
+
+
+def configured_key_file() -> Path | None:
+    """The key file named by LOTSE_ENCRYPTION_KEY_FILE, if any."""
+    name = getattr(settings, "LOTSE_ENCRYPTION_KEY_FILE", "")
+    return Path(name).expanduser() if name else None
+
+
 @cache
 def key_ring() -> KeyRing:
-    """The configured key ring, or the embedded install's generated key file."""
+    """The configured key ring: LOTSE_ENCRYPTION_KEYS, else the file LOTSE_ENCRYPTION_KEY_FILE,
+    else the demo's key file, generated on first use."""
     spec = getattr(settings, "LOTSE_ENCRYPTION_KEYS", "")
     if spec:
-        return _parse(spec)
-    path = Path(settings.DATA_DIR) / "encryption.key"
+        return parse_keys(spec)
+    configured = configured_key_file()
+    if configured is not None:
+        try:
+            return parse_key_file(configured)
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"LOTSE_ENCRYPTION_KEY_FILE: cannot read {configured}: {exc.strerror}"
+            ) from exc
+    path = generated_key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL: two processes starting at once must not write two different keys.
@@ -83,13 +113,13 @@ def key_ring() -> KeyRing:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(new_key_spec("local1") + "\n")
-    return _parse(path.read_text().strip())
+    return parse_key_file(path)
 
 
 @receiver(setting_changed)
 def _forget_key_ring(*, setting: str, **kwargs: Any) -> None:
     """Tests and key rotation change the keys at run time."""
-    if setting in {"LOTSE_ENCRYPTION_KEYS", "DATA_DIR"}:
+    if setting in {"LOTSE_ENCRYPTION_KEYS", "LOTSE_ENCRYPTION_KEY_FILE", "DATA_DIR"}:
         key_ring.cache_clear()
 
 

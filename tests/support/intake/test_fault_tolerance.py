@@ -283,6 +283,7 @@ def lotse_env(database: Database, data_dir: Path, key: str) -> dict[str, str]:
         LOTSE_ENCRYPTION_KEYS=key,
         LOTSE_LOG_LEVEL="WARNING",
         LOTSE_MAIL_IMAP_TIMEOUT="20",
+        LOTSE_DEMO="true",  # no secret key of its own: `lotse migrate` would refuse otherwise
     )
     return env
 

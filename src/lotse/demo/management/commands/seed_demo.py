@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lotse.core.models import Organisation, Person, School
 from lotse.demo import data
@@ -28,6 +29,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.LOTSE_DEMO:
+            # Demo accounts have a published password and second-factor secret: in a real
+            # installation, even an empty one, they would be open doors.
+            raise CommandError(
+                "seed_demo: LOTSE_DEMO is not true – this is a real installation, so no demo "
+                "data and no demo accounts (published password and second-factor secret) are "
+                "written. Demo data only with LOTSE_DEMO=true (`make run` sets it). / "
+                "Keine Demo-Daten: LOTSE_DEMO ist nicht gesetzt (echte Installation)."
+            )
         if options["if_empty"] and Organisation.objects.exists():
             self.stdout.write("Es gibt bereits eine Organisation – keine Demo-Daten angelegt.")
             return
