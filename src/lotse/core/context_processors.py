@@ -10,7 +10,7 @@ from lotse.core.models import Organisation
 
 
 def _concept_reviews(user: Any) -> list[tuple[Organisation, int]]:
-    from lotse.support.concepts import organisation_reviews
+    from lotse.support.selectors.concepts import organisation_reviews
 
     return organisation_reviews(user)
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
-from lotse.support import completion, workflow
+from lotse.support import permissions, workflow
 from lotse.support.completion_forms import (
     EvaluationForm,
     EvaluationQuestionForm,
@@ -22,6 +22,8 @@ from lotse.support.completion_forms import (
 )
 from lotse.support.models import EvaluationAnswer, EvaluationQuestion
 from lotse.support.permissions import get_request_for
+from lotse.support.selectors import completion as completion_selectors
+from lotse.support.services import completion as completion_services
 from lotse.support.views import _require_side, detail_context, refused, render_detail
 from lotse.support.workflow import WorkflowError
 
@@ -46,7 +48,7 @@ def final_reflection_write(request: HttpRequest, pk: int) -> HttpResponse:
         context["open_reflection"] = True
         return render_detail(request, sr, person, context, status=400)
     try:
-        completion.final_reflection_write(
+        completion_services.final_reflection_write(
             request=sr,
             by=person,
             text=form.cleaned_data["text"],
@@ -72,7 +74,7 @@ def final_reflection_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     sr = get_request_for(person, pk)
     _require_side(sr, "final_reflection", person)
     try:
-        reflection = completion.final_reflection_confirm(request=sr, by=person)
+        reflection = completion_services.final_reflection_confirm(request=sr, by=person)
     except WorkflowError as exc:
         return refused(request, sr, person, exc.message)
     if reflection.confirmed:
@@ -95,20 +97,20 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     sides = workflow.sides(sr, person)
-    side = completion.evaluation_side(sides)
+    side = permissions.evaluation_side(sides)
     if side is None:
         raise PermissionDenied
-    reason = completion.evaluation_refusal(sr, sides)
-    questions = completion.questions_for(organisation=sr.organisation, side=side)
+    reason = permissions.evaluation_refusal(sr, sides)
+    questions = completion_selectors.questions_for(organisation=sr.organisation, side=side)
     form = EvaluationForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and reason is None:
         try:
             if "decline" in request.POST:
-                completion.evaluation_decline(request=sr, by=person)
+                completion_services.evaluation_decline(request=sr, by=person)
                 messages.success(request, _("You do not take part in the evaluation. Thank you."))
                 return redirect("support:detail", pk=sr.pk)
             if form.is_valid():
-                completion.evaluation_submit(request=sr, by=person, answers=form.answers())
+                completion_services.evaluation_submit(request=sr, by=person, answers=form.answers())
                 messages.success(request, _("Thank you for your answers."))
                 return redirect("support:detail", pk=sr.pk)
         except WorkflowError as exc:
@@ -137,7 +139,7 @@ def question_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = EvaluationQuestionForm(request.POST or None, prefix="new")
     if request.method == "POST" and form.is_valid():
         try:
-            completion.evaluation_question_save(
+            completion_services.evaluation_question_save(
                 organisation=organisation, by=person, **form.cleaned_data
             )
         except WorkflowError as exc:
@@ -187,7 +189,7 @@ def question_edit(request: HttpRequest, slug: str, question_pk: int) -> HttpResp
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            completion.evaluation_question_save(
+            completion_services.evaluation_question_save(
                 organisation=organisation, by=person, question=question, **form.cleaned_data
             )
         except WorkflowError as exc:
@@ -210,7 +212,7 @@ def question_delete(request: HttpRequest, slug: str, question_pk: int) -> HttpRe
     person, organisation = _admin_organisation(request, slug)
     question = get_object_or_404(EvaluationQuestion, pk=question_pk, organisation=organisation)
     try:
-        completion.evaluation_question_delete(question=question, by=person)
+        completion_services.evaluation_question_delete(question=question, by=person)
     except WorkflowError as exc:
         messages.error(request, str(exc.message))
         return redirect("support:evaluation_question_edit", slug=slug, question_pk=question.pk)
@@ -230,7 +232,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         "support/evaluation_report.html",
         {
             "organisation": organisation,
-            "rows": completion.evaluation_report(organisation=organisation),
+            "rows": completion_selectors.evaluation_report(organisation=organisation),
             "is_admin": kind == roles.Kind.ADMIN,
         },
     )

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lotse.core import audit, roles
 from lotse.core.models import Organisation, Site
-from lotse.support import imap, intake, selectors, services
 from lotse.support.forms import MailboxForm, QuarantineAcceptForm
+from lotse.support.mail import imap, intake
 from lotse.support.models import InboundMail, Mailbox
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import mailboxes as mailbox_services
 from lotse.support.workflow import WorkflowError
 
 
@@ -74,7 +76,7 @@ def mailbox_edit(request: HttpRequest, slug: str, site_pk: int) -> HttpResponse:
             )
         else:
             try:
-                services.mailbox_save(site=site, by=roles.person_of(request), **data)
+                mailbox_services.mailbox_save(site=site, by=roles.person_of(request), **data)
             except WorkflowError as exc:
                 form.add_error(None, str(exc.message))
             else:
@@ -137,7 +139,7 @@ def _quarantined(request: HttpRequest, pk: int) -> InboundMail:
 def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One quarantined mail: what could be read of it; take it as a request or delete it."""
     mail = _quarantined(request, pk)
-    schools = selectors.schools_of_organisation(organisation=mail.site.organisation)
+    schools = request_selectors.schools_of_organisation(organisation=mail.site.organisation)
     form = QuarantineAcceptForm(request.POST or None, schools=schools)
     if request.method == "POST":
         person = roles.person_of(request)

@@ -20,8 +20,8 @@ from lotse.catalog import selectors as catalogue
 from lotse.catalog.models import Offer
 from lotse.core import roles, security
 from lotse.core.models import Organisation
-from lotse.support import services
 from lotse.support.forms import PublicRequestForm
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 
 RATE_WINDOW_SECONDS = 3600
@@ -93,7 +93,7 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 data = form.cleaned_data
                 try:
-                    created = services.request_submit_public(
+                    created = request_services.request_submit_public(
                         organisation=organisation,
                         school=data["school"],
                         school_name=data["school_name"],

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
-from lotse.support import reads, selectors, services, visibility, workflow
+from lotse.support import access_log as read_log
+from lotse.support import visibility, workflow
 from lotse.support.forms import (
     DocumentForm,
     NoteAddForm,
@@ -36,11 +37,15 @@ from lotse.support.models import (
     TimelineEvent,
 )
 from lotse.support.permissions import get_request_for
+from lotse.support.selectors import records as record_selectors
+from lotse.support.services import base as services_base
+from lotse.support.services import records as record_services
+from lotse.support.services import requests as request_services
 from lotse.support.views import detail_context, refused, render_detail
 from lotse.support.workflow import Side, WorkflowError
 
 # The entries with a level, by the name the URLs use for them.
-ENTRIES: dict[str, type[services.Entry]] = {
+ENTRIES: dict[str, type[services_base.Entry]] = {
     "eintrag": TimelineEvent,
     "termin": Meeting,
     "dokument": Attachment,
@@ -77,7 +82,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         context["open_record"] = "note"
         return render_detail(request, sr, person, context, status=400)
     try:
-        services.note_add(
+        record_services.note_add(
             request=sr,
             by=person,
             text=form.cleaned_data["text"],
@@ -106,7 +111,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return render_detail(request, sr, person, context, status=400)
     upload = form.cleaned_data["file"]
     try:
-        services.document_upload(
+        record_services.document_upload(
             request=sr,
             by=person,
             filename=upload.name or "",
@@ -123,12 +128,14 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 # --- visibility and releases (the school only) ----------------------------------------------
 
 
-def _entry(sr: SupportRequest, kind: str, entry_pk: int) -> services.Entry:
+def _entry(sr: SupportRequest, kind: str, entry_pk: int) -> services_base.Entry:
     model = ENTRIES.get(kind)
     if model is None:
         raise Http404
-    found = get_object_or_404(model.objects.defer(*services.SEALED[model]), pk=entry_pk, request=sr)
-    return cast(services.Entry, found)
+    found = get_object_or_404(
+        model.objects.defer(*record_services.SEALED[model]), pk=entry_pk, request=sr
+    )
+    return cast(services_base.Entry, found)
 
 
 @login_required
@@ -143,7 +150,7 @@ def entry_visibility(request: HttpRequest, pk: int, kind: str, entry_pk: int) ->
     if not form.is_valid():
         return refused(request, sr, person, _("Please choose who may see the entry."))
     try:
-        services.entry_set_visibility(
+        record_services.entry_set_visibility(
             entry=entry, by=person, visibility=form.cleaned_data["visibility"]
         )
     except WorkflowError as exc:
@@ -164,7 +171,7 @@ def entry_release(request: HttpRequest, pk: int, kind: str, entry_pk: int) -> Ht
     if not form.is_valid():
         return refused(request, sr, person, _("Please name the purpose of the release."))
     try:
-        services.entry_release(entry=entry, by=person, purpose=form.cleaned_data["purpose"])
+        record_services.entry_release(entry=entry, by=person, purpose=form.cleaned_data["purpose"])
     except WorkflowError as exc:
         return refused(request, sr, person, exc.message)
     messages.success(
@@ -184,7 +191,7 @@ def release_revoke(request: HttpRequest, pk: int, release_pk: int) -> HttpRespon
     if not visibility.may_widen(sides):
         raise PermissionDenied
     try:
-        services.release_revoke(release=release, by=person)
+        record_services.release_revoke(release=release, by=person)
     except WorkflowError as exc:
         return refused(request, sr, person, exc.message)
     messages.success(request, _("The release has been revoked."))
@@ -209,7 +216,9 @@ def proposal_remove(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
         context["open_remove"] = proposal.pk
         return render_detail(request, sr, person, context, status=400)
     try:
-        services.proposal_remove(proposal=proposal, by=person, reason=form.cleaned_data["reason"])
+        request_services.proposal_remove(
+            proposal=proposal, by=person, reason=form.cleaned_data["reason"]
+        )
     except WorkflowError as exc:
         return refused(request, sr, person, exc.message)
     messages.success(
@@ -237,14 +246,14 @@ def _download(attachment: Attachment) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """A document or a mail's attachment, for those who read it; one access-log row."""
     person, sr, sides = _insider(request, pk)
-    exists, attachment = selectors.readable_document(
+    exists, attachment = record_selectors.readable_document(
         person=person, sides=sides, request=sr, pk=attachment_pk
     )
     if not exists:
         raise Http404
     if attachment is None:
         raise PermissionDenied
-    reads.log(person=person, request=sr, sides=sides, what="attachment", object_id=attachment.pk)
+    read_log.log(person=person, request=sr, sides=sides, what="attachment", object_id=attachment.pk)
     return _download(attachment)
 
 
@@ -260,9 +269,11 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     _person, sr, sides = _insider(request, pk)
     if not {Side.SCHOOL, Side.COORDINATOR} & sides:
         raise PermissionDenied
-    page = Paginator(selectors.access_log_for(request=sr), 50).get_page(request.GET.get("page"))
+    page = Paginator(record_selectors.access_log_for(request=sr), 50).get_page(
+        request.GET.get("page")
+    )
     rows = [
-        (entry, roles.Kind(entry.role).label, reads.WHAT.get(entry.what, entry.what))
+        (entry, roles.Kind(entry.role).label, read_log.WHAT.get(entry.what, entry.what))
         for entry in page.object_list
     ]
     return render(request, "support/access_log.html", {"sr": sr, "page": page, "rows": rows})
@@ -284,9 +295,9 @@ def _organisation_staff(request: HttpRequest, slug: str) -> tuple[Person, Organi
 def release_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The entries schools released, with purpose, school and date; no content."""
     _person, organisation, _role = _organisation_staff(request, slug)
-    page = Paginator(selectors.releases_for_organisation(organisation=organisation), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        record_selectors.releases_for_organisation(organisation=organisation), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request, "support/release_list.html", {"organisation": organisation, "page": page}
     )
@@ -307,8 +318,8 @@ def release_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One released entry with its content, for the purpose the school named; one log row."""
     person, organisation, role = _organisation_staff(request, slug)
     release = _active_release(organisation, pk)
-    entry = selectors.released_entry(release=release)
-    reads.log(
+    entry = record_selectors.released_entry(release=release)
+    read_log.log(
         person=person,
         request=release.request,
         sides=(),
@@ -332,7 +343,7 @@ def release_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if release.attachment_id is None:
         raise Http404
     attachment = Attachment.objects.get(pk=release.attachment_id)
-    reads.log(
+    read_log.log(
         person=person,
         request=release.request,
         sides=(),

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
-from lotse.support import accompaniment, reads, selectors, workflow
-from lotse.support.accompaniment import ProgressData, StepData
+from lotse.support import access_log, calendar, workflow
 from lotse.support.forms import (
     RECORD_STEP_ROWS,
     MethodForm,
@@ -28,6 +27,9 @@ from lotse.support.forms import (
 )
 from lotse.support.models import Method, NextStep, Session, SupportRequest
 from lotse.support.permissions import get_request_for
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services.accompaniment import ProgressData, StepData
 from lotse.support.views import _require_side, _with_default_level, detail_context, refused
 from lotse.support.views import render_detail as _render_detail
 from lotse.support.workflow import WorkflowError
@@ -85,7 +87,7 @@ def session_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            accompaniment.session_plan(
+            accompaniment_services.session_plan(
                 request=sr,
                 by=person,
                 starts_at=data["starts_at"],
@@ -131,7 +133,7 @@ def session_reschedule(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            accompaniment.session_reschedule(
+            accompaniment_services.session_reschedule(
                 session=session,
                 by=person,
                 starts_at=data["starts_at"],
@@ -159,7 +161,7 @@ def session_cancel(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
     person, sr = _load(request, pk, "plan_session")
     session = _session(sr, session_pk)
     try:
-        accompaniment.session_cancel(session=session, by=person)
+        accompaniment_services.session_cancel(session=session, by=person)
     except WorkflowError as exc:
         return refused(request, sr, person, exc.message)
     messages.success(request, _("The session has been cancelled. Everyone invited is told."))
@@ -174,7 +176,7 @@ def session_record(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
     session = _session(sr, session_pk)
     if _not_now(request, sr, person, "record_session", session):
         return redirect("support:detail", pk=sr.pk)
-    binding = selectors.binding_agreement(request=sr)
+    binding = request_selectors.binding_agreement(request=sr)
     goals = binding.goal_list() if binding else []
     planned = Session.objects.only("row_key", "participants").get(pk=session.pk)
     form = SessionRecordForm(
@@ -194,7 +196,7 @@ def session_record(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             if (data[f"step_{i}_text"] or "").strip()
         ]
         try:
-            accompaniment.session_record(
+            accompaniment_services.session_record(
                 session=session,
                 by=person,
                 participants=data["participants"],
@@ -210,7 +212,7 @@ def session_record(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             messages.success(request, _("The session has been recorded."))
             return _back(sr)
     # The form shows the Kontrakt's goals and who was to take part: a read.
-    reads.log(
+    access_log.log(
         person=person,
         request=sr,
         sides=workflow.sides(sr, person),
@@ -234,7 +236,7 @@ def session_ics(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     session = _session(sr, session_pk)
-    ics = accompaniment.session_calendar(session, cancel=session.status == Session.Status.CANCELLED)
+    ics = calendar.session_calendar(session, cancel=session.status == Session.Status.CANCELLED)
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="termin-{sr.pk}-{session.pk}.ics"'
     return response
@@ -256,7 +258,7 @@ def next_step_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, sr, person, context, status=400)
     data = form.cleaned_data
     try:
-        accompaniment.next_step_add(
+        accompaniment_services.next_step_add(
             request=sr,
             by=person,
             text=data["text"],
@@ -270,7 +272,10 @@ def next_step_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(sr, "#naechste-schritte")
 
 
-CHANGES = {"erledigt": accompaniment.next_step_done, "offen": accompaniment.next_step_reopen}
+CHANGES = {
+    "erledigt": accompaniment_services.next_step_done,
+    "offen": accompaniment_services.next_step_reopen,
+}
 
 
 @login_required
@@ -328,7 +333,7 @@ def method_edit(request: HttpRequest, slug: str, method_pk: int | None = None) -
     form = MethodForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            accompaniment.method_save(
+            accompaniment_services.method_save(
                 organisation=organisation, by=person, method=method, **form.cleaned_data
             )
         except WorkflowError as exc:

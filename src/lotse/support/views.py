@@ -25,17 +25,7 @@ from lotse.catalog.models import Offer
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
 from lotse.lib.pdf import render_pdf
-from lotse.support import (
-    agreement_diff,
-    completion,
-    concepts,
-    reads,
-    selectors,
-    services,
-    timeline,
-    visibility,
-    workflow,
-)
+from lotse.support import access_log, agreement_diff, timeline, visibility, workflow
 from lotse.support.forms import (
     RELEASE_PURPOSES,
     AgreementForm,
@@ -56,6 +46,13 @@ from lotse.support.forms import (
 )
 from lotse.support.models import CHOOSABLE, Acceptance, Agreement, Proposal, SupportRequest
 from lotse.support.permissions import get_request_for
+from lotse.support.selectors import accompaniment as accompaniment_selectors
+from lotse.support.selectors import completion as completion_selectors
+from lotse.support.selectors import concepts as concept_selectors
+from lotse.support.selectors import matching as matching_selectors
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import Side, WorkflowError
 
 
@@ -100,7 +97,7 @@ def _preselected_offer(request: HttpRequest, organisation_ids: set[int]) -> dict
 def request_create(request: HttpRequest) -> HttpResponse:
     """Step 1: a school contact sends an informal request."""
     person = _require(request, roles.Kind.SCHOOL_CONTACT)
-    schools = selectors.schools_for_contact(person=person)
+    schools = request_selectors.schools_for_contact(person=person)
     org_ids = roles.organisation_ids(person, roles.Kind.SCHOOL_CONTACT)
     initial: dict[str, Any] = {
         "contact_name": person.get_full_name(),
@@ -116,7 +113,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = services.request_submit(
+            created = request_services.request_submit(
                 school=data["school"],
                 by=person,
                 subject=data["subject"],
@@ -155,7 +152,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
 def school_list(request: HttpRequest) -> HttpResponse:
     """The requests of the school contact's schools."""
     person = _require(request, roles.Kind.SCHOOL_CONTACT)
-    page = Paginator(selectors.request_list_for_school(person=person), 50).get_page(
+    page = Paginator(request_selectors.request_list_for_school(person=person), 50).get_page(
         request.GET.get("page")
     )
     rows = [(sr, workflow.NEXT_STEP[sr.state]) for sr in page.object_list]
@@ -172,10 +169,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.setdefault("state", "open")
     form = InboxFilterForm(query, sites=sites)
-    filters = selectors.InboxFilter(state="open")
+    filters = request_selectors.InboxFilter(state="open")
     if form.is_valid():
         data = form.cleaned_data
-        filters = selectors.InboxFilter(
+        filters = request_selectors.InboxFilter(
             site=data["site"],
             state=data["state"] or "",
             overdue=bool(data["overdue"]),
@@ -183,7 +180,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             school=data["school"] or "",
         )
     page = Paginator(
-        selectors.request_inbox_for_coordinator(person=person, filters=filters), 50
+        request_selectors.request_inbox_for_coordinator(person=person, filters=filters), 50
     ).get_page(request.GET.get("page"))
     query.pop("page", None)
     context: dict[str, Any] = {"form": form, "page": page, "query": query.urlencode()}
@@ -200,7 +197,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def supporter_list(request: HttpRequest) -> HttpResponse:
     """The requests proposed to a supporter."""
     person = _require(request, roles.Kind.SUPPORTER)
-    proposals = selectors.request_list_for_supporter(person=person)
+    proposals = request_selectors.request_list_for_supporter(person=person)
     return render(request, "support/supporter_list.html", {"proposals": proposals})
 
 
@@ -210,9 +207,9 @@ def workload(request: HttpRequest) -> HttpResponse:
     """Each supporter of the coordinator's sites: accompaniments against capacity, absences."""
     person = _require(request, roles.Kind.COORDINATOR)
     order = request.GET.get("sortierung", "load")
-    if order not in selectors.WORKLOAD_ORDERS:
+    if order not in matching_selectors.WORKLOAD_ORDERS:
         order = "load"
-    rows = selectors.workload_for_coordinator(person=person, order=order)
+    rows = matching_selectors.workload_for_coordinator(person=person, order=order)
     return render(
         request,
         "support/workload.html",
@@ -246,47 +243,49 @@ class Action:
 ACTIONS: dict[str, Action] = {
     "acknowledge": Action(
         MessageForm,
-        lambda r, p, d: services.request_acknowledge(request=r, by=p, message=d["note"]),
+        lambda r, p, d: request_services.request_acknowledge(request=r, by=p, message=d["note"]),
         gettext_lazy("Receipt confirmed. The school has been informed by e-mail."),
     ),
     "clarify": Action(
         NoteForm,
-        lambda r, p, d: services.request_clarify(
+        lambda r, p, d: request_services.request_clarify(
             request=r, by=p, note=d["note"], visibility=d["visibility"]
         ),
         gettext_lazy("The clarification has been recorded."),
     ),
     "propose": Action(
         ProposeForm,
-        lambda r, p, d: services.request_propose(
+        lambda r, p, d: request_services.request_propose(
             request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
         ),
         gettext_lazy("The supporters have been asked."),
-        lambda r: {"ranking": selectors.shortlist_for(request=r)},
+        lambda r: {"ranking": matching_selectors.shortlist_for(request=r)},
     ),
     "assign_school": Action(
         AssignSchoolForm,
-        lambda r, p, d: services.request_assign_school(request=r, by=p, school=d["school"]),
+        lambda r, p, d: request_services.request_assign_school(request=r, by=p, school=d["school"]),
         gettext_lazy("The school has been assigned."),
-        lambda r: {"schools": selectors.schools_of_organisation(organisation=r.organisation)},
+        lambda r: {
+            "schools": request_selectors.schools_of_organisation(organisation=r.organisation)
+        },
     ),
     "first_contact": Action(
         NoteForm,
-        lambda r, p, d: services.request_first_contact(
+        lambda r, p, d: request_services.request_first_contact(
             request=r, by=p, note=d["note"], visibility=d["visibility"]
         ),
         gettext_lazy("The first contact has been recorded."),
     ),
     "no_collaboration": Action(
         NoteForm,
-        lambda r, p, d: services.request_no_collaboration(
+        lambda r, p, d: request_services.request_no_collaboration(
             request=r, by=p, reason=d["note"], visibility=d["visibility"]
         ),
         gettext_lazy("The request has been closed without collaboration."),
     ),
     "schedule": Action(
         MeetingForm,
-        lambda r, p, d: services.request_schedule_meeting(
+        lambda r, p, d: request_services.request_schedule_meeting(
             request=r,
             by=p,
             starts_at=d["starts_at"],
@@ -298,26 +297,26 @@ ACTIONS: dict[str, Action] = {
     ),
     "start": Action(
         None,
-        lambda r, p, d: services.request_start(request=r, by=p),
+        lambda r, p, d: request_services.request_start(request=r, by=p),
         gettext_lazy("The accompaniment has started."),
     ),
     "complete": Action(
         OptionalNoteForm,
-        lambda r, p, d: services.request_complete(
+        lambda r, p, d: request_services.request_complete(
             request=r, by=p, note=d["note"], visibility=d["visibility"]
         ),
         gettext_lazy("The support process has been completed."),
     ),
     "withdraw": Action(
         OptionalNoteForm,
-        lambda r, p, d: services.request_withdraw(
+        lambda r, p, d: request_services.request_withdraw(
             request=r, by=p, reason=d["note"], visibility=d["visibility"]
         ),
         gettext_lazy("Your request has been withdrawn. Supporters no longer have access."),
     ),
     "forward": Action(
         ForwardForm,
-        lambda r, p, d: services.request_forward(
+        lambda r, p, d: request_services.request_forward(
             request=r,
             by=p,
             recipient=d["recipient"],
@@ -384,10 +383,10 @@ def detail_context(
     (and with them the shortlist), for the timeline fragment that refreshes every minute."""
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
-    detail = selectors.request_detail(person=person, request=sr, sides=person_sides)
+    detail = request_selectors.request_detail(person=person, request=sr, sides=person_sides)
     # The timeline fragment shows no session: it does without their queries.
     accompaniment = (
-        selectors.accompaniment_for(
+        accompaniment_selectors.accompaniment_for(
             person=person, sides=person_sides, request=sr, binding=detail["binding_agreement"]
         )
         if forms
@@ -448,7 +447,7 @@ def detail_context(
         "remove_form": RemoveSupporterForm(prefix="remove"),
         "levels_choosable": CHOOSABLE,
         "release_purposes": [str(p) for p in RELEASE_PURPOSES],
-        "synergie": concepts.section(sr, person_sides) if forms else None,
+        "synergie": concept_selectors.section(sr, person_sides) if forms else None,
         "can_plan_session": "plan_session" in allowed,
         "can_record_session": "record_session" in allowed,
         "can_add_step": "next_step" in allowed,
@@ -478,13 +477,15 @@ def agreement_context(
 ) -> dict[str, Any]:
     """The Kontrakt version in force, a proposed change waiting for acceptance and its
     differences, and whether the end of the time span is near (agreements newest first)."""
-    in_force = selectors.binding_of(agreements)
+    in_force = request_selectors.binding_of(agreements)
     latest = agreements[0] if agreements else None
     pending = latest if in_force is not None and latest is not None and latest != in_force else None
     waiting_for: list[str | Promise] = []
     if pending is not None:
         accepted = {a.side for a in pending.acceptances.all()}
-        waiting_for = [completion.WAITING[s] for s in ("school", "supporter") if s not in accepted]
+        waiting_for = [
+            completion_selectors.WAITING[s] for s in ("school", "supporter") if s not in accepted
+        ]
     participant = bool({Side.SCHOOL, Side.SUPPORTER} & sides)
     return {
         "agreement_in_force": in_force,
@@ -500,8 +501,8 @@ def agreement_context(
             else "".join(str(w) for w in waiting_for)
         ),
         "agreement_end_near": participant
-        and sr.state in completion.BOUND
-        and completion.end_is_near(in_force, sr.organisation),
+        and sr.state in completion_selectors.BOUND
+        and completion_selectors.end_is_near(in_force, sr.organisation),
     }
 
 
@@ -511,7 +512,9 @@ def _completion_context(
     """The "Abschluss" section: the final reflection, its form, the evaluation prompt."""
     from lotse.support.completion_forms import reflection_form  # forms import the services
 
-    section = completion.completion_section(request=sr, person=person, sides=sides, allowed=allowed)
+    section = completion_selectors.completion_section(
+        request=sr, person=person, sides=sides, allowed=allowed
+    )
     if section["can_reflect"]:
         section["reflection_form"] = reflection_form(section["reflection"], sides)
     return section
@@ -528,7 +531,7 @@ def render_detail(
     """Render the request page (or its timeline for htmx): one read, one access-log row."""
     fragment = getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline"
     context = context or detail_context(sr, person, forms=not fragment)
-    reads.log(
+    access_log.log(
         person=person,
         request=sr,
         sides=context["person_sides"],
@@ -614,7 +617,7 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         raise PermissionDenied
     try:
         if decision == "accept":
-            services.proposal_accept(proposal=proposal, by=person)
+            request_services.proposal_accept(proposal=proposal, by=person)
             messages.success(request, _("You have accepted the request."))
         elif decision == "decline":
             form = DeclineForm(request.POST, prefix="decline")
@@ -622,7 +625,7 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
                 context = detail_context(sr, person)
                 context["decline_form"] = form
                 return render_detail(request, sr, person, context, status=400)
-            services.proposal_decline(
+            request_services.proposal_decline(
                 proposal=proposal, by=person, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("You have declined the request."))
@@ -647,7 +650,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("support:detail", pk=sr.pk)
     agreements = list(sr.agreements.prefetch_related("acceptances").order_by("-version"))
     latest = agreements[0] if agreements else None
-    in_force = selectors.binding_of(agreements)
+    in_force = request_selectors.binding_of(agreements)
     # An amendment starts from the version in force; a proposed change can be taken up instead.
     base = in_force or latest
     chosen = request.GET.get("vorlage", "")
@@ -673,7 +676,9 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST" and form.is_valid():
         try:
-            agreement = services.agreement_draft(request=sr, by=person, **form.cleaned_data)
+            agreement = agreement_services.agreement_draft(
+                request=sr, by=person, **form.cleaned_data
+            )
         except WorkflowError as exc:
             form.add_error(None, str(exc.message))
         else:
@@ -691,7 +696,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     if base is not None or meeting is not None:
         # The form shows a version of the Kontrakt, or the meeting's participants: a read.
-        reads.log(
+        access_log.log(
             person=person,
             request=sr,
             sides=workflow.sides(sr, person),
@@ -723,12 +728,12 @@ def agreement_accept(request: HttpRequest, pk: int, version: int) -> HttpRespons
     agreement = get_object_or_404(Agreement, request=sr, version=version)
     _require_side(sr, "accept_agreement", person)
     try:
-        services.agreement_accept(agreement=agreement, by=person)
+        agreement_services.agreement_accept(agreement=agreement, by=person)
     except WorkflowError as exc:
         return refused(request, sr, person, exc.message)
     # Whether this version now binds: the first Kontrakt or an amendment, in any state (the
     # state stays AGREED or ACCOMPANYING when an amendment binds, so it cannot tell).
-    in_force = selectors.binding_agreement(request=sr)
+    in_force = request_selectors.binding_agreement(request=sr)
     if in_force is not None and in_force.pk == agreement.pk:
         messages.success(request, _("Both sides have accepted. The Kontrakt is binding."))
     else:
@@ -751,14 +756,14 @@ def agreement_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     if not visibility.levels_for(sides):
         # A supporter still deciding on a proposal reads the request, not its Kontrakt.
         raise PermissionDenied
-    reads.log(
+    access_log.log(
         person=person, request=sr, sides=sides, what="agreement_pdf", object_id=agreement.version
     )
     acceptances = list(agreement.acceptances.all())
     binding = {a.side for a in acceptances} == {Acceptance.Side.SCHOOL, Acceptance.Side.SUPPORTER}
     # Which version is in force decides what the PDF says of this one: in force, replaced by a
     # later amendment, or a proposal (the version in force stays until both accept it).
-    in_force = selectors.binding_agreement(request=sr)
+    in_force = request_selectors.binding_agreement(request=sr)
     pdf = render_pdf(
         "support/agreement_pdf.html",
         {
@@ -790,7 +795,7 @@ def agreement_changes(request: HttpRequest, pk: int, version: int) -> HttpRespon
     agreement = next((a for a in agreements if a.version == version), None)
     if agreement is None:
         raise Http404
-    in_force = selectors.binding_of(agreements)
+    in_force = request_selectors.binding_of(agreements)
     base: Agreement | None
     if in_force is not None and agreement.version > in_force.version:
         base = in_force
@@ -798,8 +803,10 @@ def agreement_changes(request: HttpRequest, pk: int, version: int) -> HttpRespon
         # What an amendment changed: against the version in force before it (a proposal that
         # was replaced never bound), or, before anything bound, against the draft before it.
         earlier = [a for a in agreements if a.version < agreement.version]
-        base = selectors.binding_of(earlier) or next(iter(earlier), None)
-    reads.log(person=person, request=sr, sides=sides, what="agreement_changes", object_id=version)
+        base = request_selectors.binding_of(earlier) or next(iter(earlier), None)
+    access_log.log(
+        person=person, request=sr, sides=sides, what="agreement_changes", object_id=version
+    )
     return render(
         request,
         "support/agreement_changes.html",
