@@ -318,7 +318,7 @@ def test_a_crash_while_showing_a_note_does_not_put_it_on_the_error_page(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the template engine broke")
 
-    monkeypatch.setattr("lotse.support.views.render", broken)
+    monkeypatch.setattr("lotse.support.views.base.render", broken)
     client = Client(raise_request_exception=False)
     client.force_login(cast.supporter)
     response = client.get(f"/anfragen/{secret_request.pk}/")

@@ -35,6 +35,8 @@ Status = Concept.Status
 PENDING = (Status.SUBMITTED, Status.RETURNED)
 TEXT_FIELDS = ("topic", "what_was_done", "what_helped")
 
+
+# What the school consents to; the service stores the text as it was shown.
 CONSENT_TEXT = gettext_lazy(
     "We agree that this summary, once a reviewer of the organisation has checked it, is shown "
     "in the organisation's library of concepts to all schools, supporters and coordinators of "

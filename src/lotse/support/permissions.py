@@ -1,17 +1,20 @@
-"""Who may see which request. Outsiders get 404: they must not learn that a request exists."""
+"""Every rights check of the support process. Outsiders get 404: they must not learn that a
+request exists; insiders without the right get 403. Pages and services ask here, and a template
+gets a flag computed here, never a role to decide on."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from lotse.core import roles
-from lotse.core.models import Organisation, Person
+from lotse.core.models import Organisation, Person, School
 from lotse.support import workflow
 from lotse.support.models import (
     Concept,
@@ -124,3 +127,94 @@ def may_withdraw(person: Person, concept: Concept) -> bool:
     if concept.request is not None:
         return Side.SCHOOL in workflow.sides(concept.request, person)
     return concept.consent_by_id == person.pk
+
+
+def require_role(request: HttpRequest, kind: str) -> Person:
+    person = roles.person_of(request)
+    if kind not in roles.role_kinds(person):
+        raise Http404
+    return person
+
+
+def require_side(sr: SupportRequest, action: str, person: Person) -> None:
+    """Insiders who may see the request but not take this step get 403."""
+    if not workflow.sides(sr, person) & workflow.TRANSITIONS[action].sides:
+        raise PermissionDenied
+
+
+def get_request_for_or_none(person: Person, pk: int) -> SupportRequest | None:
+    try:
+        return get_request_for(person, pk)
+    except Http404:
+        return None
+
+
+def may_write(sides: Collection[Side]) -> bool:
+    """Notes and documents are written by the school, accepted supporters and the coordination."""
+    return bool({Side.SCHOOL, Side.SUPPORTER, Side.COORDINATOR} & set(sides))
+
+
+def may_widen(sides: Collection[Side]) -> bool:
+    """Only the school changes an entry's level afterwards and releases it."""
+    return Side.SCHOOL in sides
+
+
+def is_admin(person: Person, organisation: Organisation) -> bool:
+    """The organisation's admins set it up: mailboxes, methods, evaluation questions."""
+    return roles.has_role(person, roles.Kind.ADMIN, organisation)
+
+
+def is_contact_of(person: Person, school: School) -> bool:
+    """A school contact sends requests for their own schools only."""
+    return school.pk in roles.contact_school_ids(person)
+
+
+def coordinates_site(person: Person, site_id: int) -> bool:
+    """The coordinators of a site handle its mail."""
+    return site_id in roles.coordinated_site_ids(person)
+
+
+def writes_concept(sides: Collection[Side]) -> bool:
+    """Only the school writes a concept of its accompaniment."""
+    return Side.SCHOOL in sides
+
+
+def admin_organisation(request: HttpRequest, slug: str) -> tuple[Organisation, Person]:
+    """The organisation for one of its admins; 404 for everyone else."""
+    organisation, person, _kind = roles.organisation_for(request, slug)
+    return organisation, person
+
+
+def staff_organisation(request: HttpRequest, slug: str) -> tuple[Organisation, Person, str]:
+    """The organisation for its admins and coordinators, with the role they act in (releases,
+    reviews, the evaluation report); 404 for everyone else."""
+    return roles.organisation_for(request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR)
+
+
+def library_member(request: HttpRequest) -> tuple[Person, set[int]]:
+    """Everyone with a role in an organisation reads its library; others get 404."""
+    person = roles.person_of(request)
+    organisation_ids = roles.organisation_ids(person)
+    if not organisation_ids:
+        raise Http404
+    return person, organisation_ids
+
+
+def concept_for(person: Person, pk: int) -> Concept:
+    """A concept of one of the person's organisations; 404 for others."""
+    concept = (
+        Concept.objects.filter(pk=pk, organisation_id__in=roles.organisation_ids(person))
+        .select_related("organisation", "request__organisation")
+        .first()
+    )
+    if concept is None:
+        raise Http404
+    return concept
+
+
+def quarantine_site_ids(person: Person) -> list[int]:
+    """The sites whose quarantined mail the person handles (their coordinators); 404 for others."""
+    site_ids = sorted(roles.coordinated_site_ids(person))
+    if not site_ids:
+        raise Http404
+    return site_ids

@@ -16,8 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lotse.core import outbox, roles
+from lotse.core import outbox
 from lotse.core.models import OutboxMessage, Person, Role, School, Site
+from lotse.support import permissions
 from lotse.support.mail.parse import ParsedMail, Unreadable, parse
 from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest, Visibility
 from lotse.support.services import requests as request_services
@@ -363,7 +364,7 @@ def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
 
 def _check_quarantine(mail: InboundMail, by: Person) -> InboundMail:
     mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
-    if mail.site_id not in roles.coordinated_site_ids(by):
+    if not permissions.coordinates_site(by, mail.site_id):
         raise WorkflowError(_("You may not do this for this mail."))
     if mail.outcome != Outcome.QUARANTINE:
         raise WorkflowError(_("This mail is no longer in quarantine."))

@@ -1,4 +1,6 @@
-"""Every read the support views need, filtered by what the user may see, without N+1."""
+"""The reads of a request's way: the lists of the school, the coordination (inbox) and the
+supporters, the timeline and the request page, the Kontrakt in force, the schools of a contact.
+Filtered by what the person may see, without N+1."""
 
 from __future__ import annotations
 

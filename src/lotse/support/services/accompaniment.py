@@ -18,9 +18,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lotse.core import roles
 from lotse.core.models import Organisation, Person
-from lotse.support import timeline, workflow
+from lotse.support import permissions, timeline, workflow
 from lotse.support.calendar import session_calendar
 from lotse.support.models import (
     GoalProgress,
@@ -467,7 +466,7 @@ def method_save(
     method: Method | None = None,
 ) -> Method:
     """An organisation admin adds a method or changes (or switches off) one."""
-    if not roles.has_role(by, roles.Kind.ADMIN, organisation):
+    if not permissions.is_admin(by, organisation):
         raise WorkflowError(_("Only the organisation's admins may change the methods."))
     name = " ".join(name.split())
     if not name or not description.strip():

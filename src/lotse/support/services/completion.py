@@ -19,9 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lotse.core import roles
 from lotse.core.models import Organisation, Person
-from lotse.support import timeline, workflow
+from lotse.support import permissions, timeline, workflow
 from lotse.support.models import (
     Agreement,
     EvaluationAnswer,
@@ -232,7 +231,7 @@ def evaluation_decline(*, request: SupportRequest, by: Person) -> EvaluationSubm
 
 
 def _require_admin(organisation: Organisation, by: Person) -> None:
-    if not roles.has_role(by, roles.Kind.ADMIN, organisation):
+    if not permissions.is_admin(by, organisation):
         raise WorkflowError(_("Only the organisation's admins may change the evaluation."))
 
 

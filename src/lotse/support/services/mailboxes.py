@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lotse.core import roles
 from lotse.core.models import Person, Site
+from lotse.support import permissions
 from lotse.support.models import (
     Mailbox,
 )
@@ -28,7 +28,7 @@ def mailbox_save(
     active: bool = True,
 ) -> Mailbox:
     """An organisation admin sets up the site's mailbox; an empty password keeps the old one."""
-    if not roles.has_role(by, roles.Kind.ADMIN, site.organisation):
+    if not permissions.is_admin(by, site.organisation):
         raise WorkflowError(_("Only the organisation's admins may set up mailboxes."))
     mailbox = Mailbox.objects.filter(site=site).first() or Mailbox(site=site)
     mailbox.host = host.strip()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotse.core.models import Person
-from lotse.support import timeline, visibility, workflow
+from lotse.support import permissions, timeline, workflow
 from lotse.support.models import (
     CHOOSABLE,
     Attachment,
@@ -25,7 +25,7 @@ from lotse.support.workflow import Side, WorkflowError
 
 def _writer(request: SupportRequest, by: Person) -> set[Side]:
     sides = workflow.sides(request, by)
-    if not visibility.may_write(sides):
+    if not permissions.may_write(sides):
         raise WorkflowError(_("You may not add entries to this request."))
     return sides
 
@@ -92,7 +92,7 @@ def _entry_kind(entry: Entry) -> str:
 
 
 def _school_only(request: SupportRequest, by: Person) -> None:
-    if not visibility.may_widen(workflow.sides(request, by)):
+    if not permissions.may_widen(workflow.sides(request, by)):
         raise WorkflowError(_("Only the school decides who may see an entry."))
 
 

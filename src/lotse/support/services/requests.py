@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotse.catalog.models import Offer, QualityArea
-from lotse.core import roles
 from lotse.core.models import Organisation, Person, Role, School, Site
-from lotse.support import timeline, workflow
+from lotse.support import permissions, timeline, workflow
 from lotse.support.models import (
     Meeting,
     Proposal,
@@ -59,7 +58,7 @@ def request_submit(
         raise WorkflowError(_("Please describe what your school would like support with."))
     if school.district is None:
         raise WorkflowError(_("No regional site is responsible for this school yet."))
-    if by is not None and school.pk not in roles.contact_school_ids(by):
+    if by is not None and not permissions.is_contact_of(by, school):
         raise WorkflowError(_("You may only send requests for your own school."))
     organisation = school.district.organisation
     for item in (quality_area, offer):

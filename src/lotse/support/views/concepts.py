@@ -18,21 +18,14 @@ from lotse.core import audit, roles
 from lotse.core.models import Organisation, Person
 from lotse.support import access_log, concept_check, permissions, workflow
 from lotse.support.concept_check import Status
-from lotse.support.concept_forms import ConceptForm, LibraryFilterForm, ReturnForm, ReviewForm
-from lotse.support.models import Concept, SupportRequest
+from lotse.support.forms.concepts import ConceptForm, LibraryFilterForm, ReturnForm, ReviewForm
+from lotse.support.models import Concept
 from lotse.support.permissions import get_request_for
 from lotse.support.selectors import concepts as concept_selectors
 from lotse.support.services import concepts as concept_services
-from lotse.support.views import refused
-from lotse.support.workflow import Side, WorkflowError
+from lotse.support.views.base import back_to_request, refused, run_step
 
 ANCHOR = "#synergie"
-
-
-def _back(sr: SupportRequest) -> HttpResponse:
-    response = redirect("support:detail", pk=sr.pk)
-    response["Location"] += ANCHOR
-    return response
 
 
 def _fields(texts: dict[str, str], check: concept_check.Check) -> list[Any]:
@@ -62,7 +55,7 @@ def concept_form(request: HttpRequest, pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     sides = workflow.sides(sr, person)
-    if Side.SCHOOL not in sides:
+    if not permissions.writes_concept(sides):
         raise PermissionDenied
     reason = permissions.release_refusal(sr, person)
     pending = [c for c in concept_selectors.concepts_of(sr) if c.status in concept_check.PENDING]
@@ -82,8 +75,8 @@ def concept_form(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             if not check.unresolved(data.get("harmless", [])):
-                try:
-                    concept_services.concept_submit(
+                outcome = run_step(
+                    lambda: concept_services.concept_submit(
                         request=sr,
                         by=person,
                         topic=data["topic"],
@@ -93,15 +86,15 @@ def concept_form(request: HttpRequest, pk: int) -> HttpResponse:
                         school_form=data["school_form"],
                         consent=data["consent"],
                         harmless=data.get("harmless", []),
-                    )
-                except WorkflowError as exc:
-                    form.add_error(None, str(exc.message))
-                else:
+                    ),
+                    form=form,
+                )
+                if outcome.done:
                     messages.success(
                         request,
                         _("Thank you. The concept now waits for review by the organisation."),
                     )
-                    return _back(sr)
+                    return back_to_request(sr, ANCHOR)
             else:
                 form.add_error(
                     None,
@@ -141,45 +134,30 @@ def concept_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The school withdraws its consent (from the request page or the library), at any time;
     the concept leaves the library at once."""
     person = roles.person_of(request)
-    concept = (
-        Concept.objects.filter(pk=pk, organisation_id__in=roles.organisation_ids(person))
-        .select_related("organisation", "request__organisation")
-        .first()
-    )
-    if concept is None:
-        raise Http404
+    concept = permissions.concept_for(person, pk)
     if not permissions.may_withdraw(person, concept):
         # Readers of the library see a published concept; others must not learn of it.
         if concept.status == Status.PUBLISHED:
             raise PermissionDenied
         raise Http404
-    try:
-        concept_services.concept_withdraw(concept=concept, by=person)
-    except WorkflowError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    outcome = run_step(
+        lambda: concept_services.concept_withdraw(concept=concept, by=person), flash=request
+    )
+    if outcome.done:
         messages.success(request, _("Your consent is withdrawn; the concept is not shown anymore."))
     if concept.request is not None:
-        return _back(concept.request)
+        return back_to_request(concept.request, ANCHOR)
     return redirect("support:concept_library")
 
 
 # --- the review ------------------------------------------------------------------------------
 
 
-def _reviewer_in(request: HttpRequest, slug: str) -> tuple[Person, Organisation]:
-    """The organisation whose admins and coordinators review; 404 for everyone else."""
-    organisation, person, _kind = roles.organisation_for(
-        request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR
-    )
-    return person, organisation
-
-
 @login_required
 @require_GET
 def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """The concepts waiting for the person's review; no content, so nothing is logged."""
-    person, organisation = _reviewer_in(request, slug)
+    organisation, person, _role = permissions.staff_organisation(request, slug)
     waiting = concept_selectors.review_queue(
         person=person, organisation=organisation
     ).select_related("request__site")
@@ -251,7 +229,7 @@ def _stored(concept: Concept) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A reviewer reads the concept with its findings marked, edits, publishes or returns it."""
-    person, organisation = _reviewer_in(request, slug)
+    organisation, person, _role = permissions.staff_organisation(request, slug)
     concept = get_object_or_404(
         Concept.objects.select_related("organisation", "request__site", "request__school"),
         pk=pk,
@@ -283,13 +261,13 @@ def _review_return(
 ) -> HttpResponse:
     return_form = ReturnForm(request.POST, prefix="return")
     if return_form.is_valid():
-        try:
-            concept_services.concept_return(
+        outcome = run_step(
+            lambda: concept_services.concept_return(
                 concept=concept, by=person, note=return_form.cleaned_data["note"]
-            )
-        except WorkflowError as exc:
-            return_form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=return_form,
+        )
+        if outcome.done:
             messages.success(request, _("The concept went back to the school with your note."))
             return redirect("support:concept_queue", slug=concept.organisation.slug)
     texts = _stored(concept)
@@ -321,16 +299,17 @@ def _review_edit(
     if form.is_valid():
         data = form.cleaned_data
         edited = {name: data[name] for name in concept_check.TEXT_FIELDS}
-        try:
-            if publish:
-                concept_services.concept_publish(
+        outcome = run_step(
+            (
+                lambda: concept_services.concept_publish(
                     concept=concept, by=person, harmless=data.get("harmless", []), **edited
                 )
-            else:
-                concept_services.concept_edit(concept=concept, by=person, **edited)
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            )
+            if publish
+            else (lambda: concept_services.concept_edit(concept=concept, by=person, **edited)),
+            form=form,
+        )
+        if outcome.done:
             if publish:
                 messages.success(request, _("The concept is now in the library."))
                 return redirect("support:concept_queue", slug=concept.organisation.slug)
@@ -351,20 +330,11 @@ def _review_edit(
 # --- the library -----------------------------------------------------------------------------
 
 
-def _member(request: HttpRequest) -> tuple[Person, set[int]]:
-    """Everyone with a role in an organisation reads its library; others get 404."""
-    person = roles.person_of(request)
-    organisation_ids = roles.organisation_ids(person)
-    if not organisation_ids:
-        raise Http404
-    return person, organisation_ids
-
-
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """The published concepts of the person's organisations, by area and words."""
-    person, organisation_ids = _member(request)
+    person, organisation_ids = permissions.library_member(request)
     form = LibraryFilterForm(request.GET or None, organisation_ids=organisation_ids)
     area, search = None, ""
     if form.is_bound and form.is_valid():
@@ -392,7 +362,7 @@ def library(request: HttpRequest) -> HttpResponse:
 def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One concept of the library: never the school, the request, people or a date finer
     than the year."""
-    person, _organisation_ids = _member(request)
+    person, _organisation_ids = permissions.library_member(request)
     concept = concept_selectors.published_concept(person=person, pk=pk)
     if concept is None:
         raise Http404
