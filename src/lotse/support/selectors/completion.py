@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from lotse.core.models import Organisation, Person
-from lotse.support import visibility, workflow
+from lotse.support import permissions, visibility, workflow
 from lotse.support.models import (
     Agreement,
     EvaluationAnswer,
@@ -26,7 +26,6 @@ from lotse.support.models import (
     State,
     SupportRequest,
 )
-from lotse.support.permissions import evaluation_refusal, evaluation_side
 from lotse.support.selectors import base as selectors_base
 from lotse.support.workflow import Side
 
@@ -205,7 +204,7 @@ def completion_section(
         if request.state in (State.ACCOMPANYING, State.COMPLETED)
         else None
     )
-    side = evaluation_side(sides)
+    side = permissions.evaluation_side(sides)
     my_confirmation = None
     if shown is not None and side is not None:
         my_confirmation = getattr(shown.reflection, f"{side}_confirmed_at")
@@ -217,7 +216,7 @@ def completion_section(
     evaluation_open = (
         request.state in (State.ACCOMPANYING, State.COMPLETED)
         and side is not None
-        and evaluation_refusal(request, sides) is None
+        and permissions.evaluation_refusal(request, sides) is None
     )
     return {
         "show_completion": request.state == State.ACCOMPANYING

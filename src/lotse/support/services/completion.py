@@ -29,7 +29,6 @@ from lotse.support.models import (
     FinalReflection,
     SupportRequest,
 )
-from lotse.support.permissions import evaluation_refusal, evaluation_side
 from lotse.support.selectors import requests as request_selectors
 from lotse.support.selectors.completion import BOUND, NO, SCALE, YES, questions_for
 from lotse.support.services.base import (
@@ -180,10 +179,10 @@ def _evaluating(request: SupportRequest, by: Person) -> tuple[SupportRequest, st
     """The request under its lock and the side the person answers for; refused otherwise."""
     request = request_lock(request)
     sides = workflow.sides(request, by)
-    reason = evaluation_refusal(request, sides)
+    reason = permissions.evaluation_refusal(request, sides)
     if reason is not None:
         raise WorkflowError(reason)
-    side = evaluation_side(sides)
+    side = permissions.evaluation_side(sides)
     assert side is not None
     return request, side
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from lotse.catalog.models import QualityArea
 from lotse.core.models import Person, Role, School
-from lotse.support import timeline
+from lotse.support import permissions, timeline
 from lotse.support.concept_check import (
     CONSENT_TEXT,
     PENDING,
@@ -33,7 +33,6 @@ from lotse.support.models import (
     Concept,
     SupportRequest,
 )
-from lotse.support.permissions import is_reviewer, may_withdraw, release_refusal
 from lotse.support.services.base import (
     coordinator_addresses,
     queue_mail,
@@ -97,7 +96,7 @@ def concept_submit(
     returned one again); it must consent, and resolve every finding of the check."""
     request = request_lock(request)
     # Not a transition of workflow.TRANSITIONS: a completed request is final, its state stays.
-    reason = release_refusal(request, by)
+    reason = permissions.release_refusal(request, by)
     if reason is not None:
         raise WorkflowError(reason)
     if not consent:
@@ -144,7 +143,7 @@ def _lock_concept(concept: Concept) -> Concept:
 
 def _reviewable(concept: Concept, by: Person) -> Concept:
     concept = _lock_concept(concept)
-    if not is_reviewer(by, concept):
+    if not permissions.is_reviewer(by, concept):
         raise WorkflowError(_("Only the organisation's reviewers may do this."))
     if concept.status != Concept.Status.SUBMITTED or concept.request is None:
         raise WorkflowError(_("This concept is not waiting for review."))
@@ -218,7 +217,7 @@ def concept_withdraw(*, concept: Concept, by: Person) -> Concept:
     concept = _lock_concept(concept)
     if concept.status == Concept.Status.WITHDRAWN:
         raise WorkflowError(_("The consent is already withdrawn."))
-    if not may_withdraw(by, concept):
+    if not permissions.may_withdraw(by, concept):
         raise WorkflowError(_("Only the school may withdraw its consent."))
     concept.status = Concept.Status.WITHDRAWN
     concept.withdrawn_at = timezone.now()
