@@ -186,7 +186,7 @@ def import_in_process(env: dict[str, str], messages: int, profile: bool) -> Figu
     django.setup()
     from django.db import connection
 
-    from lotse.support import imap
+    from lotse.support.mail import imap
     from lotse.support.models import InboundMail, Mailbox, SupportRequest
 
     mailbox = Mailbox.objects.select_related("site__organisation").get()

@@ -94,14 +94,14 @@ def in_process(info: dict, repeat: int) -> dict:
     from lotse.catalog.matching import rank
     from lotse.catalog.selectors import weights_for
     from lotse.core.models import Person
-    from lotse.support import selectors
     from lotse.support.models import SupportRequest
+    from lotse.support.selectors import matching as matching_selectors
 
     sr = SupportRequest.objects.select_related("school").get(pk=info["request"])
 
     def load() -> tuple[object, list, object]:
-        need = selectors.matching_need(request=sr)
-        candidates = selectors.matching_candidates(request=sr, need=need)
+        need = matching_selectors.matching_need(request=sr)
+        candidates = matching_selectors.matching_candidates(request=sr, need=need)
         return need, candidates, weights_for(organisation_id=sr.organisation_id)
 
     load()  # warm-up

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lotse.support import concepts
 from lotse.support.models import Concept, State, SupportRequest
+from lotse.support.services import concepts as concept_services
 from tests.factories import Cast, bring_to_state
 
 TOPIC = "Feedbackkultur im Kollegium"
@@ -27,10 +27,10 @@ def release(cast: Cast, sr: SupportRequest, **overrides: Any) -> Concept:
         "consent": True,
     }
     values.update(overrides)
-    return concepts.concept_submit(request=sr, by=cast.school_contact_a, **values)
+    return concept_services.concept_submit(request=sr, by=cast.school_contact_a, **values)
 
 
 def published(cast: Cast, sr: SupportRequest | None = None, **overrides: Any) -> Concept:
     """A concept in the library (released by school A, published by the admin)."""
     concept = release(cast, sr or completed(cast), **overrides)
-    return concepts.concept_publish(concept=concept, by=cast.admin)
+    return concept_services.concept_publish(concept=concept, by=cast.admin)

@@ -19,8 +19,10 @@ from factory.django import DjangoModelFactory
 
 from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile
 from lotse.core.models import District, Organisation, Person, Role, School, Site
-from lotse.support import completion, services
 from lotse.support.models import Agreement, Proposal, State, SupportRequest
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import completion as completion_services
+from lotse.support.services import requests as request_services
 
 PASSWORD = "Lotse-Test-Passwort-1!"
 # The authenticator-app secret of the staff people made here (base32, as the apps take it).
@@ -179,7 +181,7 @@ def submit_request(school: School, by: Person | None, **overrides: Any) -> Suppo
         "contact_email": "sekretariat@schule-a.example",
     }
     values.update(overrides)
-    return services.request_submit(school=school, by=by, **values)
+    return request_services.request_submit(school=school, by=by, **values)
 
 
 # --- the named cast and the walk through the process ------------------------------------------
@@ -231,7 +233,7 @@ def draft(cast: Cast, sr: SupportRequest, by: Person | None = None, **overrides:
         "confidentiality": "Was besprochen wird, bleibt im Raum.",
     }
     values.update(overrides)
-    return services.agreement_draft(request=sr, by=by or cast.supporter, **values)
+    return agreement_services.agreement_draft(request=sr, by=by or cast.supporter, **values)
 
 
 def _latest(sr: SupportRequest) -> Agreement:
@@ -239,22 +241,22 @@ def _latest(sr: SupportRequest) -> Agreement:
 
 
 STEPS: dict[str, Callable[[Cast, SupportRequest], Any]] = {
-    "acknowledge": lambda c, sr: services.request_acknowledge(
+    "acknowledge": lambda c, sr: request_services.request_acknowledge(
         request=sr, by=c.coordinator, message="Danke, wir melden uns."
     ),
-    "clarify": lambda c, sr: services.request_clarify(
+    "clarify": lambda c, sr: request_services.request_clarify(
         request=sr, by=c.coordinator, note="Telefonat mit der Schulleitung."
     ),
-    "propose": lambda c, sr: services.request_propose(
+    "propose": lambda c, sr: request_services.request_propose(
         request=sr, by=c.coordinator, supporters=[c.supporter], note="Passt gut."
     ),
-    "accept_proposal": lambda c, sr: services.proposal_accept(
+    "accept_proposal": lambda c, sr: request_services.proposal_accept(
         proposal=Proposal.objects.get(request=sr, supporter=c.supporter), by=c.supporter
     ),
-    "first_contact": lambda c, sr: services.request_first_contact(
+    "first_contact": lambda c, sr: request_services.request_first_contact(
         request=sr, by=c.supporter, note="Erstes Telefonat."
     ),
-    "schedule": lambda c, sr: services.request_schedule_meeting(
+    "schedule": lambda c, sr: request_services.request_schedule_meeting(
         request=sr,
         by=c.supporter,
         starts_at=meeting_time(),
@@ -262,27 +264,27 @@ STEPS: dict[str, Callable[[Cast, SupportRequest], Any]] = {
         participants="Schulleitung, Steuergruppe",
     ),
     "draft": draft,
-    "accept_supporter": lambda c, sr: services.agreement_accept(
+    "accept_supporter": lambda c, sr: agreement_services.agreement_accept(
         agreement=_latest(sr), by=c.supporter
     ),
-    "accept_school": lambda c, sr: services.agreement_accept(
+    "accept_school": lambda c, sr: agreement_services.agreement_accept(
         agreement=_latest(sr), by=c.school_contact_a
     ),
-    "start": lambda c, sr: services.request_start(request=sr, by=c.supporter),
-    "reflect": lambda c, sr: completion.final_reflection_write(
+    "start": lambda c, sr: request_services.request_start(request=sr, by=c.supporter),
+    "reflect": lambda c, sr: completion_services.final_reflection_write(
         request=sr, by=c.supporter, text="Wir haben eine Feedbackkultur begonnen."
     ),
-    "confirm_reflection": lambda c, sr: completion.final_reflection_confirm(
+    "confirm_reflection": lambda c, sr: completion_services.final_reflection_confirm(
         request=sr, by=c.school_contact_a
     ),
-    "complete": lambda c, sr: services.request_complete(request=sr, by=c.supporter),
-    "no_collaboration": lambda c, sr: services.request_no_collaboration(
+    "complete": lambda c, sr: request_services.request_complete(request=sr, by=c.supporter),
+    "no_collaboration": lambda c, sr: request_services.request_no_collaboration(
         request=sr, by=c.supporter, reason="Die Chemie stimmte nicht."
     ),
-    "withdraw": lambda c, sr: services.request_withdraw(
+    "withdraw": lambda c, sr: request_services.request_withdraw(
         request=sr, by=c.school_contact_a, reason="Hat sich erledigt."
     ),
-    "forward": lambda c, sr: services.request_forward(
+    "forward": lambda c, sr: request_services.request_forward(
         request=sr, by=c.coordinator, recipient="Schulpsychologischer Dienst"
     ),
 }

@@ -21,7 +21,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile, SupporterType
 from lotse.core.models import OutboxMessage, Role, SchoolImport
-from lotse.support import accompaniment, completion, concepts, services
 from lotse.support.models import (
     Agreement,
     Attachment,
@@ -35,6 +34,12 @@ from lotse.support.models import (
     TimelineEvent,
     Visibility,
 )
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import base as services_base
+from lotse.support.services import completion as completion_services
+from lotse.support.services import concepts as concept_services
+from lotse.support.services import records as record_services
 from tests.concepts import release
 from tests.factories import Cast, bring_to_state, meeting_time, person_with_role
 
@@ -222,7 +227,7 @@ def _other_settings(c: Cast, sr: SupportRequest | None) -> str:
 
 def _document(c: Cast, sr: SupportRequest | None) -> str:
     assert sr is not None
-    document = services.document_upload(
+    document = record_services.document_upload(
         request=sr,
         by=c.supporter,
         filename="Protokoll.pdf",
@@ -241,7 +246,7 @@ def _upload(c: Cast) -> dict[str, Any]:
 
 
 def _supporters_note(c: Cast, sr: SupportRequest) -> TimelineEvent:
-    return services.note_add(request=sr, by=c.supporter, text="Notiz der Begleitung")
+    return record_services.note_add(request=sr, by=c.supporter, text="Notiz der Begleitung")
 
 
 def _entry(action: str) -> Callable[[Cast, SupportRequest | None], str]:
@@ -254,7 +259,7 @@ def _entry(action: str) -> Callable[[Cast, SupportRequest | None], str]:
 
 def _revoke(c: Cast, sr: SupportRequest | None) -> str:
     assert sr is not None
-    release = services.entry_release(
+    release = record_services.entry_release(
         entry=_supporters_note(c, sr), by=c.school_contact_a, purpose="Jahresbericht"
     )
     return f"/anfragen/{sr.pk}/freigaben/{release.pk}/widerrufen/"
@@ -271,16 +276,18 @@ def _releases(what: str) -> Callable[[Cast, SupportRequest | None], str]:
         if not what:
             return base
         assert sr is not None
-        entry: services.Entry = _supporters_note(c, sr)
+        entry: services_base.Entry = _supporters_note(c, sr)
         if what == "file":
-            entry = services.document_upload(
+            entry = record_services.document_upload(
                 request=sr,
                 by=c.supporter,
                 filename="Bericht.pdf",
                 content_type="application/pdf",
                 content=b"%PDF-1.4",
             )
-        release = services.entry_release(entry=entry, by=c.school_contact_a, purpose="Bericht")
+        release = record_services.entry_release(
+            entry=entry, by=c.school_contact_a, purpose="Bericht"
+        )
         return f"{base}{release.pk}/" + ("datei/" if what == "file" else "")
 
     return path
@@ -298,7 +305,7 @@ def _concept(what: str) -> Callable[[Cast, SupportRequest | None], str]:
         concept = release(c, sr)
         if what == "review":
             return f"/organisation/{c.organisation.slug}/konzepte/pruefen/{concept.pk}/"
-        concept = concepts.concept_publish(concept=concept, by=c.admin)
+        concept = concept_services.concept_publish(concept=concept, by=c.admin)
         if what == "withdraw":
             return f"/konzepte/{concept.pk}/zurueckziehen/"
         return f"/konzepte/{concept.pk}/"
@@ -327,7 +334,7 @@ def _session(suffix: str, *, begun: bool = False) -> Callable[[Cast, SupportRequ
     def path(c: Cast, sr: SupportRequest | None) -> str:
         assert sr is not None
         starts = meeting_time()
-        session = accompaniment.session_plan(
+        session = accompaniment_services.session_plan(
             request=sr,
             by=c.supporter,
             starts_at=starts,
@@ -359,7 +366,7 @@ def _session_data(c: Cast) -> dict[str, str]:
 def _next_step(change: str) -> Callable[[Cast, SupportRequest | None], str]:
     def path(c: Cast, sr: SupportRequest | None) -> str:
         assert sr is not None
-        step = accompaniment.next_step_add(
+        step = accompaniment_services.next_step_add(
             request=sr,
             by=c.supporter,
             text="Elternbrief",
@@ -494,7 +501,7 @@ def _weights(c: Cast, sr: SupportRequest | None) -> str:
 def _amended(c: Cast, sr: SupportRequest | None) -> str:
     """A proposed change (version 2) to the binding Kontrakt, by the school."""
     assert sr is not None
-    services.agreement_draft(
+    agreement_services.agreement_draft(
         request=sr,
         by=c.school_contact_a,
         participants="Schulleitung",
@@ -517,7 +524,7 @@ def _amendment_accept(c: Cast, sr: SupportRequest | None) -> str:
 def _reflected(c: Cast, sr: SupportRequest | None) -> str:
     """The final reflection, written (and so confirmed) by the supporter."""
     assert sr is not None
-    completion.final_reflection_write(request=sr, by=c.supporter, text="Viel erreicht.")
+    completion_services.final_reflection_write(request=sr, by=c.supporter, text="Viel erreicht.")
     return f"/anfragen/{sr.pk}/abschluss/bestaetigen/"
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from lotse.support import views as support_views
+from lotse.support.views import requests as support_views
 
 urlpatterns = [
     path("", support_views.home, name="home"),

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from lotse.lib.crypto import DecryptionError, key_id, new_key_spec
-from lotse.support import services
 from lotse.support.models import State, SupportRequest, TimelineEvent
+from lotse.support.services import requests as request_services
 from tests.factories import Cast, bring_to_state
 
 SENTINEL = "Sentinel-Vertraulich-7f3a9c"
@@ -22,7 +22,7 @@ SENTINEL = "Sentinel-Vertraulich-7f3a9c"
 
 def _clarified_with_sentinel(cast: Cast) -> SupportRequest:
     sr = bring_to_state(cast, State.ACKNOWLEDGED, text=f"Unsere Lage: {SENTINEL}")
-    services.request_clarify(request=sr, by=cast.coordinator, note=f"Geklärt: {SENTINEL}")
+    request_services.request_clarify(request=sr, by=cast.coordinator, note=f"Geklärt: {SENTINEL}")
     return sr
 
 
@@ -61,7 +61,7 @@ def test_rotation_re_encrypts_every_row_under_the_new_key(cast: Cast, settings: 
 
 SCRIPT = f"""
 from lotse.core.models import *
-from lotse.support import services
+from lotse.support.services import requests as request_services
 org = Organisation.objects.create(slug="o", name="Org", kind="support_system", state="SN")
 site = Site.objects.create(organisation=org, name="Dresden", email="dd@x.example")
 district = District.objects.create(organisation=org, name="Dresden", site=site)
@@ -69,11 +69,11 @@ school = School.objects.create(state="SN", number="1", name="GS", school_type="g
                                district=district)
 coordinator = Person.objects.create_user("co@x.example", "pw")
 Role.objects.create(person=coordinator, organisation=org, kind="coordinator").sites.add(site)
-sr = services.request_submit(school=school, by=None, subject="Betreff",
+sr = request_services.request_submit(school=school, by=None, subject="Betreff",
                              text="Lage: {SENTINEL}", contact_name="A",
                              contact_email="a@x.example")
-services.request_acknowledge(request=sr, by=coordinator, message="Danke")
-services.request_clarify(request=sr, by=coordinator, note="Notiz: {SENTINEL}")
+request_services.request_acknowledge(request=sr, by=coordinator, message="Danke")
+request_services.request_clarify(request=sr, by=coordinator, note="Notiz: {SENTINEL}")
 assert "{SENTINEL}" in type(sr).objects.get(pk=sr.pk).text
 print("ok")
 """

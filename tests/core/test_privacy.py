@@ -89,24 +89,25 @@ def footprint(cast: Cast) -> dict[str, Any]:
     agreement.save()
     # A second request, declined by the supporter: a proposal with a reason.
     other = submit_request(cast.school_a, contact, subject="Zweite Anfrage")
-    from lotse.support import services
     from lotse.support.models import Proposal
+    from lotse.support.services import accompaniment as accompaniment_services
+    from lotse.support.services import requests as request_services
 
-    services.request_acknowledge(request=other, by=cast.coordinator)
-    services.request_clarify(request=other, by=cast.coordinator, note="Geklärt.")
-    services.request_propose(request=other, by=cast.coordinator, supporters=[supporter])
-    services.proposal_decline(
+    request_services.request_acknowledge(request=other, by=cast.coordinator)
+    request_services.request_clarify(request=other, by=cast.coordinator, note="Geklärt.")
+    request_services.request_propose(request=other, by=cast.coordinator, supporters=[supporter])
+    request_services.proposal_decline(
         proposal=Proposal.objects.get(request=other, supporter=supporter),
         by=supporter,
         reason="Quirin Zwetschkenröster hat keine Zeit.",
     )
     # A running accompaniment: a session planned by the supporter (its invitation names both
     # in the calendar file) and a next step that names her.
-    from lotse.support import accompaniment
+    from lotse.support.services import requests as request_services
 
     running = bring_to_state(cast, State.AGREED, subject="Dritte Anfrage")
     starts = timezone.now() + dt.timedelta(days=3)
-    accompaniment.session_plan(
+    accompaniment_services.session_plan(
         request=running,
         by=supporter,
         starts_at=starts,
@@ -114,7 +115,7 @@ def footprint(cast: Cast) -> dict[str, Any]:
         place="Raum von Sieglinde Quastenflosser",
         participants="Sieglinde Quastenflosser, Quirin Zwetschkenröster",
     )
-    accompaniment.next_step_add(
+    accompaniment_services.next_step_add(
         request=running,
         by=supporter,
         text="Sieglinde Quastenflosser lädt die Steuergruppe ein.",

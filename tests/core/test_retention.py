@@ -26,7 +26,7 @@ from lotse.core.models import (
     RetentionRun,
     Role,
 )
-from lotse.support import accompaniment, concepts, intake
+from lotse.support.mail import intake
 from lotse.support.models import (
     Acceptance,
     Agreement,
@@ -43,6 +43,9 @@ from lotse.support.models import (
     TimelineEvent,
 )
 from lotse.support.retention import ANONYMISED, ANONYMISED_SUBJECT
+from lotse.support.selectors import concepts as concept_selectors
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services import concepts as concept_services
 from tests.concepts import release
 from tests.factories import Cast, bring_to_state, walk
 
@@ -416,15 +419,15 @@ def concepts_of_school_a(cast: Cast, when: dt.datetime) -> tuple[SupportRequest,
     with time_machine.travel(when, tick=False):
         waiting = release(cast, sr, topic="Wartet")
         returned = release(cast, closed_at_second(cast, when), topic="Zurück")
-        concepts.concept_return(concept=returned, by=cast.admin, note="Bitte kürzen.")
-        published = concepts.concept_publish(
+        concept_services.concept_return(concept=returned, by=cast.admin, note="Bitte kürzen.")
+        published = concept_services.concept_publish(
             concept=release(cast, closed_at_second(cast, when), topic="Veröffentlicht"),
             by=cast.admin,
         )
-        withdrawn = concepts.concept_publish(
+        withdrawn = concept_services.concept_publish(
             concept=release(cast, published.request, topic="Zurückgezogen"), by=cast.admin
         )
-        concepts.concept_withdraw(concept=withdrawn, by=cast.school_contact_a)
+        concept_services.concept_withdraw(concept=withdrawn, by=cast.school_contact_a)
     return sr, {
         "waiting": waiting.pk,
         "returned": returned.pk,
@@ -459,7 +462,9 @@ def test_unreleased_concepts_go_with_the_request_and_published_ones_lose_the_lin
     assert published.status == Concept.Status.PUBLISHED
     assert published.topic == "Veröffentlicht"
     # Still in the library, without a request behind it.
-    assert [c.pk for c in concepts.library(person=cast.school_contact_b)] == [pks["published"]]
+    assert [c.pk for c in concept_selectors.library(person=cast.school_contact_b)] == [
+        pks["published"]
+    ]
 
 
 def test_concepts_of_a_request_not_yet_due_stay(cast: Cast) -> None:
@@ -478,7 +483,7 @@ def with_sessions(cast: Cast, state: str, when: dt.datetime) -> SupportRequest:
     with time_machine.travel(when - dt.timedelta(days=30), tick=False):
         sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True, text=TEXT)
         starts = when - dt.timedelta(days=20)
-        session = accompaniment.session_plan(
+        session = accompaniment_services.session_plan(
             request=sr,
             by=cast.supporter,
             starts_at=starts,
@@ -486,7 +491,7 @@ def with_sessions(cast: Cast, state: str, when: dt.datetime) -> SupportRequest:
             place="Schule am Elbufer, Raum 3",
             participants="Frau Schulz, Steuergruppe",
         )
-        accompaniment.session_plan(
+        accompaniment_services.session_plan(
             request=sr,
             by=cast.school_contact_a,
             starts_at=starts + dt.timedelta(days=7),
@@ -494,7 +499,7 @@ def with_sessions(cast: Cast, state: str, when: dt.datetime) -> SupportRequest:
             place="Aula",
             participants="Kollegium",
         )
-        accompaniment.next_step_add(
+        accompaniment_services.next_step_add(
             request=sr,
             by=cast.school_contact_a,
             text="Elternbrief an Familie Müller",
@@ -502,14 +507,14 @@ def with_sessions(cast: Cast, state: str, when: dt.datetime) -> SupportRequest:
             due_on=starts.date(),
         )
     with time_machine.travel(starts + dt.timedelta(minutes=10), tick=False):
-        accompaniment.session_record(
+        accompaniment_services.session_record(
             session=session,
             by=cast.supporter,
             participants="Frau Schulz",
             notes="Vertrauliche Notiz",
             reflection="Gemeinsame Reflexion",
-            progress=[accompaniment.ProgressData(1, 2, "Fortschritt")],
-            next_steps=[accompaniment.StepData("Fragebogen", "supporter", starts.date())],
+            progress=[accompaniment_services.ProgressData(1, 2, "Fortschritt")],
+            next_steps=[accompaniment_services.StepData("Fragebogen", "supporter", starts.date())],
         )
     with time_machine.travel(when, tick=False):
         walk(cast, sr, "complete" if state == State.COMPLETED else "withdraw")

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from lotse.core.models import Organisation, OutboxMessage
 from lotse.demo.seed import seed
-from lotse.support import concepts, selectors
 from lotse.support.models import (
     Concept,
     EvaluationAnswer,
@@ -19,6 +18,8 @@ from lotse.support.models import (
     State,
     SupportRequest,
 )
+from lotse.support.selectors import concepts as concept_selectors
+from lotse.support.selectors import requests as request_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_the_demo_has_a_running_accompaniment_and_shared_concepts() -> None:
     assert steps.filter(done_at__isnull=True, due_on__lt=timezone.localdate()).count() == 1
     assert steps.filter(done_at__isnull=False).count() == 1
     # The proposed amendment waits for the school; version 1 stays in force.
-    assert selectors.binding_agreement(request=running).version == 1
+    assert request_selectors.binding_agreement(request=running).version == 1
     proposed = running.agreements.get(version=2)
     assert {a.side for a in proposed.acceptances.all()} == {"supporter"}
 
@@ -55,4 +56,4 @@ def test_the_demo_has_a_running_accompaniment_and_shared_concepts() -> None:
     assert sorted(Concept.objects.values_list("status", flat=True)) == ["published", "submitted"]
     contact = running.submitted_by
     assert contact is not None
-    assert [c.status for c in concepts.library(person=contact)] == ["published"]
+    assert [c.status for c in concept_selectors.library(person=contact)] == ["published"]

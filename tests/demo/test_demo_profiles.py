@@ -7,8 +7,8 @@ import pytest
 from lotse.catalog.models import Absence, SupporterProfile
 from lotse.core.models import Person, Role
 from lotse.demo.seed import seed
-from lotse.support import selectors
 from lotse.support.models import SupportRequest
+from lotse.support.selectors import matching as matching_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_the_clarified_demo_request_has_a_shortlist_with_reasons_and_exclusions(
         subject="Streitschlichtung in Klasse 5 und 6 aufbauen"
     )
     assert clarified.state == "clarified"
-    ranking = selectors.shortlist_for(request=clarified)
+    ranking = matching_selectors.shortlist_for(request=clarified)
     assert names(ranking.ranked) == [
         "Jana Fischer",
         "Martin Vogel",
@@ -57,6 +57,6 @@ def test_the_clarified_demo_request_has_a_shortlist_with_reasons_and_exclusions(
     )
     conflict = {
         e.candidate.name: {r.code for r in e.reasons}
-        for e in selectors.shortlist_for(request=proposed).excluded
+        for e in matching_selectors.shortlist_for(request=proposed).excluded
     }
     assert "conflict" in conflict["Tobias Krüger"]

@@ -317,31 +317,36 @@ STAGES = [
 
 def advance_request(cast: Cast, until: str, subject: str = "Feedbackkultur stärken") -> Any:
     """A request of the cast's school, taken through the services up to the given stage."""
-    from lotse.support import services
     from lotse.support.models import Proposal, SupportRequest
+    from lotse.support.services import agreements as agreement_services
+    from lotse.support.services import requests as request_services
 
     target = STAGES.index(until)
     steps: list[Callable[[Any], Any]] = [
         lambda sr: sr,
-        lambda sr: services.request_acknowledge(request=sr, by=cast.coordinator, message="Danke!"),
-        lambda sr: services.request_clarify(request=sr, by=cast.coordinator, note="Geklärt."),
-        lambda sr: services.request_propose(
+        lambda sr: request_services.request_acknowledge(
+            request=sr, by=cast.coordinator, message="Danke!"
+        ),
+        lambda sr: request_services.request_clarify(
+            request=sr, by=cast.coordinator, note="Geklärt."
+        ),
+        lambda sr: request_services.request_propose(
             request=sr, by=cast.coordinator, supporters=[cast.supporter], note="Bitte prüfen."
         ),
-        lambda sr: services.proposal_accept(
+        lambda sr: request_services.proposal_accept(
             proposal=Proposal.objects.get(request=sr, supporter=cast.supporter), by=cast.supporter
         ),
-        lambda sr: services.request_first_contact(
+        lambda sr: request_services.request_first_contact(
             request=sr, by=cast.supporter, note="Erstes Telefonat."
         ),
-        lambda sr: services.request_schedule_meeting(
+        lambda sr: request_services.request_schedule_meeting(
             request=sr,
             by=cast.supporter,
             starts_at=timezone.now() + dt.timedelta(days=7),
             place="Schule, Raum 3",
             participants="Schulleitung, Steuergruppe",
         ),
-        lambda sr: services.agreement_draft(
+        lambda sr: agreement_services.agreement_draft(
             request=sr,
             by=cast.supporter,
             participants="Schulleitung, Steuergruppe",
@@ -353,11 +358,11 @@ def advance_request(cast: Cast, until: str, subject: str = "Feedbackkultur stär
             confidentiality="Was besprochen wird, bleibt im Raum.",
         ),
         lambda sr: [
-            services.agreement_accept(agreement=sr.agreements.get(), by=person)
+            agreement_services.agreement_accept(agreement=sr.agreements.get(), by=person)
             for person in (cast.supporter, cast.school_contact)
         ],
     ]
-    request = services.request_submit(
+    request = request_services.request_submit(
         school=cast.school,
         by=cast.school_contact,
         subject=subject,

@@ -13,8 +13,9 @@ from tests.e2e.conftest import PASSWORD, give_totp
 from tests.e2e.test_accessibility import open_all_details
 
 from lotse.core.models import Person, Role
-from lotse.support import completion, services
 from lotse.support.models import EvaluationAnswer, EvaluationQuestion, State, SupportRequest
+from lotse.support.selectors import completion as completion_selectors
+from lotse.support.services import requests as request_services
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def admin(cast: Any) -> Person:
 
 def accompanying(cast: Any, advance: Advance) -> SupportRequest:
     sr = advance("agreed")
-    services.request_start(request=sr, by=cast.supporter)
+    request_services.request_start(request=sr, by=cast.supporter)
     return SupportRequest.objects.get(pk=sr.pk)
 
 
@@ -133,5 +134,5 @@ def test_the_question_admin_and_the_report(
     expect(page.locator("main table")).to_contain_text("4,2")
     expect(page.locator("main table")).to_contain_text("zu wenige Antworten")
     axe_check(page, "the evaluation report")
-    assert completion.evaluation_report(organisation=cast.organisation)[0].cells
+    assert completion_selectors.evaluation_report(organisation=cast.organisation)[0].cells
     assert State.COMPLETED  # the report needs no request at all

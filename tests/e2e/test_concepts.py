@@ -18,13 +18,14 @@ Advance = Callable[..., Any]
 
 
 def completed(cast: Any, advance: Advance) -> Any:
-    from lotse.support import completion, services
+    from lotse.support.services import completion as completion_services
+    from lotse.support.services import requests as request_services
 
     sr = advance("agreed")
-    services.request_start(request=sr, by=cast.supporter)
-    completion.final_reflection_write(request=sr, by=cast.supporter, text="Gut gelungen.")
-    completion.final_reflection_confirm(request=sr, by=cast.school_contact)
-    services.request_complete(request=sr, by=cast.supporter)
+    request_services.request_start(request=sr, by=cast.supporter)
+    completion_services.final_reflection_write(request=sr, by=cast.supporter, text="Gut gelungen.")
+    completion_services.final_reflection_confirm(request=sr, by=cast.school_contact)
+    request_services.request_complete(request=sr, by=cast.supporter)
     return sr
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from lotse.core.models import AccessLog
-from lotse.support import services, visibility
+from lotse.support import visibility
+from lotse.support.services import records as record_services
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,7 @@ def test_the_school_releases_and_revokes_and_sees_who_read_it(
     axe_check: Callable[[Page, str], None],
 ) -> None:
     sr = advance("in_contact")
-    note = services.note_add(request=sr, by=cast.supporter, text=NOTE)
+    note = record_services.note_add(request=sr, by=cast.supporter, text=NOTE)
     entry = f"#entry-{note.pk}"
     url = f"/anfragen/{sr.pk}/"
 

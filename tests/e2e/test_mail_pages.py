@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lotse.core.models import Role
-from lotse.support import intake
+from lotse.support.mail import intake
 from lotse.support.models import InboundMail, SupportRequest
 
 pytestmark = pytest.mark.e2e

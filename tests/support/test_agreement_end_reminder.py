@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from lotse.core.models import OutboxMessage, Person
-from lotse.support import completion, services
 from lotse.support.models import Agreement, State, SupportRequest, TimelineEvent
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import completion as completion_services
 from tests.factories import Cast, bring_to_state, draft
 
 pytestmark = pytest.mark.django_db
@@ -41,14 +42,14 @@ def test_reminded_not_before_the_reminder_days_then_exactly_once(cast: Cast) -> 
     assert cast.organisation.agreement_end_reminder_days == 14
     day_before = dt.datetime.combine(ends - dt.timedelta(days=15), dt.time(9), tzinfo=dt.UTC)
     with time_machine.travel(day_before, tick=False):
-        assert completion.agreements_remind_end() == 0
+        assert completion_services.agreements_remind_end() == 0
     assert reminders(sr) == []
 
     with time_machine.travel(day_before + dt.timedelta(days=1), tick=False):
-        assert completion.agreements_remind_end() == 1
-        assert completion.agreements_remind_end() == 0
+        assert completion_services.agreements_remind_end() == 1
+        assert completion_services.agreements_remind_end() == 0
     with time_machine.travel(day_before + dt.timedelta(days=10), tick=False):
-        assert completion.agreements_remind_end() == 0
+        assert completion_services.agreements_remind_end() == 0
     [mail] = reminders(sr)
     assert set(mail.to) == {
         "sekretariat@schule-a.example",
@@ -67,19 +68,19 @@ def test_an_extension_that_binds_is_reminded_of_again(cast: Cast) -> None:
     first = Agreement.objects.get(request=sr)
     near = dt.datetime.combine(first.ends_on - dt.timedelta(days=5), dt.time(9), tzinfo=dt.UTC)
     with time_machine.travel(near, tick=False):
-        assert completion.agreements_remind_end() == 1
+        assert completion_services.agreements_remind_end() == 1
         extension = draft(
             cast, sr, by=cast.school_contact_a, ends_on=first.ends_on + dt.timedelta(days=90)
         )
         # Only proposed: the version in force was already reminded of, the proposal is none.
-        assert completion.agreements_remind_end() == 0
-        services.agreement_accept(agreement=extension, by=cast.school_contact_a)
-        services.agreement_accept(agreement=extension, by=cast.supporter)
-        assert completion.agreements_remind_end() == 0, "the new end is far away"
+        assert completion_services.agreements_remind_end() == 0
+        agreement_services.agreement_accept(agreement=extension, by=cast.school_contact_a)
+        agreement_services.agreement_accept(agreement=extension, by=cast.supporter)
+        assert completion_services.agreements_remind_end() == 0, "the new end is far away"
     later = dt.datetime.combine(extension.ends_on - dt.timedelta(days=3), dt.time(9), tzinfo=dt.UTC)
     with time_machine.travel(later, tick=False):
-        assert completion.agreements_remind_end() == 1
-        assert completion.agreements_remind_end() == 0
+        assert completion_services.agreements_remind_end() == 1
+        assert completion_services.agreements_remind_end() == 0
     assert len(reminders(sr)) == 2
 
 
@@ -88,7 +89,7 @@ def test_closed_requests_are_not_reminded(cast: Cast) -> None:
         sr = bring_to_state(cast, State.COMPLETED)
     ends = Agreement.objects.get(request=sr).ends_on
     with time_machine.travel(dt.datetime.combine(ends, dt.time(9), tzinfo=dt.UTC), tick=False):
-        assert completion.agreements_remind_end() == 0
+        assert completion_services.agreements_remind_end() == 0
     assert reminders(sr) == []
 
 

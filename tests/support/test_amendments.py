@@ -14,8 +14,10 @@ from django.test import Client
 from pypdf import PdfReader
 
 from lotse.core.models import AccessLog, OutboxMessage, Person
-from lotse.support import selectors, services
 from lotse.support.models import Agreement, Proposal, State, SupportRequest, TimelineEvent
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import GOALS, Cast, bring_to_state, draft
 from tests.helpers import snapshot
@@ -27,7 +29,7 @@ NEW_GOALS = "Feedback im Unterricht verankern\nElternabende neu gestalten"
 
 
 def in_force(sr: SupportRequest) -> int | None:
-    agreement = selectors.binding_agreement(request=sr)
+    agreement = request_selectors.binding_agreement(request=sr)
     return agreement.version if agreement else None
 
 
@@ -37,7 +39,7 @@ def amend(cast: Cast, sr: SupportRequest, by: Person | None = None, **changes: o
 
 def accept(agreement: Agreement, *people: Person) -> None:
     for person in people:
-        services.agreement_accept(agreement=agreement, by=person)
+        agreement_services.agreement_accept(agreement=agreement, by=person)
 
 
 def mails(sr: SupportRequest, template: str) -> list[OutboxMessage]:
@@ -145,7 +147,7 @@ def test_no_amendment_before_the_kontrakt_binds_or_after_the_process_closed(
 def test_a_pending_amendment_cannot_bind_after_the_process_completed(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
     amendment = amend(cast, sr)
-    services.request_complete(request=sr, by=cast.supporter)
+    request_services.request_complete(request=sr, by=cast.supporter)
     with pytest.raises(WorkflowError):
         accept(amendment, cast.supporter)
     assert in_force(sr) == 1

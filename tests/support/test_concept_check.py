@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lotse.core.models import School
-from lotse.support.concepts import (
+from lotse.support.concept_check import (
     Kind,
     Term,
     check_texts,

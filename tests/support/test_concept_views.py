@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lotse.catalog.models import QualityArea
 from lotse.core.models import AccessLog, Person
-from lotse.support import concepts
+from lotse.support import concept_check
 from lotse.support.models import Concept, State
 from tests.concepts import DONE, HELPED, TOPIC, completed, published, release
 from tests.factories import Cast, bring_to_state
@@ -79,7 +79,7 @@ def test_the_form_shows_the_findings_first_and_releases_once_they_are_resolved(
     assert '<mark class="lotse-finding">0351 123456</mark>' in page
     assert not Concept.objects.exists()
 
-    found = concepts.check_texts({"t": text}, concepts.identifying_terms(sr)).distinct
+    found = concept_check.check_texts({"t": text}, concept_check.identifying_terms(sr)).distinct
     response = client.post(
         f"/anfragen/{sr.pk}/konzept/",
         form_data(what_helped=text, harmless=[f.key for f in found]),

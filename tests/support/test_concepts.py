@@ -6,8 +6,10 @@ import pytest
 
 from lotse.catalog.models import QualityArea
 from lotse.core.models import OutboxMessage
-from lotse.support import concepts
+from lotse.support import concept_check
 from lotse.support.models import Concept, State, TimelineEvent
+from lotse.support.selectors import concepts as concept_selectors
+from lotse.support.services import concepts as concept_services
 from lotse.support.workflow import WorkflowError
 from tests.concepts import DONE, HELPED, TOPIC, completed, published, release
 from tests.factories import Cast, bring_to_state
@@ -56,7 +58,7 @@ def test_the_school_releases_a_concept_for_review(cast: Cast) -> None:
 def test_only_the_school_of_the_request_releases(cast: Cast, name: str) -> None:
     sr = completed(cast)
     with pytest.raises(WorkflowError, match="Nur die Schule"):
-        concepts.concept_submit(
+        concept_services.concept_submit(
             request=sr,
             by=getattr(cast, name),
             topic=TOPIC,
@@ -93,7 +95,7 @@ def test_the_school_must_remove_or_confirm_what_the_check_finds(cast: Cast) -> N
     with pytest.raises(WorkflowError, match="0351 123456"):
         release(cast, sr, what_helped=text, harmless=["Frau Berger"])
     # … all of them is (the reviewer checks again).
-    found = concepts.check_texts({"t": text}, concepts.identifying_terms(sr)).distinct
+    found = concept_check.check_texts({"t": text}, concept_check.identifying_terms(sr)).distinct
     concept = release(cast, sr, what_helped=text, harmless=[f.text for f in found])
     assert concept.status == Status.SUBMITTED
 
@@ -119,7 +121,9 @@ def test_a_reviewer_publishes_into_the_library(cast: Cast, name: str) -> None:
     concept = release(cast, sr)
     before = OutboxMessage.objects.count()
 
-    concepts.concept_publish(concept=concept, by=getattr(cast, name), topic="Feedback lernen")
+    concept_services.concept_publish(
+        concept=concept, by=getattr(cast, name), topic="Feedback lernen"
+    )
 
     concept.refresh_from_db()
     assert concept.status == Status.PUBLISHED
@@ -130,7 +134,7 @@ def test_a_reviewer_publishes_into_the_library(cast: Cast, name: str) -> None:
     assert new_mails(before) == {
         ("concept_published", to(sr.contact_email, cast.school_contact_a.email))
     }
-    assert [c.pk for c in concepts.library(person=cast.school_contact_b)] == [concept.pk]
+    assert [c.pk for c in concept_selectors.library(person=cast.school_contact_b)] == [concept.pk]
 
 
 @pytest.mark.parametrize(
@@ -140,9 +144,9 @@ def test_only_the_reviewers_publish_and_return(cast: Cast, name: str) -> None:
     concept = release(cast, completed(cast))
     person = getattr(cast, name)
     with pytest.raises(WorkflowError, match="Prüfer"):
-        concepts.concept_publish(concept=concept, by=person)
+        concept_services.concept_publish(concept=concept, by=person)
     with pytest.raises(WorkflowError, match="Prüfer"):
-        concepts.concept_return(concept=concept, by=person, note="Bitte ändern.")
+        concept_services.concept_return(concept=concept, by=person, note="Bitte ändern.")
     concept.refresh_from_db()
     assert concept.status == Status.SUBMITTED
 
@@ -152,11 +156,11 @@ def test_publishing_is_refused_while_findings_remain_unconfirmed(cast: Cast) -> 
     concept = release(cast, sr, what_helped="Die Hilfe von Frau Koch.", harmless=["Frau Koch"])
 
     with pytest.raises(WorkflowError, match="Frau Koch"):
-        concepts.concept_publish(concept=concept, by=cast.admin)
+        concept_services.concept_publish(concept=concept, by=cast.admin)
     concept.refresh_from_db()
     assert concept.status == Status.SUBMITTED
     # The reviewer removes it …
-    concepts.concept_publish(
+    concept_services.concept_publish(
         concept=concept, by=cast.admin, what_helped="Die Hilfe der Begleitung."
     )
     concept.refresh_from_db()
@@ -167,14 +171,14 @@ def test_publishing_is_refused_while_findings_remain_unconfirmed(cast: Cast) -> 
 def test_a_reviewer_may_confirm_a_finding_as_harmless(cast: Cast) -> None:
     concept = release(cast, completed(cast), what_helped="Im Park lernen.", harmless=["Park"])
     # "Park" is no part of school A's name, so the check does not find it: nothing to confirm.
-    assert concepts.check_concept(concept).distinct == []
-    concept2 = concepts.concept_return(concept=concept, by=cast.admin, note="Kürzer bitte.")
+    assert concept_check.check_concept(concept).distinct == []
+    concept2 = concept_services.concept_return(concept=concept, by=cast.admin, note="Kürzer bitte.")
     concept2 = release(
         cast, concept2.request, what_helped="Wie am Elbufer üblich.", harmless=["Elbufer"]
     )
     with pytest.raises(WorkflowError):
-        concepts.concept_publish(concept=concept2, by=cast.admin)
-    concepts.concept_publish(concept=concept2, by=cast.admin, harmless=["elbufer"])
+        concept_services.concept_publish(concept=concept2, by=cast.admin)
+    concept_services.concept_publish(concept=concept2, by=cast.admin, harmless=["elbufer"])
     concept2.refresh_from_db()
     assert concept2.status == Status.PUBLISHED
 
@@ -184,7 +188,9 @@ def test_return_and_resubmit(cast: Cast) -> None:
     concept = release(cast, sr)
     before = OutboxMessage.objects.count()
 
-    concepts.concept_return(concept=concept, by=cast.coordinator, note="Bitte ohne Schulform.")
+    concept_services.concept_return(
+        concept=concept, by=cast.coordinator, note="Bitte ohne Schulform."
+    )
 
     concept.refresh_from_db()
     assert concept.status == Status.RETURNED
@@ -194,9 +200,9 @@ def test_return_and_resubmit(cast: Cast) -> None:
     }
     body = OutboxMessage.objects.order_by("pk").last().body  # type: ignore[union-attr]
     assert "Bitte ohne Schulform" not in body
-    assert concepts.library(person=cast.school_contact_b) == []
+    assert concept_selectors.library(person=cast.school_contact_b) == []
     with pytest.raises(WorkflowError):
-        concepts.concept_publish(concept=concept, by=cast.admin)
+        concept_services.concept_publish(concept=concept, by=cast.admin)
 
     again = release(cast, sr, school_form="", topic="Feedback, überarbeitet")
 
@@ -214,75 +220,82 @@ def test_return_and_resubmit(cast: Cast) -> None:
 def test_a_return_needs_a_note(cast: Cast) -> None:
     concept = release(cast, completed(cast))
     with pytest.raises(WorkflowError):
-        concepts.concept_return(concept=concept, by=cast.admin, note="  ")
+        concept_services.concept_return(concept=concept, by=cast.admin, note="  ")
 
 
 def test_withdrawing_removes_the_concept_from_the_library_at_once(cast: Cast) -> None:
     concept = published(cast)
-    assert concepts.published_concept(person=cast.supporter, pk=concept.pk) is not None
+    assert concept_selectors.published_concept(person=cast.supporter, pk=concept.pk) is not None
 
-    concepts.concept_withdraw(concept=concept, by=cast.school_contact_a)
+    concept_services.concept_withdraw(concept=concept, by=cast.school_contact_a)
 
     concept.refresh_from_db()
     assert concept.status == Status.WITHDRAWN
     assert concept.withdrawn_at is not None
-    assert concepts.library(person=cast.supporter) == []
-    assert concepts.published_concept(person=cast.supporter, pk=concept.pk) is None
+    assert concept_selectors.library(person=cast.supporter) == []
+    assert concept_selectors.published_concept(person=cast.supporter, pk=concept.pk) is None
     assert kinds(concept.request)[-1] == "concept_withdrawn"
     with pytest.raises(WorkflowError):
-        concepts.concept_withdraw(concept=concept, by=cast.school_contact_a)
+        concept_services.concept_withdraw(concept=concept, by=cast.school_contact_a)
 
 
 @pytest.mark.parametrize("name", ["admin", "coordinator", "supporter", "school_contact_b"])
 def test_only_the_school_withdraws(cast: Cast, name: str) -> None:
     concept = published(cast)
     with pytest.raises(WorkflowError):
-        concepts.concept_withdraw(concept=concept, by=getattr(cast, name))
+        concept_services.concept_withdraw(concept=concept, by=getattr(cast, name))
     concept.refresh_from_db()
     assert concept.status == Status.PUBLISHED
 
 
 def test_a_submitted_concept_can_be_withdrawn_before_review(cast: Cast) -> None:
     concept = release(cast, completed(cast))
-    concepts.concept_withdraw(concept=concept, by=cast.school_contact_a)
+    concept_services.concept_withdraw(concept=concept, by=cast.school_contact_a)
     with pytest.raises(WorkflowError):
-        concepts.concept_publish(concept=concept, by=cast.admin)
+        concept_services.concept_publish(concept=concept, by=cast.admin)
 
 
 def test_the_library_is_per_organisation(cast: Cast) -> None:
     concept = published(cast)
     for name in ("school_contact_a", "school_contact_b", "supporter", "coordinator", "admin"):
-        assert [c.pk for c in concepts.library(person=getattr(cast, name))] == [concept.pk]
-    assert concepts.library(person=cast.other_admin) == []
-    assert concepts.published_concept(person=cast.other_admin, pk=concept.pk) is None
-    assert concepts.library(person=cast.outsider) == []
+        assert [c.pk for c in concept_selectors.library(person=getattr(cast, name))] == [concept.pk]
+    assert concept_selectors.library(person=cast.other_admin) == []
+    assert concept_selectors.published_concept(person=cast.other_admin, pk=concept.pk) is None
+    assert concept_selectors.library(person=cast.outsider) == []
 
 
 def test_the_library_filters_by_area_and_words(cast: Cast) -> None:
     area = QualityArea.objects.create(organisation=cast.organisation, number=2, title="Lernen")
     first = published(cast, quality_areas=[area])
     second = published(cast, topic="Ganztag gestalten", what_helped="Geduld.")
-    everyone = concepts.library(person=cast.supporter)
+    everyone = concept_selectors.library(person=cast.supporter)
     assert {c.pk for c in everyone} == {first.pk, second.pk}
-    assert [c.pk for c in concepts.library(person=cast.supporter, area=area)] == [first.pk]
-    assert [c.pk for c in concepts.library(person=cast.supporter, search="ganztag")] == [second.pk]
+    assert [c.pk for c in concept_selectors.library(person=cast.supporter, area=area)] == [first.pk]
+    assert [c.pk for c in concept_selectors.library(person=cast.supporter, search="ganztag")] == [
+        second.pk
+    ]
     assert [
-        c.pk for c in concepts.library(person=cast.supporter, search="Feedbackkultur hospitation")
+        c.pk
+        for c in concept_selectors.library(
+            person=cast.supporter, search="Feedbackkultur hospitation"
+        )
     ] == [first.pk]
-    assert concepts.library(person=cast.supporter, search="nirgends") == []
+    assert concept_selectors.library(person=cast.supporter, search="nirgends") == []
 
 
 def test_the_review_queue_of_a_coordinator_holds_their_sites_only(cast: Cast) -> None:
     concept = release(cast, completed(cast))
-    assert list(concepts.review_queue(person=cast.admin, organisation=cast.organisation)) == [
-        concept
-    ]
-    assert list(concepts.review_queue(person=cast.coordinator, organisation=cast.organisation)) == [
-        concept
-    ]
-    assert not concepts.review_queue(
+    assert list(
+        concept_selectors.review_queue(person=cast.admin, organisation=cast.organisation)
+    ) == [concept]
+    assert list(
+        concept_selectors.review_queue(person=cast.coordinator, organisation=cast.organisation)
+    ) == [concept]
+    assert not concept_selectors.review_queue(
         person=cast.other_coordinator, organisation=cast.organisation
     ).exists()
-    assert concepts.organisation_reviews(cast.coordinator) == [(cast.organisation, 1)]
-    assert concepts.organisation_reviews(cast.other_coordinator) == [(cast.organisation, 0)]
-    assert concepts.organisation_reviews(cast.supporter) == []
+    assert concept_selectors.organisation_reviews(cast.coordinator) == [(cast.organisation, 1)]
+    assert concept_selectors.organisation_reviews(cast.other_coordinator) == [
+        (cast.organisation, 0)
+    ]
+    assert concept_selectors.organisation_reviews(cast.supporter) == []

@@ -18,8 +18,9 @@ from django.test import Client
 from django.utils import timezone
 
 from lotse.core.models import OutboxMessage, Person, Role
-from lotse.support import services
 from lotse.support.models import Meeting, Proposal, State, SupportRequest
+from lotse.support.services import records as record_services
+from lotse.support.services import requests as request_services
 from tests.factories import Cast, bring_to_state, submit_request
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +35,19 @@ def _proposal(sr: SupportRequest, cast: Cast) -> Proposal:
 
 def _acknowledge(c: Cast) -> SupportRequest:
     sr = submit_request(c.school_a, c.school_contact_a)
-    services.request_acknowledge(request=sr, by=c.coordinator, message=SENTINEL)
+    request_services.request_acknowledge(request=sr, by=c.coordinator, message=SENTINEL)
     return sr
 
 
 def _clarify(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.ACKNOWLEDGED)
-    services.request_clarify(request=sr, by=c.coordinator, note=SENTINEL)
+    request_services.request_clarify(request=sr, by=c.coordinator, note=SENTINEL)
     return sr
 
 
 def _propose(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.CLARIFIED)
-    services.request_propose(
+    request_services.request_propose(
         request=sr, by=c.coordinator, supporters=[c.supporter, c.other_supporter], note=SENTINEL
     )
     return sr
@@ -54,19 +55,19 @@ def _propose(c: Cast) -> SupportRequest:
 
 def _decline(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
-    services.proposal_decline(proposal=_proposal(sr, c), by=c.supporter, reason=SENTINEL)
+    request_services.proposal_decline(proposal=_proposal(sr, c), by=c.supporter, reason=SENTINEL)
     return sr
 
 
 def _first_contact(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.SUPPORTERS_PROPOSED)
-    services.request_first_contact(request=sr, by=c.supporter, note=SENTINEL)
+    request_services.request_first_contact(request=sr, by=c.supporter, note=SENTINEL)
     return sr
 
 
 def _first_contact_for_coordination(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.SUPPORTERS_PROPOSED)
-    services.request_first_contact(
+    request_services.request_first_contact(
         request=sr, by=c.supporter, note=SENTINEL, visibility="coordination"
     )
     return sr
@@ -74,13 +75,13 @@ def _first_contact_for_coordination(c: Cast) -> SupportRequest:
 
 def _no_collaboration(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.request_no_collaboration(request=sr, by=c.supporter, reason=SENTINEL)
+    request_services.request_no_collaboration(request=sr, by=c.supporter, reason=SENTINEL)
     return sr
 
 
 def _schedule(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.request_schedule_meeting(
+    request_services.request_schedule_meeting(
         request=sr,
         by=c.supporter,
         starts_at=timezone.now() + dt.timedelta(days=3),
@@ -92,7 +93,7 @@ def _schedule(c: Cast) -> SupportRequest:
 
 def _schedule_for_coordination(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.request_schedule_meeting(
+    request_services.request_schedule_meeting(
         request=sr,
         by=c.supporter,
         starts_at=timezone.now() + dt.timedelta(days=3),
@@ -105,26 +106,28 @@ def _schedule_for_coordination(c: Cast) -> SupportRequest:
 
 def _complete(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.ACCOMPANYING, reflected=True)
-    services.request_complete(request=sr, by=c.supporter, note=SENTINEL)
+    request_services.request_complete(request=sr, by=c.supporter, note=SENTINEL)
     return sr
 
 
 def _withdraw(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.request_withdraw(request=sr, by=c.school_contact_a, reason=SENTINEL)
+    request_services.request_withdraw(request=sr, by=c.school_contact_a, reason=SENTINEL)
     return sr
 
 
 def _forward(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.ACKNOWLEDGED)
-    services.request_forward(request=sr, by=c.coordinator, recipient="Jugendamt", reason=SENTINEL)
+    request_services.request_forward(
+        request=sr, by=c.coordinator, recipient="Jugendamt", reason=SENTINEL
+    )
     return sr
 
 
 def _note(level: str) -> Action:
     def action(c: Cast) -> SupportRequest:
         sr = bring_to_state(c, State.IN_CONTACT)
-        services.note_add(request=sr, by=c.supporter, text=SENTINEL, visibility=level)
+        record_services.note_add(request=sr, by=c.supporter, text=SENTINEL, visibility=level)
         return sr
 
     return action
@@ -132,19 +135,21 @@ def _note(level: str) -> Action:
 
 def _remove(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.proposal_remove(proposal=_proposal(sr, c), by=c.coordinator, reason=SENTINEL)
+    request_services.proposal_remove(proposal=_proposal(sr, c), by=c.coordinator, reason=SENTINEL)
     return sr
 
 
 def _remove_by_school(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.proposal_remove(proposal=_proposal(sr, c), by=c.school_contact_a, reason=SENTINEL)
+    request_services.proposal_remove(
+        proposal=_proposal(sr, c), by=c.school_contact_a, reason=SENTINEL
+    )
     return sr
 
 
 def _mail_answer(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.request_record_mail(
+    request_services.request_record_mail(
         request=sr, sender=c.school_contact_a.email, subject="Antwort", text=SENTINEL
     )
     return sr
@@ -152,7 +157,7 @@ def _mail_answer(c: Cast) -> SupportRequest:
 
 def _document(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    services.document_upload(
+    record_services.document_upload(
         request=sr, by=c.supporter, filename=f"{SENTINEL}.pdf", content_type="", content=b"x"
     )
     return sr
@@ -160,9 +165,11 @@ def _document(c: Cast) -> SupportRequest:
 
 def _release_and_revoke(c: Cast) -> SupportRequest:
     sr = bring_to_state(c, State.IN_CONTACT)
-    event = services.note_add(request=sr, by=c.supporter, text=SENTINEL)
-    release = services.entry_release(entry=event, by=c.school_contact_a, purpose="Jahresbericht")
-    services.release_revoke(release=release, by=c.school_contact_a)
+    event = record_services.note_add(request=sr, by=c.supporter, text=SENTINEL)
+    release = record_services.entry_release(
+        entry=event, by=c.school_contact_a, purpose="Jahresbericht"
+    )
+    record_services.release_revoke(release=release, by=c.school_contact_a)
     return sr
 
 
@@ -260,15 +267,15 @@ def test_a_meeting_mail_links_to_the_participants_instead_of_listing_them(cast: 
 def secret_request(cast: Cast) -> SupportRequest:
     """A request with the sentinel in a participants' note, a meeting record and a document."""
     sr = bring_to_state(cast, State.MEETING_SCHEDULED)
-    services.note_add(request=sr, by=cast.supporter, text=SENTINEL)
-    services.request_schedule_meeting(
+    record_services.note_add(request=sr, by=cast.supporter, text=SENTINEL)
+    request_services.request_schedule_meeting(
         request=sr,
         by=cast.supporter,
         starts_at=timezone.now() + dt.timedelta(days=2),
         place="Aula",
         participants=SENTINEL,
     )
-    services.document_upload(
+    record_services.document_upload(
         request=sr, by=cast.supporter, filename="a.pdf", content_type="", content=b"x"
     )
     return sr
@@ -311,7 +318,7 @@ def test_a_crash_while_showing_a_note_does_not_put_it_on_the_error_page(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the template engine broke")
 
-    monkeypatch.setattr("lotse.support.views.render", broken)
+    monkeypatch.setattr("lotse.support.views.base.render", broken)
     client = Client(raise_request_exception=False)
     client.force_login(cast.supporter)
     response = client.get(f"/anfragen/{secret_request.pk}/")

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from lotse.core.audit import TABLE
 from lotse.core.models import Person
-from lotse.support import services
 from lotse.support.models import State, SupportRequest
+from lotse.support.services import records as record_services
 from tests.factories import Cast, bring_to_state
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +24,21 @@ ClientAs = Callable[[Person | None], Client]
 def grow(cast: Cast, sr: SupportRequest, rounds: int) -> None:
     """Notes of every level, documents and releases: everything the page shows per entry."""
     for number in range(rounds):
-        services.note_add(request=sr, by=cast.supporter, text=f"Notiz {number}")
-        coordination = services.note_add(
+        record_services.note_add(request=sr, by=cast.supporter, text=f"Notiz {number}")
+        coordination = record_services.note_add(
             request=sr, by=cast.coordinator, text=f"Koordination {number}"
         )
-        document = services.document_upload(
+        document = record_services.document_upload(
             request=sr,
             by=cast.school_contact_a,
             filename=f"{number}.pdf",
             content_type="",
             content=b"%PDF",
         )
-        services.entry_release(entry=coordination, by=cast.school_contact_a, purpose="Bericht")
-        services.entry_release(entry=document, by=cast.school_contact_a, purpose="Bericht")
+        record_services.entry_release(
+            entry=coordination, by=cast.school_contact_a, purpose="Bericht"
+        )
+        record_services.entry_release(entry=document, by=cast.school_contact_a, purpose="Bericht")
 
 
 def queries(client: Client, sr: SupportRequest) -> list[str]:

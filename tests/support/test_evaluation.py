@@ -12,7 +12,6 @@ from django.db import models
 from django.test import Client
 
 from lotse.core.models import Organisation, Person
-from lotse.support import completion
 from lotse.support.models import (
     EvaluationAnswer,
     EvaluationQuestion,
@@ -20,6 +19,8 @@ from lotse.support.models import (
     State,
     SupportRequest,
 )
+from lotse.support.selectors import completion as completion_selectors
+from lotse.support.services import completion as completion_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, bring_to_state
 
@@ -70,7 +71,7 @@ def test_each_side_answers_once(cast: Cast, completed: SupportRequest) -> None:
     scale = question(cast.organisation)
     yes_no = question(cast.organisation, "Würden Sie es empfehlen?", kind=Kind.YES_NO)
     with time_machine.travel(dt.datetime(2031, 3, 1, 12, tzinfo=dt.UTC)):
-        completion.evaluation_submit(
+        completion_services.evaluation_submit(
             request=completed, by=cast.school_contact_a, answers={scale.pk: 4, yes_no.pk: 1}
         )
     assert EvaluationSubmission.objects.get(request=completed, side="school").declined is False
@@ -79,14 +80,16 @@ def test_each_side_answers_once(cast: Cast, completed: SupportRequest) -> None:
         (4, "school", 2031),
     ]
     with pytest.raises(WorkflowError, match="bereits beantwortet"):
-        completion.evaluation_submit(
+        completion_services.evaluation_submit(
             request=completed, by=cast.school_contact_a, answers={scale.pk: 2}
         )
     with pytest.raises(WorkflowError, match="bereits beantwortet"):
-        completion.evaluation_decline(request=completed, by=cast.school_contact_a)
+        completion_services.evaluation_decline(request=completed, by=cast.school_contact_a)
     assert EvaluationAnswer.objects.count() == 2
 
-    completion.evaluation_submit(request=completed, by=cast.supporter, answers={scale.pk: 5})
+    completion_services.evaluation_submit(
+        request=completed, by=cast.supporter, answers={scale.pk: 5}
+    )
     assert EvaluationSubmission.objects.filter(request=completed).count() == 2
 
 
@@ -94,7 +97,7 @@ def test_declining_records_a_submission_without_answers(
     cast: Cast, completed: SupportRequest
 ) -> None:
     question(cast.organisation)
-    submission = completion.evaluation_decline(request=completed, by=cast.supporter)
+    submission = completion_services.evaluation_decline(request=completed, by=cast.supporter)
     assert submission.declined
     assert submission.side == "supporter"
     assert not EvaluationAnswer.objects.exists()
@@ -108,7 +111,7 @@ def test_questions_of_another_organisation_or_side_are_refused(
     switched_off = question(cast.organisation, active=False)
     for answers in ({foreign.pk: 3}, {for_supporters.pk: 3}, {switched_off.pk: 3}):
         with pytest.raises(WorkflowError, match="gehört nicht zu dieser Auswertung"):
-            completion.evaluation_submit(
+            completion_services.evaluation_submit(
                 request=completed, by=cast.school_contact_a, answers=answers
             )
     assert not EvaluationSubmission.objects.exists()
@@ -120,40 +123,42 @@ def test_answers_out_of_range_are_refused(cast: Cast, completed: SupportRequest)
     yes_no = question(cast.organisation, kind=Kind.YES_NO)
     for answers in ({scale.pk: 6}, {scale.pk: 0}, {yes_no.pk: 2}):
         with pytest.raises(WorkflowError):
-            completion.evaluation_submit(request=completed, by=cast.supporter, answers=answers)
+            completion_services.evaluation_submit(
+                request=completed, by=cast.supporter, answers=answers
+            )
     assert not EvaluationSubmission.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["coordinator", "outsider", "school_contact_b", "admin"])
 def test_only_the_two_sides_answer(cast: Cast, completed: SupportRequest, who: str) -> None:
     with pytest.raises(WorkflowError):
-        completion.evaluation_decline(request=completed, by=getattr(cast, who))
+        completion_services.evaluation_decline(request=completed, by=getattr(cast, who))
     assert not EvaluationSubmission.objects.exists()
 
 
 def test_the_evaluation_opens_after_the_reflection_is_confirmed(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING)
     with pytest.raises(WorkflowError, match="öffnet, sobald beide Seiten"):
-        completion.evaluation_decline(request=sr, by=cast.supporter)
-    completion.final_reflection_write(request=sr, by=cast.supporter, text="Text")
+        completion_services.evaluation_decline(request=sr, by=cast.supporter)
+    completion_services.final_reflection_write(request=sr, by=cast.supporter, text="Text")
     with pytest.raises(WorkflowError, match="öffnet, sobald beide Seiten"):
-        completion.evaluation_decline(request=sr, by=cast.supporter)
-    completion.final_reflection_confirm(request=sr, by=cast.school_contact_a)
-    completion.evaluation_decline(request=sr, by=cast.supporter)
+        completion_services.evaluation_decline(request=sr, by=cast.supporter)
+    completion_services.final_reflection_confirm(request=sr, by=cast.school_contact_a)
+    completion_services.evaluation_decline(request=sr, by=cast.supporter)
 
 
 # --- aggregate ---------------------------------------------------------------------------------
 
 
 def test_aggregate_of_a_scale_and_of_yes_no() -> None:
-    scale = completion.aggregate_cell(
+    scale = completion_selectors.aggregate_cell(
         kind=Kind.SCALE, side="school", year=2031, counts={5: 3, 4: 1, 1: 1}, min_answers=5
     )
     assert not scale.suppressed
     assert scale.count == 5
     assert scale.mean == pytest.approx((15 + 4 + 1) / 5)
     assert scale.distribution == (("1", 1), ("2", 0), ("3", 0), ("4", 1), ("5", 3))
-    yes_no = completion.aggregate_cell(
+    yes_no = completion_selectors.aggregate_cell(
         kind=Kind.YES_NO, side="supporter", year=2031, counts={1: 3, 0: 2}, min_answers=5
     )
     assert yes_no.share_yes == pytest.approx(0.6)
@@ -161,7 +166,7 @@ def test_aggregate_of_a_scale_and_of_yes_no() -> None:
 
 
 def test_a_cell_with_too_few_answers_shows_no_figures() -> None:
-    cell = completion.aggregate_cell(
+    cell = completion_selectors.aggregate_cell(
         kind=Kind.SCALE, side="school", year=2031, counts={5: 4}, min_answers=5
     )
     assert cell.suppressed
@@ -186,7 +191,7 @@ def test_the_report_is_per_question_side_and_year(cast: Cast) -> None:
     answers(cast.organisation, q, "supporter", 2031, 5, 5)
     answers(cast.organisation, q, "school", 2030, 1, 1, 1, 1)
     answers(cast.other_organisation, question(cast.other_organisation), "school", 2031, 1, 1, 1)
-    [row] = completion.evaluation_report(organisation=cast.organisation)
+    [row] = completion_selectors.evaluation_report(organisation=cast.organisation)
     cells = {(c.year, c.side): c for c in row.cells}
     assert set(cells) == {(2031, "school"), (2031, "supporter"), (2030, "school")}
     assert cells[2031, "school"].mean == pytest.approx(4.0)
@@ -300,7 +305,7 @@ def test_an_answered_question_cannot_be_deleted_only_switched_off(
     q = question(cast.organisation)
     answers(cast.organisation, q, "school", 2031, 3)
     with pytest.raises(WorkflowError, match="kann nicht gelöscht werden"):
-        completion.evaluation_question_delete(question=q, by=cast.admin)
+        completion_services.evaluation_question_delete(question=q, by=cast.admin)
     client = client_as(cast.admin)
     page = client.get(f"/organisation/{cast.organisation.slug}/auswertung/fragen/{q.pk}/")
     assert "nicht im Sinn" in page.content.decode()
@@ -310,7 +315,7 @@ def test_an_answered_question_cannot_be_deleted_only_switched_off(
     assert "kann nicht gelöscht werden" in response.content.decode()
     assert EvaluationQuestion.objects.filter(pk=q.pk).exists()
     with pytest.raises(WorkflowError, match="Art der Antwort"):
-        completion.evaluation_question_save(
+        completion_services.evaluation_question_save(
             organisation=cast.organisation,
             by=cast.admin,
             question=q,
@@ -336,7 +341,7 @@ def test_questions_of_another_organisation_are_not_found(cast: Cast, client_as: 
     url = f"/organisation/{cast.organisation.slug}/auswertung/fragen/{foreign.pk}/"
     assert client.get(url).status_code == 404
     with pytest.raises(WorkflowError):
-        completion.evaluation_question_save(
+        completion_services.evaluation_question_save(
             organisation=cast.organisation,
             by=cast.admin,
             question=foreign,
@@ -346,7 +351,7 @@ def test_questions_of_another_organisation_are_not_found(cast: Cast, client_as: 
             position=0,
         )
     with pytest.raises(WorkflowError):
-        completion.evaluation_question_save(
+        completion_services.evaluation_question_save(
             organisation=cast.other_organisation,
             by=cast.admin,
             text="x",

@@ -12,8 +12,8 @@ from django.test import Client
 
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import OutboxMessage
-from lotse.support import services
 from lotse.support.models import SupportRequest
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast
 
@@ -253,11 +253,11 @@ def test_the_service_refuses_a_school_or_offer_of_another_organisation(cast: Cas
         "contact_email": "n@example.org",
     }
     with pytest.raises(WorkflowError):
-        services.request_submit_public(school=other_school, **common)
+        request_services.request_submit_public(school=other_school, **common)
     with pytest.raises(WorkflowError):
-        services.request_submit_public(school=cast.school_a, offer=foreign_offer, **common)
+        request_services.request_submit_public(school=cast.school_a, offer=foreign_offer, **common)
     with pytest.raises(WorkflowError):
-        services.request_submit_public(school=None, school_name="", **common)
+        request_services.request_submit_public(school=None, school_name="", **common)
     assert not SupportRequest.objects.exists()
 
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from lotse.core import audit
 from lotse.core.models import AccessLog, OutboxMessage, Person
-from lotse.support import services
 from lotse.support.models import InboundMail, Proposal, State, SupportRequest
+from lotse.support.services import records as record_services
+from lotse.support.services import requests as request_services
 from tests.factories import Cast, bring_to_state
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,7 @@ def test_the_kontrakt_form_is_one_read_of_the_version_it_shows(
 
 def test_an_attachment_download_is_one_read_of_that_file(cast: Cast, client_as: ClientAs) -> None:
     sr = bring_to_state(cast, State.IN_CONTACT)
-    document = services.document_upload(
+    document = record_services.document_upload(
         request=sr, by=cast.supporter, filename="a.pdf", content_type="", content=b"%PDF"
     )
     row, response = one_read(
@@ -159,10 +160,12 @@ def test_a_released_entry_is_one_read_on_the_request_in_the_staff_role(
     cast: Cast, client_as: ClientAs, name: str, role: str
 ) -> None:
     sr = bring_to_state(cast, State.IN_CONTACT)
-    document = services.document_upload(
+    document = record_services.document_upload(
         request=sr, by=cast.supporter, filename="a.pdf", content_type="", content=b"%PDF"
     )
-    release = services.entry_release(entry=document, by=cast.school_contact_a, purpose="Bericht")
+    release = record_services.entry_release(
+        entry=document, by=cast.school_contact_a, purpose="Bericht"
+    )
     base = f"/organisation/{cast.organisation.slug}/freigaben/"
     client = client_as(getattr(cast, name))
     row, _ = one_read(client, f"{base}{release.pk}/")
@@ -215,7 +218,7 @@ def test_a_refused_request_page_writes_no_row(cast: Cast, client_as: ClientAs, n
 
 def test_refused_reads_by_insiders_write_no_row(cast: Cast, client_as: ClientAs) -> None:
     sr = bring_to_state(cast, State.IN_CONTACT)
-    document = services.document_upload(
+    document = record_services.document_upload(
         request=sr, by=cast.supporter, filename="a.pdf", content_type="", content=b"%PDF"
     )
     # The coordination sees the document exists, but may not read it.
@@ -227,7 +230,7 @@ def test_refused_reads_by_insiders_write_no_row(cast: Cast, client_as: ClientAs)
 
 def test_a_removed_supporter_reads_nothing(cast: Cast, client_as: ClientAs) -> None:
     sr = bring_to_state(cast, State.AGREED)
-    services.proposal_remove(
+    request_services.proposal_remove(
         proposal=Proposal.objects.get(request=sr), by=cast.coordinator, reason="Umbesetzung"
     )
     client = client_as(cast.supporter)

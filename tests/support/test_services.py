@@ -9,7 +9,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from lotse.core.models import OutboxMessage
-from lotse.support import services
 from lotse.support.models import (
     Acceptance,
     Agreement,
@@ -20,6 +19,9 @@ from lotse.support.models import (
     TimelineEvent,
 )
 from lotse.support.permissions import get_request_for
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import base as services_base
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import (
     Cast,
@@ -152,7 +154,9 @@ def test_quality_area_and_offer_must_belong_to_the_schools_organisation(cast: Ca
 
 def test_acknowledgement_tells_the_school_with_the_coordinators_message(cast: Cast) -> None:
     sr = submit_request(cast.school_a, cast.school_contact_a)
-    services.request_acknowledge(request=sr, by=cast.coordinator, message="  Wir rufen an.  ")
+    request_services.request_acknowledge(
+        request=sr, by=cast.coordinator, message="  Wir rufen an.  "
+    )
     sr.refresh_from_db()
     assert sr.acknowledged_at is not None
     assert sr.events.get(kind="acknowledged").note == "Wir rufen an."
@@ -167,7 +171,7 @@ def test_school_addresses_leave_out_inactive_contacts_and_other_schools(cast: Ca
     )
     second = person_with_role("school_contact", cast.organisation, school=cast.school_a)
     sr = submit_request(cast.school_a, cast.school_contact_a)
-    addresses = services.school_addresses(sr)
+    addresses = services_base.school_addresses(sr)
     assert set(addresses) == {sr.contact_email, cast.school_contact_a.email, second.email}
     assert inactive.email not in addresses
     assert cast.school_contact_b.email not in addresses
@@ -177,14 +181,14 @@ def test_clarification_needs_a_note(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACKNOWLEDGED)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_clarify(request=sr, by=cast.coordinator, note="  ")
+        request_services.request_clarify(request=sr, by=cast.coordinator, note="  ")
     assert snapshot(sr) == before
 
 
 def test_proposing_several_supporters_asks_each_once(cast: Cast) -> None:
     sr = bring_to_state(cast, State.CLARIFIED)
     before = OutboxMessage.objects.count()
-    services.request_propose(
+    request_services.request_propose(
         request=sr,
         by=cast.coordinator,
         supporters=[cast.supporter, cast.other_supporter],
@@ -208,10 +212,12 @@ def test_proposing_again_adds_only_new_supporters(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_propose(request=sr, by=cast.coordinator, supporters=[cast.supporter])
+        request_services.request_propose(
+            request=sr, by=cast.coordinator, supporters=[cast.supporter]
+        )
     assert snapshot(sr) == before
 
-    services.request_propose(
+    request_services.request_propose(
         request=sr, by=cast.coordinator, supporters=[cast.supporter, cast.other_supporter]
     )
     assert sr.proposals.count() == 2
@@ -228,7 +234,7 @@ def test_only_supporters_of_the_organisation_can_be_proposed(cast: Cast, who: st
     }[who]
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_propose(request=sr, by=cast.coordinator, supporters=supporters)
+        request_services.request_propose(request=sr, by=cast.coordinator, supporters=supporters)
     assert snapshot(sr) == before
 
 
@@ -238,7 +244,7 @@ def test_only_supporters_of_the_organisation_can_be_proposed(cast: Cast, who: st
 def test_proposed_supporter_accepts(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
     proposal = Proposal.objects.get(request=sr)
-    services.proposal_accept(proposal=proposal, by=cast.supporter)
+    request_services.proposal_accept(proposal=proposal, by=cast.supporter)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ACCEPTED
     assert proposal.decided_at is not None
@@ -251,7 +257,9 @@ def test_proposed_supporter_declines_with_a_reason_and_loses_access(cast: Cast) 
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
     assert get_request_for(cast.supporter, sr.pk) == sr
     proposal = Proposal.objects.get(request=sr)
-    services.proposal_decline(proposal=proposal, by=cast.supporter, reason=" Keine Kapazität. ")
+    request_services.proposal_decline(
+        proposal=proposal, by=cast.supporter, reason=" Keine Kapazität. "
+    )
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DECLINED
     assert proposal.decline_reason == "Keine Kapazität."
@@ -267,7 +275,7 @@ def test_declining_without_a_reason_is_refused(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.proposal_decline(
+        request_services.proposal_decline(
             proposal=Proposal.objects.get(request=sr), by=cast.supporter, reason=" "
         )
     assert snapshot(sr) == before
@@ -279,26 +287,30 @@ def test_a_proposal_is_decided_once_and_only_by_its_supporter(cast: Cast) -> Non
     before = snapshot(sr)
     for person in (cast.other_supporter, cast.coordinator, cast.school_contact_a):
         with pytest.raises(WorkflowError):
-            services.proposal_accept(proposal=proposal, by=person)
+            request_services.proposal_accept(proposal=proposal, by=person)
         with pytest.raises(WorkflowError):
-            services.proposal_decline(proposal=proposal, by=person, reason="Nein.")
+            request_services.proposal_decline(proposal=proposal, by=person, reason="Nein.")
     assert snapshot(sr) == before
 
-    services.proposal_accept(proposal=proposal, by=cast.supporter)
+    request_services.proposal_accept(proposal=proposal, by=cast.supporter)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.proposal_accept(proposal=proposal, by=cast.supporter)
+        request_services.proposal_accept(proposal=proposal, by=cast.supporter)
     with pytest.raises(WorkflowError):
-        services.proposal_decline(proposal=proposal, by=cast.supporter, reason="Doch nicht.")
+        request_services.proposal_decline(
+            proposal=proposal, by=cast.supporter, reason="Doch nicht."
+        )
     assert snapshot(sr) == before
 
 
 def test_a_proposal_of_a_closed_request_cannot_be_decided(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
-    services.request_withdraw(request=sr, by=cast.school_contact_a)
+    request_services.request_withdraw(request=sr, by=cast.school_contact_a)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.proposal_accept(proposal=Proposal.objects.get(request=sr), by=cast.supporter)
+        request_services.proposal_accept(
+            proposal=Proposal.objects.get(request=sr), by=cast.supporter
+        )
     assert snapshot(sr) == before
 
 
@@ -306,12 +318,12 @@ def test_first_contact_needs_an_accepted_proposal_and_a_note(cast: Cast) -> None
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_first_contact(request=sr, by=cast.supporter, note="Hallo.")
+        request_services.request_first_contact(request=sr, by=cast.supporter, note="Hallo.")
     assert snapshot(sr) == before
     sr = walk(cast, sr, "accept_proposal")
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_first_contact(request=sr, by=cast.supporter, note=" ")
+        request_services.request_first_contact(request=sr, by=cast.supporter, note=" ")
     assert snapshot(sr) == before
 
 
@@ -322,7 +334,7 @@ def test_no_collaboration_needs_a_reason(cast: Cast) -> None:
     sr = bring_to_state(cast, State.IN_CONTACT)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_no_collaboration(request=sr, by=cast.supporter, reason="")
+        request_services.request_no_collaboration(request=sr, by=cast.supporter, reason="")
     assert snapshot(sr) == before
 
 
@@ -342,7 +354,7 @@ def test_meeting_needs_a_future_date_a_place_and_participants(
     sr = bring_to_state(cast, State.IN_CONTACT)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_schedule_meeting(
+        request_services.request_schedule_meeting(
             request=sr,
             by=cast.supporter,
             starts_at=starts_at(),  # type: ignore[operator]
@@ -355,7 +367,7 @@ def test_meeting_needs_a_future_date_a_place_and_participants(
 def test_the_meeting_can_be_moved_to_another_date(cast: Cast) -> None:
     sr = bring_to_state(cast, State.MEETING_SCHEDULED)
     later = timezone.now() + dt.timedelta(days=14)
-    meeting = services.request_schedule_meeting(
+    meeting = request_services.request_schedule_meeting(
         request=sr,
         by=cast.supporter,
         starts_at=later,
@@ -414,16 +426,16 @@ def test_each_change_of_the_kontrakt_is_a_new_version(cast: Cast) -> None:
 def test_changed_kontrakt_needs_both_acceptances_again(cast: Cast) -> None:
     sr = bring_to_state(cast, State.MEETING_SCHEDULED, drafted=True)
     v1 = Agreement.objects.get(request=sr, version=1)
-    services.agreement_accept(agreement=v1, by=cast.supporter)
+    agreement_services.agreement_accept(agreement=v1, by=cast.supporter)
 
     v2 = draft(cast, sr, by=cast.school_contact_a, goals="Geändertes Ziel")
-    services.agreement_accept(agreement=v2, by=cast.school_contact_a)
+    agreement_services.agreement_accept(agreement=v2, by=cast.school_contact_a)
     sr.refresh_from_db()
     # The supporter accepted v1, the school v2: that is no agreement.
     assert sr.state == State.MEETING_SCHEDULED
     assert not sr.events.filter(kind="agreed").exists()
 
-    services.agreement_accept(agreement=v2, by=cast.supporter)
+    agreement_services.agreement_accept(agreement=v2, by=cast.supporter)
     sr.refresh_from_db()
     assert sr.state == State.AGREED
     assert sr.events.get(kind="agreed").data == {"version": 2}
@@ -443,17 +455,17 @@ def test_only_the_latest_version_can_be_accepted(cast: Cast) -> None:
     draft(cast, sr, goals="Neue Fassung")
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.agreement_accept(agreement=v1, by=cast.school_contact_a)
+        agreement_services.agreement_accept(agreement=v1, by=cast.school_contact_a)
     assert snapshot(sr) == before
 
 
 def test_a_side_accepts_a_version_only_once(cast: Cast) -> None:
     sr = bring_to_state(cast, State.MEETING_SCHEDULED, drafted=True)
     agreement = Agreement.objects.get(request=sr)
-    services.agreement_accept(agreement=agreement, by=cast.supporter)
+    agreement_services.agreement_accept(agreement=agreement, by=cast.supporter)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.agreement_accept(agreement=agreement, by=cast.supporter)
+        agreement_services.agreement_accept(agreement=agreement, by=cast.supporter)
     assert snapshot(sr) == before
 
 
@@ -461,9 +473,9 @@ def test_a_second_school_contact_speaks_for_the_same_side(cast: Cast) -> None:
     colleague = person_with_role("school_contact", cast.organisation, school=cast.school_a)
     sr = bring_to_state(cast, State.MEETING_SCHEDULED, drafted=True)
     agreement = Agreement.objects.get(request=sr)
-    services.agreement_accept(agreement=agreement, by=cast.school_contact_a)
+    agreement_services.agreement_accept(agreement=agreement, by=cast.school_contact_a)
     with pytest.raises(WorkflowError):
-        services.agreement_accept(agreement=agreement, by=colleague)
+        agreement_services.agreement_accept(agreement=agreement, by=colleague)
     assert Acceptance.objects.filter(agreement=agreement).count() == 1
 
 
@@ -480,12 +492,14 @@ def test_the_kontrakt_cannot_change_once_the_process_is_closed(cast: Cast) -> No
 
 def test_after_withdrawal_supporters_no_longer_see_the_request(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED)
-    services.request_propose(request=sr, by=cast.coordinator, supporters=[cast.other_supporter])
+    request_services.request_propose(
+        request=sr, by=cast.coordinator, supporters=[cast.other_supporter]
+    )
     # One accepted, one still deciding: both see the request until the school withdraws it.
     assert get_request_for(cast.supporter, sr.pk) == sr
     assert get_request_for(cast.other_supporter, sr.pk) == sr
 
-    services.request_withdraw(request=sr, by=cast.school_contact_a)
+    request_services.request_withdraw(request=sr, by=cast.school_contact_a)
 
     for supporter in (cast.supporter, cast.other_supporter):
         with pytest.raises(Http404):
@@ -504,13 +518,13 @@ def test_forwarding_needs_a_recipient(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACKNOWLEDGED)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_forward(request=sr, by=cast.coordinator, recipient="  ")
+        request_services.request_forward(request=sr, by=cast.coordinator, recipient="  ")
     assert snapshot(sr) == before
 
 
 def test_forwarding_tells_the_school_where_the_request_went(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACKNOWLEDGED)
-    services.request_forward(
+    request_services.request_forward(
         request=sr, by=cast.coordinator, recipient="Jugendamt Dresden", reason="Zuständigkeit"
     )
     event = TimelineEvent.objects.get(request=sr, kind="forwarded")
@@ -521,7 +535,7 @@ def test_forwarding_tells_the_school_where_the_request_went(cast: Cast) -> None:
 
 def test_completion_closes_the_request(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
-    services.request_complete(request=sr, by=cast.coordinator, note="Ziele erreicht.")
+    request_services.request_complete(request=sr, by=cast.coordinator, note="Ziele erreicht.")
     sr.refresh_from_db()
     assert sr.state == State.COMPLETED
     assert not sr.is_open
@@ -547,7 +561,7 @@ def test_reminder_is_sent_once_within_the_window_before_the_deadline(cast: Cast)
     overdue = _received(cast, days_ago=9)
     before = OutboxMessage.objects.count()
 
-    assert services.requests_remind_overdue() == 2
+    assert request_services.requests_remind_overdue() == 2
 
     for sr in (early, due, overdue):
         sr.refresh_from_db()
@@ -560,14 +574,17 @@ def test_reminder_is_sent_once_within_the_window_before_the_deadline(cast: Cast)
     assert new_mails(before) == {("reminder", (cast.coordinator.email,))}
     assert OutboxMessage.objects.count() == before + 2
 
-    assert services.requests_remind_overdue() == 0
+    assert request_services.requests_remind_overdue() == 0
     assert OutboxMessage.objects.count() == before + 2
 
 
 def test_reminder_follows_the_clock_it_is_given(cast: Cast) -> None:
     sr = _received(cast, days_ago=0)
-    assert services.requests_remind_overdue(now=timezone.now() + dt.timedelta(days=4)) == 0
-    assert services.requests_remind_overdue(now=timezone.now() + dt.timedelta(days=5, hours=1)) == 1
+    assert request_services.requests_remind_overdue(now=timezone.now() + dt.timedelta(days=4)) == 0
+    assert (
+        request_services.requests_remind_overdue(now=timezone.now() + dt.timedelta(days=5, hours=1))
+        == 1
+    )
     sr.refresh_from_db()
     assert sr.reminder_sent_at is not None
 
@@ -576,14 +593,14 @@ def test_reminder_window_is_the_organisations(cast: Cast) -> None:
     cast.organisation.reminder_days_before = 0
     cast.organisation.save()
     sr = _received(cast, days_ago=6)
-    assert services.requests_remind_overdue() == 0
-    assert services.requests_remind_overdue(now=sr.acknowledge_due_at) == 1
+    assert request_services.requests_remind_overdue() == 0
+    assert request_services.requests_remind_overdue(now=sr.acknowledge_due_at) == 1
 
 
 def test_acknowledged_requests_are_not_reminded(cast: Cast) -> None:
     sr = _received(cast, days_ago=9)
     walk(cast, sr, "acknowledge")
-    assert services.requests_remind_overdue() == 0
+    assert request_services.requests_remind_overdue() == 0
     assert not TimelineEvent.objects.filter(kind="reminder").exists()
 
 

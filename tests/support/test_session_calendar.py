@@ -15,8 +15,8 @@ from django.test import Client
 
 from lotse.core import outbox
 from lotse.core.models import AccessLog, OutboxMessage
-from lotse.support import accompaniment
 from lotse.support.models import Method, Session, State, SupportRequest
+from lotse.support.services import accompaniment as accompaniment_services
 from tests.core.test_smtp_delivery import Collector, smtp_server  # noqa: F401 - a fixture
 from tests.factories import Cast, bring_to_state
 
@@ -37,7 +37,7 @@ def at(*args: int) -> dt.datetime:
 
 
 def plan(cast: Cast, sr: SupportRequest, starts: dt.datetime, **kw: Any) -> Session:
-    return accompaniment.session_plan(
+    return accompaniment_services.session_plan(
         request=sr,
         by=cast.supporter,
         starts_at=starts,
@@ -145,7 +145,7 @@ def test_moving_keeps_the_uid_and_raises_the_sequence_cancelling_too(
 ) -> None:
     sr = bring_to_state(cast, State.AGREED)
     session = plan(cast, sr, at(2027, 1, 20, 14, 0))
-    accompaniment.session_reschedule(
+    accompaniment_services.session_reschedule(
         session=session,
         by=cast.school_contact_a,
         starts_at=at(2027, 1, 27, 9, 0),
@@ -158,7 +158,7 @@ def test_moving_keeps_the_uid_and_raises_the_sequence_cancelling_too(
     assert moved.decoded("dtstart").astimezone(UTC) == dt.datetime(2027, 1, 27, 8, tzinfo=UTC)
     assert str(moved["location"]) == "Aula"
 
-    accompaniment.session_cancel(session=session, by=cast.supporter)
+    accompaniment_services.session_cancel(session=session, by=cast.supporter)
     ics = invitation("session_cancelled")
     assert str(icalendar.Calendar.from_ical(ics)["method"]) == "CANCEL"
     cancelled = event_of(ics)

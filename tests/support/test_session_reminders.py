@@ -13,8 +13,9 @@ import time_machine
 from django.conf import settings
 
 from lotse.core.models import OutboxMessage
-from lotse.support import accompaniment, tasks
+from lotse.support import tasks
 from lotse.support.models import NextStep, Session, State, SupportRequest
+from lotse.support.services import accompaniment as accompaniment_services
 from tests.factories import Cast, bring_to_state, walk
 from tests.helpers import to
 
@@ -36,7 +37,7 @@ def reminders(template: str) -> list[OutboxMessage]:
 
 
 def planned(cast: Cast, sr: SupportRequest) -> Session:
-    return accompaniment.session_plan(
+    return accompaniment_services.session_plan(
         request=sr,
         by=cast.supporter,
         starts_at=SESSION,
@@ -47,7 +48,7 @@ def planned(cast: Cast, sr: SupportRequest) -> Session:
 
 
 def step(cast: Cast, sr: SupportRequest, owner: str, due: dt.date) -> NextStep:
-    return accompaniment.next_step_add(
+    return accompaniment_services.next_step_add(
         request=sr, by=cast.supporter, text="Elternbrief schreiben", owner=owner, due_on=due
     )
 
@@ -90,9 +91,9 @@ def test_the_organisation_sets_the_hours(cast: Cast, clock: time_machine.Coordin
     sr = bring_to_state(cast, State.AGREED)
     planned(cast, sr)
     clock.move_to(SESSION - dt.timedelta(hours=3))
-    assert accompaniment.sessions_remind() == 0
+    assert accompaniment_services.sessions_remind() == 0
     clock.move_to(SESSION - dt.timedelta(hours=2))
-    assert accompaniment.sessions_remind() == 1
+    assert accompaniment_services.sessions_remind() == 1
 
 
 def test_a_moved_session_is_reminded_again_for_its_new_date(
@@ -101,17 +102,17 @@ def test_a_moved_session_is_reminded_again_for_its_new_date(
     sr = bring_to_state(cast, State.AGREED)
     session = planned(cast, sr)
     clock.move_to(SESSION - dt.timedelta(hours=20))
-    assert accompaniment.sessions_remind() == 1
-    accompaniment.session_reschedule(
+    assert accompaniment_services.sessions_remind() == 1
+    accompaniment_services.session_reschedule(
         session=session,
         by=cast.supporter,
         starts_at=SESSION + dt.timedelta(days=7),
         ends_at=SESSION + dt.timedelta(days=7, hours=1),
         place="Aula",
     )
-    assert accompaniment.sessions_remind() == 0
+    assert accompaniment_services.sessions_remind() == 0
     clock.move_to(SESSION + dt.timedelta(days=6, hours=1))
-    assert accompaniment.sessions_remind() == 1
+    assert accompaniment_services.sessions_remind() == 1
 
 
 def test_no_reminder_for_cancelled_held_or_past_sessions(
@@ -119,10 +120,12 @@ def test_no_reminder_for_cancelled_held_or_past_sessions(
 ) -> None:
     sr = bring_to_state(cast, State.AGREED)
     cancelled = planned(cast, sr)
-    accompaniment.session_cancel(session=cancelled, by=cast.supporter)
+    accompaniment_services.session_cancel(session=cancelled, by=cast.supporter)
     held = planned(cast, sr)
     clock.move_to(SESSION + dt.timedelta(minutes=5))
-    accompaniment.session_record(session=held, by=cast.supporter, participants="Steuergruppe")
+    accompaniment_services.session_record(
+        session=held, by=cast.supporter, participants="Steuergruppe"
+    )
     # A session whose start has passed without a reminder gets none afterwards.
     planned_late = Session.objects.create(
         request=sr,
@@ -135,7 +138,7 @@ def test_no_reminder_for_cancelled_held_or_past_sessions(
     Session.objects.filter(pk=planned_late.pk).update(
         starts_at=SESSION - dt.timedelta(hours=2), ends_at=SESSION - dt.timedelta(hours=1)
     )
-    assert accompaniment.sessions_remind() == 0
+    assert accompaniment_services.sessions_remind() == 0
     assert reminders("session_reminder") == []
 
 
@@ -146,7 +149,7 @@ def test_no_session_reminder_once_the_request_is_closed(
     planned(cast, sr)
     walk(cast, sr, "complete")
     clock.move_to(SESSION - dt.timedelta(hours=1))
-    assert accompaniment.sessions_remind() == 0
+    assert accompaniment_services.sessions_remind() == 0
     assert reminders("session_reminder") == []
 
 
@@ -191,11 +194,11 @@ def test_no_overdue_reminder_for_done_steps_or_closed_requests(
 ) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
     done = step(cast, sr, NextStep.Owner.SCHOOL, dt.date(2027, 3, 2))
-    accompaniment.next_step_done(step=done, by=cast.school_contact_a)
+    accompaniment_services.next_step_done(step=done, by=cast.school_contact_a)
     closed = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
     step(cast, closed, NextStep.Owner.SUPPORTER, dt.date(2027, 3, 2))
     walk(cast, closed, "complete")
 
     clock.move_to(dt.datetime(2027, 3, 10, 9, 0, tzinfo=BERLIN))
-    assert accompaniment.next_steps_remind_overdue() == 0
+    assert accompaniment_services.next_steps_remind_overdue() == 0
     assert reminders("next_step_overdue") == []

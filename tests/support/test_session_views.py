@@ -14,8 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lotse.core.models import AccessLog, OutboxMessage, Person
-from lotse.support import accompaniment, services
-from lotse.support.accompaniment import ProgressData, StepData
 from lotse.support.models import (
     GoalProgress,
     Method,
@@ -25,6 +23,9 @@ from lotse.support.models import (
     SupportRequest,
     Visibility,
 )
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services import records as record_services
+from lotse.support.services.accompaniment import ProgressData, StepData
 from tests.factories import Cast, bring_to_state
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def fishbowl(cast: Cast) -> Method:
 
 def plan(cast: Cast, sr: SupportRequest, **kw: Any) -> Session:
     starts = timezone.make_aware(dt.datetime.combine(day(kw.pop("days", 7)), dt.time(14)))
-    return accompaniment.session_plan(
+    return accompaniment_services.session_plan(
         request=sr,
         by=cast.supporter,
         starts_at=starts,
@@ -270,7 +271,7 @@ def test_the_school_sees_the_next_session_and_open_steps_at_the_top(
     sr = bring_to_state(cast, State.ACCOMPANYING)
     plan(cast, sr, methods=[fishbowl(cast)])
     plan(cast, sr, days=20)
-    step = accompaniment.next_step_add(
+    step = accompaniment_services.next_step_add(
         request=sr, by=cast.supporter, text="Elternbrief schreiben", owner="school", due_on=day(1)
     )
     NextStep.objects.filter(pk=step.pk).update(due_on=day(-2))
@@ -295,7 +296,7 @@ def test_the_coordination_sees_placeholders_until_the_school_widens(
 ) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING)
     session = begun(plan(cast, sr))
-    accompaniment.session_record(
+    accompaniment_services.session_record(
         session=session,
         by=cast.supporter,
         participants="Frau Vertraulich",
@@ -310,7 +311,7 @@ def test_the_coordination_sees_placeholders_until_the_school_widens(
     assert "Vertraulicher Eintrag – nur für die Teilnehmenden" in page
     assert "Schule, Raum 3" in page  # date and place are no secret
 
-    services.entry_set_visibility(
+    record_services.entry_set_visibility(
         entry=session, by=cast.school_contact_a, visibility=Visibility.COORDINATION
     )
     page = text(client.get(f"/anfragen/{sr.pk}/"))
@@ -328,7 +329,7 @@ def test_the_request_page_with_sessions_writes_one_log_row_and_no_query_per_sess
     for sr, rounds in ((small, 1), (large, 6)):
         for n in range(rounds):
             session = begun(plan(cast, sr, methods=[method]))
-            accompaniment.session_record(
+            accompaniment_services.session_record(
                 session=session,
                 by=cast.supporter,
                 participants=f"Runde {n}",
@@ -336,7 +337,9 @@ def test_the_request_page_with_sessions_writes_one_log_row_and_no_query_per_sess
                 next_steps=[StepData(f"Schritt {n}", "school", day(3))],
             )
             plan(cast, sr, methods=[method], days=10 + n)
-            services.entry_release(entry=session, by=cast.school_contact_a, purpose="Bericht")
+            record_services.entry_release(
+                entry=session, by=cast.school_contact_a, purpose="Bericht"
+            )
     for name in ("school_contact_a", "coordinator", "supporter"):
         client = client_as(getattr(cast, name))
         counts = []
@@ -356,7 +359,7 @@ def test_the_held_session_shows_its_record_and_the_goal_history(
     sr = bring_to_state(cast, State.ACCOMPANYING)
     for level in (1, 3):
         session = begun(plan(cast, sr))
-        accompaniment.session_record(
+        accompaniment_services.session_record(
             session=session,
             by=cast.supporter,
             participants="Steuergruppe",
@@ -408,7 +411,7 @@ def test_admins_describe_and_switch_off_methods(cast: Cast, client_as: ClientAs)
 def test_a_held_or_cancelled_session_has_no_forms_any_more(cast: Cast, client_as: ClientAs) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING)
     session = plan(cast, sr)
-    accompaniment.session_cancel(session=session, by=cast.supporter)
+    accompaniment_services.session_cancel(session=session, by=cast.supporter)
     client = client_as(cast.supporter)
     for suffix in ("protokoll/", "verschieben/"):
         response = client.get(f"/anfragen/{sr.pk}/termine/{session.pk}/{suffix}", follow=True)
@@ -421,14 +424,14 @@ def test_a_released_session_record_is_read_by_the_organisation_with_one_log_row(
 ) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING)
     session = begun(plan(cast, sr))
-    accompaniment.session_record(
+    accompaniment_services.session_record(
         session=session,
         by=cast.supporter,
         participants="Steuergruppe",
         notes="Offenes Gespräch",
         reflection="Gut vorangekommen",
     )
-    release = services.entry_release(
+    release = record_services.entry_release(
         entry=session, by=cast.school_contact_a, purpose="Jahresbericht"
     )
     client = client_as(cast.admin)

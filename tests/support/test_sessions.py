@@ -9,8 +9,6 @@ import pytest
 from django.utils import timezone
 
 from lotse.core.models import OutboxMessage, Person
-from lotse.support import accompaniment, services
-from lotse.support.accompaniment import ProgressData, StepData
 from lotse.support.models import (
     GoalProgress,
     Method,
@@ -22,6 +20,9 @@ from lotse.support.models import (
     SupportRequest,
     Visibility,
 )
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services import records as record_services
+from lotse.support.services.accompaniment import ProgressData, StepData
 from lotse.support.workflow import WorkflowError
 from tests.factories import GOALS, Cast, bring_to_state, draft
 from tests.helpers import snapshot, to
@@ -56,7 +57,7 @@ def plan(cast: Cast, sr: SupportRequest, by: Person | None = None, **kw: Any) ->
         "methods": [],
     }
     values.update(kw)
-    return accompaniment.session_plan(request=sr, by=by or cast.supporter, **values)
+    return accompaniment_services.session_plan(request=sr, by=by or cast.supporter, **values)
 
 
 def begun(session: Session) -> Session:
@@ -71,7 +72,7 @@ def begun(session: Session) -> Session:
 def record(cast: Cast, session: Session, by: Person | None = None, **kw: Any) -> Session:
     values: dict[str, Any] = {"participants": "Steuergruppe", "notes": "Vertraulich."}
     values.update(kw)
-    return accompaniment.session_record(session=session, by=by or cast.supporter, **values)
+    return accompaniment_services.session_record(session=session, by=by or cast.supporter, **values)
 
 
 def school(cast: Cast, sr: SupportRequest) -> list[str]:
@@ -203,7 +204,7 @@ def test_moving_a_session_sends_an_update_of_the_same_event(
     session.reminder_sent_at = timezone.now()
     session.save(update_fields=["reminder_sent_at"])
 
-    moved = accompaniment.session_reschedule(
+    moved = accompaniment_services.session_reschedule(
         session=session,
         by=cast.school_contact_a,
         starts_at=in_days(5, hour=9),
@@ -224,16 +225,16 @@ def test_cancelling_sends_a_cancellation_of_the_same_event(
     cast: Cast, accompanying: SupportRequest
 ) -> None:
     session = plan(cast, accompanying)
-    cancelled = accompaniment.session_cancel(session=session, by=cast.supporter)
+    cancelled = accompaniment_services.session_cancel(session=session, by=cast.supporter)
     assert cancelled.status == Session.Status.CANCELLED
     assert cancelled.sequence == 1
     mail = OutboxMessage.objects.get(template="support/mail/session_cancelled")
     assert "METHOD:CANCEL" in mail.calendar
     assert f"UID:{session.uid}" in mail.calendar
     with pytest.raises(WorkflowError, match="Nur ein geplanter Termin"):
-        accompaniment.session_cancel(session=session, by=cast.supporter)
+        accompaniment_services.session_cancel(session=session, by=cast.supporter)
     with pytest.raises(WorkflowError, match="Nur ein geplanter Termin"):
-        accompaniment.session_reschedule(
+        accompaniment_services.session_reschedule(
             session=session,
             by=cast.supporter,
             starts_at=in_days(5),
@@ -249,9 +250,9 @@ def test_outsiders_neither_move_nor_cancel(
     session = plan(cast, accompanying)
     person = getattr(cast, actor)
     with pytest.raises(WorkflowError):
-        accompaniment.session_cancel(session=session, by=person)
+        accompaniment_services.session_cancel(session=session, by=person)
     with pytest.raises(WorkflowError):
-        accompaniment.session_reschedule(
+        accompaniment_services.session_reschedule(
             session=session,
             by=person,
             starts_at=in_days(5),
@@ -348,7 +349,7 @@ def test_a_session_is_recorded_only_once_it_has_begun_and_only_once(
 
 def test_a_cancelled_session_cannot_be_recorded(cast: Cast, accompanying: SupportRequest) -> None:
     session = plan(cast, accompanying)
-    accompaniment.session_cancel(session=session, by=cast.supporter)
+    accompaniment_services.session_cancel(session=session, by=cast.supporter)
     with pytest.raises(WorkflowError):
         record(cast, begun(session))
 
@@ -372,21 +373,21 @@ def add_step(cast: Cast, sr: SupportRequest, by: Person | None = None, **kw: Any
         "due_on": timezone.localdate() + dt.timedelta(days=7),
     }
     values.update(kw)
-    return accompaniment.next_step_add(request=sr, by=by or cast.supporter, **values)
+    return accompaniment_services.next_step_add(request=sr, by=by or cast.supporter, **values)
 
 
 def test_either_side_adds_and_ticks_off_a_next_step(cast: Cast, agreed: SupportRequest) -> None:
     step = add_step(cast, agreed)
     assert step.created_by == cast.supporter
-    done = accompaniment.next_step_done(step=step, by=cast.school_contact_a)
+    done = accompaniment_services.next_step_done(step=step, by=cast.school_contact_a)
     assert done.done_by == cast.school_contact_a
     assert done.done_at is not None
     with pytest.raises(WorkflowError, match="bereits erledigt"):
-        accompaniment.next_step_done(step=step, by=cast.supporter)
-    reopened = accompaniment.next_step_reopen(step=step, by=cast.supporter)
+        accompaniment_services.next_step_done(step=step, by=cast.supporter)
+    reopened = accompaniment_services.next_step_reopen(step=step, by=cast.supporter)
     assert reopened.done_at is None
     with pytest.raises(WorkflowError, match="noch offen"):
-        accompaniment.next_step_reopen(step=step, by=cast.supporter)
+        accompaniment_services.next_step_reopen(step=step, by=cast.supporter)
     kinds = list(agreed.events.values_list("kind", flat=True))
     assert kinds[-3:] == ["next_step_added", "next_step_done", "next_step_reopened"]
 
@@ -416,7 +417,7 @@ def test_others_neither_add_nor_tick_off_next_steps(
     with pytest.raises(WorkflowError):
         add_step(cast, agreed, by=person)
     with pytest.raises(WorkflowError):
-        accompaniment.next_step_done(step=step, by=person)
+        accompaniment_services.next_step_done(step=step, by=person)
     step.refresh_from_db()
     assert step.done_at is None
     assert NextStep.objects.count() == 1
@@ -436,21 +437,23 @@ def test_the_school_widens_and_releases_a_session_record(
 ) -> None:
     session = record(cast, begun(plan(cast, accompanying)))
     with pytest.raises(WorkflowError, match="Nur die Schule"):
-        services.entry_set_visibility(entry=session, by=cast.supporter, visibility="coordination")
+        record_services.entry_set_visibility(
+            entry=session, by=cast.supporter, visibility="coordination"
+        )
 
-    services.entry_set_visibility(
+    record_services.entry_set_visibility(
         entry=session, by=cast.school_contact_a, visibility=Visibility.COORDINATION
     )
     session.refresh_from_db()
     assert session.visibility == Visibility.COORDINATION
 
-    release = services.entry_release(
+    release = record_services.entry_release(
         entry=session, by=cast.school_contact_a, purpose="Jahresbericht"
     )
     session.refresh_from_db()
     assert session.visibility == Visibility.RELEASED
     assert release.session == session
-    services.release_revoke(release=release, by=cast.school_contact_a)
+    record_services.release_revoke(release=release, by=cast.school_contact_a)
     session.refresh_from_db()
     assert session.visibility == Visibility.COORDINATION
     assert Release.objects.get().revoked_at is not None
@@ -462,14 +465,14 @@ def test_the_school_widens_and_releases_a_session_record(
 
 
 def test_admins_add_change_and_switch_off_methods(cast: Cast) -> None:
-    created = accompaniment.method_save(
+    created = accompaniment_services.method_save(
         organisation=cast.organisation,
         by=cast.admin,
         name="  Blitzlicht ",
         description="Jede Person sagt einen Satz dazu, wie es ihr gerade geht.",
     )
     assert created.name == "Blitzlicht"
-    changed = accompaniment.method_save(
+    changed = accompaniment_services.method_save(
         organisation=cast.organisation,
         by=cast.admin,
         method=created,
@@ -483,11 +486,11 @@ def test_admins_add_change_and_switch_off_methods(cast: Cast) -> None:
         "Reihum ein Satz.",
     )
     with pytest.raises(WorkflowError, match="gibt es bereits"):
-        accompaniment.method_save(
+        accompaniment_services.method_save(
             organisation=cast.organisation, by=cast.admin, name="blitzlicht", description="x"
         )
     with pytest.raises(WorkflowError, match="Namen und erklären"):
-        accompaniment.method_save(
+        accompaniment_services.method_save(
             organisation=cast.organisation, by=cast.admin, name="Neu", description=" "
         )
 
@@ -495,7 +498,7 @@ def test_admins_add_change_and_switch_off_methods(cast: Cast) -> None:
 @pytest.mark.parametrize("actor", ["coordinator", "supporter", "school_contact_a", "other_admin"])
 def test_only_the_organisations_admins_change_methods(cast: Cast, actor: str) -> None:
     with pytest.raises(WorkflowError, match="Nur die Administration"):
-        accompaniment.method_save(
+        accompaniment_services.method_save(
             organisation=cast.organisation,
             by=getattr(cast, actor),
             name="Blitzlicht",

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from lotse.catalog.models import Absence, SupporterProfile
 from lotse.core.models import Person, Role
-from lotse.support import selectors, services
 from lotse.support.models import Proposal, State, SupportRequest
+from lotse.support.selectors import matching as matching_selectors
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import (
     Cast,
@@ -107,7 +108,7 @@ def test_the_selector_needs_the_same_few_queries_for_10_and_1000_supporters(
     def counted() -> tuple[int, int]:
         fresh = SupportRequest.objects.select_related("school").get(pk=sr.pk)
         with CaptureQueriesContext(connection) as ctx:
-            ranking = selectors.shortlist_for(request=fresh)
+            ranking = matching_selectors.shortlist_for(request=fresh)
         return len(ctx.captured_queries), len(ranking.ranked) + len(ranking.excluded)
 
     few, people = counted()
@@ -115,7 +116,7 @@ def test_the_selector_needs_the_same_few_queries_for_10_and_1000_supporters(
     many_supporters(cast, 990, 10, busy)
     fresh = SupportRequest.objects.select_related("school").get(pk=sr.pk)
     with django_assert_max_num_queries(10):
-        selectors.shortlist_for(request=fresh)
+        matching_selectors.shortlist_for(request=fresh)
     many, people = counted()
     assert people == 1002
     assert many == few <= 10
@@ -126,12 +127,14 @@ def test_candidates_carry_load_earlier_work_and_absences(cast: Cast) -> None:
     running = bring_to_state(cast, State.IN_CONTACT, subject="Läuft")
     # A proposal not yet answered holds a place too; a declined one does not.
     waiting = bring_to_state(cast, State.CLARIFIED, subject="Wartet")
-    services.request_propose(request=waiting, by=cast.coordinator, supporters=[cast.supporter])
+    request_services.request_propose(
+        request=waiting, by=cast.coordinator, supporters=[cast.supporter]
+    )
     declined = bring_to_state(cast, State.CLARIFIED, subject="Abgelehnt")
-    services.request_propose(
+    request_services.request_propose(
         request=declined, by=cast.coordinator, supporters=[cast.other_supporter]
     )
-    services.proposal_decline(
+    request_services.proposal_decline(
         proposal=Proposal.objects.get(request=declined, supporter=cast.other_supporter),
         by=cast.other_supporter,
         reason="Keine Zeit.",
@@ -149,8 +152,8 @@ def test_candidates_carry_load_earlier_work_and_absences(cast: Cast) -> None:
     )
     sr = bring_to_state(cast, State.CLARIFIED, subject="Neu")
 
-    need = selectors.matching_need(request=sr)
-    found = {c.person_id: c for c in selectors.matching_candidates(request=sr, need=need)}
+    need = matching_selectors.matching_need(request=sr)
+    found = {c.person_id: c for c in matching_selectors.matching_candidates(request=sr, need=need)}
 
     berta = found[cast.supporter.pk]
     assert berta.has_profile
@@ -181,7 +184,7 @@ def test_proposed_inactive_and_foreign_supporters_are_no_candidates(cast: Cast) 
     gone.is_active = False
     gone.save(update_fields=["is_active"])
     person_with_role(Role.Kind.SUPPORTER, cast.other_organisation, email="nds@example.org")
-    ranking = selectors.shortlist_for(request=sr)
+    ranking = matching_selectors.shortlist_for(request=sr)
     assert ranking.ranked_ids() + sorted(ranking.excluded_ids()) == [cast.other_supporter.pk]
 
 
@@ -303,7 +306,7 @@ def test_the_service_refuses_an_excluded_supporter_with_the_reason(
     from django.utils import translation
 
     with translation.override("en"), pytest.raises(WorkflowError) as refused:
-        services.request_propose(
+        request_services.request_propose(
             request=shortlist_request, by=cast.coordinator, supporters=[cast.other_supporter]
         )
     assert str(refused.value.message) == (
@@ -318,7 +321,7 @@ def test_an_absent_or_fully_booked_supporter_is_refused(cast: Cast) -> None:
     supporter_profile(cast.other_supporter, cast.organisation, max_processes=0)
     for person in (cast.supporter, cast.other_supporter):
         with pytest.raises(WorkflowError):
-            services.request_propose(request=sr, by=cast.coordinator, supporters=[person])
+            request_services.request_propose(request=sr, by=cast.coordinator, supporters=[person])
     assert not Proposal.objects.filter(request=sr).exists()
 
 

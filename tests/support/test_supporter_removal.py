@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 
 from lotse.core.models import OutboxMessage, Person
-from lotse.support import services
 from lotse.support.models import (
     Attachment,
     Proposal,
@@ -18,6 +17,9 @@ from lotse.support.models import (
     TimelineEvent,
     Visibility,
 )
+from lotse.support.services import base as services_base
+from lotse.support.services import records as record_services
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, bring_to_state
 from tests.helpers import new_mails, to
@@ -46,7 +48,7 @@ def confidential_urls(sr: SupportRequest, document: Attachment) -> dict[str, tup
 
 def agreed_with_document(cast: Cast) -> tuple[SupportRequest, Attachment]:
     sr = bring_to_state(cast, State.AGREED)
-    document = services.document_upload(
+    document = record_services.document_upload(
         request=sr, by=cast.supporter, filename="Plan.pdf", content_type="", content=b"%PDF"
     )
     return sr, document
@@ -112,7 +114,7 @@ def test_the_school_withdraws_a_proposal_and_the_coordination_hears_of_it(
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
     proposal = Proposal.objects.get(request=sr)
     before = OutboxMessage.objects.count()
-    services.proposal_remove(proposal=proposal, by=cast.school_contact_a, reason=REASON)
+    request_services.proposal_remove(proposal=proposal, by=cast.school_contact_a, reason=REASON)
     assert new_mails(before) == {
         ("proposal_removed", to(cast.supporter.email)),
         ("proposal_removed_coordination", to(cast.coordinator.email)),
@@ -142,9 +144,9 @@ def test_removing_needs_a_reason_and_happens_once(cast: Cast, client_as: ClientA
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ACCEPTED
 
-    services.proposal_remove(proposal=proposal, by=cast.coordinator, reason=REASON)
+    request_services.proposal_remove(proposal=proposal, by=cast.coordinator, reason=REASON)
     with pytest.raises(WorkflowError):
-        services.proposal_remove(proposal=proposal, by=cast.coordinator, reason=REASON)
+        request_services.proposal_remove(proposal=proposal, by=cast.coordinator, reason=REASON)
     assert client_as(cast.coordinator).post(url, {"remove-reason": REASON}).status_code == 400
 
 
@@ -152,7 +154,7 @@ def test_a_supporter_cannot_remove_anyone(cast: Cast, client_as: ClientAs) -> No
     sr = bring_to_state(cast, State.IN_CONTACT)
     proposal = Proposal.objects.get(request=sr)
     with pytest.raises(WorkflowError):
-        services.proposal_remove(proposal=proposal, by=cast.supporter, reason=REASON)
+        request_services.proposal_remove(proposal=proposal, by=cast.supporter, reason=REASON)
     response = client_as(cast.supporter).post(
         f"/anfragen/{sr.pk}/begleitung/{proposal.pk}/beenden/", {"remove-reason": REASON}
     )
@@ -164,32 +166,38 @@ def test_a_supporter_cannot_remove_anyone(cast: Cast, client_as: ClientAs) -> No
 def test_a_declined_proposal_cannot_be_removed(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
     proposal = Proposal.objects.get(request=sr)
-    services.proposal_decline(proposal=proposal, by=cast.supporter, reason="Keine Zeit")
+    request_services.proposal_decline(proposal=proposal, by=cast.supporter, reason="Keine Zeit")
     with pytest.raises(WorkflowError):
-        services.proposal_remove(proposal=proposal, by=cast.coordinator, reason=REASON)
+        request_services.proposal_remove(proposal=proposal, by=cast.coordinator, reason=REASON)
 
 
 def test_the_process_goes_on_without_the_removed_supporter(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
-    services.proposal_remove(
+    request_services.proposal_remove(
         proposal=Proposal.objects.get(request=sr), by=cast.coordinator, reason=REASON
     )
     # The removed supporter can neither decide nor act; another can be proposed.
     with pytest.raises(WorkflowError):
-        services.proposal_accept(proposal=Proposal.objects.get(request=sr), by=cast.supporter)
-    services.request_propose(request=sr, by=cast.coordinator, supporters=[cast.other_supporter])
-    assert services.supporter_addresses(sr, undecided=True) == [cast.other_supporter.email]
+        request_services.proposal_accept(
+            proposal=Proposal.objects.get(request=sr), by=cast.supporter
+        )
+    request_services.request_propose(
+        request=sr, by=cast.coordinator, supporters=[cast.other_supporter]
+    )
+    assert services_base.supporter_addresses(sr, undecided=True) == [cast.other_supporter.email]
 
 
 def test_after_withdrawal_every_confidential_url_is_closed_to_supporters(
     cast: Cast, client_as: ClientAs
 ) -> None:
     sr, document = agreed_with_document(cast)
-    services.request_withdraw(request=sr, by=cast.school_contact_a, reason="Hat sich erledigt.")
+    request_services.request_withdraw(
+        request=sr, by=cast.school_contact_a, reason="Hat sich erledigt."
+    )
     assert_locked_out(client_as(cast.supporter), sr, document)
     # Nothing to end any more: the withdrawal already did.
     with pytest.raises(WorkflowError):
-        services.proposal_remove(
+        request_services.proposal_remove(
             proposal=Proposal.objects.get(request=sr), by=cast.coordinator, reason=REASON
         )
     # The school and the coordination still read the request.

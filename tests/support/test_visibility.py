@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from lotse.core.models import Person
 from lotse.lib import crypto
-from lotse.support import selectors, services, visibility, workflow
+from lotse.support import visibility, workflow
 from lotse.support.models import (
     Attachment,
     Meeting,
@@ -25,6 +25,9 @@ from lotse.support.models import (
     TimelineEvent,
     Visibility,
 )
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import records as record_services
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, bring_to_state, person_with_role, submit_request, walk
 
@@ -49,7 +52,7 @@ def page(client: Client, sr: SupportRequest) -> str:
 
 
 def note(sr: SupportRequest, by: Person, text: str, level: str | None = None) -> TimelineEvent:
-    return services.note_add(request=sr, by=by, text=text, visibility=level)
+    return record_services.note_add(request=sr, by=by, text=text, visibility=level)
 
 
 # --- defaults and who reads what ------------------------------------------------------------
@@ -103,7 +106,7 @@ def test_a_supporter_still_deciding_reads_the_request_and_steps_but_no_entries(
     assert "Vertraulich aus der Schule." not in html
     assert PLACEHOLDER in html
 
-    services.proposal_accept(proposal=Proposal.objects.get(request=sr), by=cast.supporter)
+    request_services.proposal_accept(proposal=Proposal.objects.get(request=sr), by=cast.supporter)
     html = page(client_as(cast.supporter), sr)
     assert "Telefonat mit der Schulleitung." in html
     assert "Vertraulich aus der Schule." in html
@@ -113,10 +116,10 @@ def test_the_proposal_note_is_read_by_the_supporter_it_is_written_to(
     cast: Cast, client_as: ClientAs
 ) -> None:
     sr = bring_to_state(cast, State.CLARIFIED)
-    services.request_propose(
+    request_services.request_propose(
         request=sr, by=cast.coordinator, supporters=[cast.supporter], note="Für Sie, Frau Berger."
     )
-    services.request_propose(
+    request_services.request_propose(
         request=sr, by=cast.coordinator, supporters=[cast.other_supporter], note="Für Herrn O."
     )
     html = page(client_as(cast.supporter), sr)
@@ -144,7 +147,7 @@ def test_a_supporter_still_deciding_does_not_read_the_kontrakt(
 ) -> None:
     # Two supporters proposed; one accepts and agrees a Kontrakt, the other never decides.
     sr = walk(cast, submit_request(cast.school_a, cast.school_contact_a), "acknowledge", "clarify")
-    services.request_propose(
+    request_services.request_propose(
         request=sr, by=cast.coordinator, supporters=[cast.supporter, cast.other_supporter]
     )
     sr = walk(
@@ -169,7 +172,7 @@ def test_a_supporter_still_deciding_does_not_read_the_kontrakt(
 
 
 def upload(sr: SupportRequest, by: Person, name: str = "Protokoll.pdf", **kw: Any) -> Attachment:
-    return services.document_upload(
+    return record_services.document_upload(
         request=sr,
         by=by,
         filename=name,
@@ -365,7 +368,7 @@ def test_only_the_school_changes_levels(cast: Cast, client_as: ClientAs, name: s
     event = note(sr, cast.supporter, "Notiz", Visibility.COORDINATION)
     person = getattr(cast, name)
     with pytest.raises(WorkflowError, match=de("Only the school decides who may see an entry.")):
-        services.entry_set_visibility(entry=event, by=person, visibility="participants")
+        record_services.entry_set_visibility(entry=event, by=person, visibility="participants")
     response = client_as(person).post(
         f"/anfragen/{sr.pk}/sichtbarkeit/eintrag/{event.pk}/", {"visibility": "participants"}
     )
@@ -379,7 +382,7 @@ def test_an_event_without_a_note_has_no_level_to_change(cast: Cast) -> None:
     started = TimelineEvent.objects.get(request=sr, kind="proposal_accepted")
     assert started.visibility is None
     with pytest.raises(WorkflowError):
-        services.entry_set_visibility(
+        record_services.entry_set_visibility(
             entry=started, by=cast.school_contact_a, visibility="coordination"
         )
 
@@ -405,7 +408,7 @@ def test_an_entry_of_another_request_is_not_found(cast: Cast, client_as: ClientA
 def test_the_school_changes_the_level_of_a_meeting_record(cast: Cast, client_as: ClientAs) -> None:
     sr = bring_to_state(cast, State.MEETING_SCHEDULED)
     meeting = Meeting.objects.get(request=sr)
-    services.entry_set_visibility(
+    record_services.entry_set_visibility(
         entry=meeting, by=cast.school_contact_a, visibility="coordination"
     )
     assert "Schulleitung, Steuergruppe" in page(client_as(cast.coordinator), sr)
@@ -455,7 +458,9 @@ def test_the_school_releases_an_entry_and_revokes_it(cast: Cast, client_as: Clie
 def test_the_organisation_reads_a_release_for_its_purpose(cast: Cast, client_as: ClientAs) -> None:
     sr = bring_to_state(cast, State.IN_CONTACT)
     event = note(sr, cast.supporter, "Gelungene Hospitationsrunde.")
-    release = services.entry_release(entry=event, by=cast.school_contact_a, purpose="Jahresbericht")
+    release = record_services.entry_release(
+        entry=event, by=cast.school_contact_a, purpose="Jahresbericht"
+    )
     base = f"/organisation/{cast.organisation.slug}/freigaben/"
     for staff in (cast.admin, cast.other_coordinator):
         client = client_as(staff)
@@ -468,7 +473,7 @@ def test_the_organisation_reads_a_release_for_its_purpose(cast: Cast, client_as:
         assert "Gelungene Hospitationsrunde." in detail.content.decode()
     assert client_as(cast.other_admin).get(f"{base}{release.pk}/").status_code == 404
 
-    services.release_revoke(release=release, by=cast.school_contact_a)
+    record_services.release_revoke(release=release, by=cast.school_contact_a)
     assert client_as(cast.admin).get(f"{base}{release.pk}/").status_code == 404
     assert "Jahresbericht" not in client_as(cast.admin).get(base).content.decode()
 
@@ -478,10 +483,12 @@ def test_a_released_document_is_downloaded_by_the_organisation(
 ) -> None:
     sr = bring_to_state(cast, State.IN_CONTACT)
     document = upload(sr, cast.supporter, content=b"Bericht fuer alle")
-    release = services.entry_release(entry=document, by=cast.school_contact_a, purpose="Evaluation")
+    release = record_services.entry_release(
+        entry=document, by=cast.school_contact_a, purpose="Evaluation"
+    )
     url = f"/organisation/{cast.organisation.slug}/freigaben/{release.pk}/datei/"
     assert client_as(cast.admin).get(url).content == b"Bericht fuer alle"
-    note_release = services.entry_release(
+    note_release = record_services.entry_release(
         entry=note(sr, cast.supporter, "x"), by=cast.school_contact_a, purpose="Evaluation"
     )
     other = f"/organisation/{cast.organisation.slug}/freigaben/{note_release.pk}/datei/"
@@ -491,13 +498,17 @@ def test_a_released_document_is_downloaded_by_the_organisation(
 def test_two_purposes_keep_the_entry_released_until_both_are_revoked(cast: Cast) -> None:
     sr = bring_to_state(cast, State.IN_CONTACT)
     event = note(sr, cast.supporter, "Notiz", Visibility.COORDINATION)
-    first = services.entry_release(entry=event, by=cast.school_contact_a, purpose="Jahresbericht")
-    second = services.entry_release(entry=event, by=cast.school_contact_a, purpose="Evaluation")
+    first = record_services.entry_release(
+        entry=event, by=cast.school_contact_a, purpose="Jahresbericht"
+    )
+    second = record_services.entry_release(
+        entry=event, by=cast.school_contact_a, purpose="Evaluation"
+    )
     assert second.previous_visibility == Visibility.COORDINATION
-    services.release_revoke(release=first, by=cast.school_contact_a)
+    record_services.release_revoke(release=first, by=cast.school_contact_a)
     event.refresh_from_db()
     assert event.visibility == Visibility.RELEASED
-    services.release_revoke(release=second, by=cast.school_contact_a)
+    record_services.release_revoke(release=second, by=cast.school_contact_a)
     event.refresh_from_db()
     assert event.visibility == Visibility.COORDINATION
 
@@ -507,20 +518,20 @@ def test_release_refusals(cast: Cast) -> None:
     event = note(sr, cast.supporter, "Notiz")
     school = cast.school_contact_a
     with pytest.raises(WorkflowError, match=de("Please name the purpose of the release.")):
-        services.entry_release(entry=event, by=school, purpose="  ")
-    release = services.entry_release(entry=event, by=school, purpose="Jahresbericht")
+        record_services.entry_release(entry=event, by=school, purpose="  ")
+    release = record_services.entry_release(entry=event, by=school, purpose="Jahresbericht")
     with pytest.raises(WorkflowError):
-        services.entry_release(entry=event, by=school, purpose="jahresbericht")
+        record_services.entry_release(entry=event, by=school, purpose="jahresbericht")
     with pytest.raises(WorkflowError, match=de("The entry is released. Revoke the release first.")):
-        services.entry_set_visibility(entry=event, by=school, visibility="coordination")
+        record_services.entry_set_visibility(entry=event, by=school, visibility="coordination")
     for person in (cast.supporter, cast.coordinator):
         with pytest.raises(WorkflowError):
-            services.entry_release(entry=event, by=person, purpose="Anderes")
+            record_services.entry_release(entry=event, by=person, purpose="Anderes")
         with pytest.raises(WorkflowError):
-            services.release_revoke(release=release, by=person)
-    services.release_revoke(release=release, by=school)
+            record_services.release_revoke(release=release, by=person)
+    record_services.release_revoke(release=release, by=school)
     with pytest.raises(WorkflowError):
-        services.release_revoke(release=release, by=school)
+        record_services.release_revoke(release=release, by=school)
 
 
 def test_a_release_without_purpose_is_refused_on_the_page(cast: Cast, client_as: ClientAs) -> None:
@@ -561,12 +572,12 @@ def test_who_can_see_what_follows_roles_and_proposals(cast: Cast, client_as: Cli
     assert de("Who can see what") in html
     assert f"Karla Koch ({de('Coordinator')})" in html
 
-    services.proposal_accept(proposal=Proposal.objects.get(request=sr), by=cast.supporter)
+    request_services.proposal_accept(proposal=Proposal.objects.get(request=sr), by=cast.supporter)
     names = audience_names(client_as(cast.school_contact_a), sr)
     assert names["participants"] == {"Sabine Schulz", "Berta Berger"}
     assert names["proposed"] == set()
 
-    services.proposal_remove(
+    request_services.proposal_remove(
         proposal=Proposal.objects.get(request=sr), by=cast.coordinator, reason="Umbesetzung"
     )
     names = audience_names(client_as(cast.school_contact_a), sr)
@@ -590,7 +601,7 @@ def test_hidden_notes_are_neither_loaded_nor_decrypted(cast: Cast, monkeypatch: 
     monkeypatch.setattr(crypto, "unseal", unseal)
     coordinator = cast.person("coordinator")
     sides = workflow.sides(sr, coordinator)
-    entries = selectors.timeline_for(person=coordinator, sides=sides, request=sr)
+    entries = request_selectors.timeline_for(person=coordinator, sides=sides, request=sr)
 
     hidden = [e for e in entries if e.hidden]
     assert [e.pk for e in hidden] == [first_contact.pk, hidden_note.pk]
@@ -606,7 +617,7 @@ def test_hidden_notes_are_neither_loaded_nor_decrypted(cast: Cast, monkeypatch: 
 def test_the_state_events_are_for_everyone_who_sees_the_request(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
     supporter = cast.person("supporter")
-    entries = selectors.timeline_for(
+    entries = request_selectors.timeline_for(
         person=supporter, sides=workflow.sides(sr, supporter), request=sr
     )
     # Every step is listed; the notes of receipt and clarification are the coordination's,

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lotse.core.models import OutboxMessage, Person
-from lotse.support import accompaniment, completion, services, workflow
+from lotse.support import workflow
 from lotse.support.models import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -24,6 +24,10 @@ from lotse.support.models import (
     SupportRequest,
     TimelineEvent,
 )
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import completion as completion_services
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, bring_to_state, draft, meeting_time, submit_request, walk
 from tests.helpers import new_mails, snapshot, to
@@ -69,7 +73,7 @@ class Case:
 
 def _other_side_accepts(c: Cast, sr: SupportRequest, actor: Person) -> None:
     first = c.supporter if actor.pk == c.school_contact_a.pk else c.school_contact_a
-    services.agreement_accept(agreement=_latest(sr), by=first)
+    agreement_services.agreement_accept(agreement=_latest(sr), by=first)
 
 
 def _without_school(c: Cast, sr: SupportRequest, actor: Person | None = None) -> None:
@@ -95,7 +99,7 @@ def _session_times() -> dict[str, Any]:
 
 
 def _plan_session(c: Cast, sr: SupportRequest, by: Person) -> Session:
-    return accompaniment.session_plan(
+    return accompaniment_services.session_plan(
         request=sr, by=by, place="Schule", participants="Steuergruppe", **_session_times()
     )
 
@@ -127,7 +131,7 @@ CASES = [
         "acknowledge",
         State.RECEIVED,
         ("coordinator",),
-        lambda c, sr, p: services.request_acknowledge(request=sr, by=p, message="Danke!"),
+        lambda c, sr, p: request_services.request_acknowledge(request=sr, by=p, message="Danke!"),
         "acknowledged",
         State.ACKNOWLEDGED,
         lambda c, sr: {("acknowledged", to(*school(c, sr)))},
@@ -137,7 +141,7 @@ CASES = [
         "clarify",
         State.ACKNOWLEDGED,
         ("coordinator",),
-        lambda c, sr, p: services.request_clarify(request=sr, by=p, note="Geklärt."),
+        lambda c, sr, p: request_services.request_clarify(request=sr, by=p, note="Geklärt."),
         "clarified",
         State.CLARIFIED,
         lambda c, sr: set(),
@@ -147,7 +151,9 @@ CASES = [
         "propose",
         State.CLARIFIED,
         ("coordinator",),
-        lambda c, sr, p: services.request_propose(request=sr, by=p, supporters=[c.supporter]),
+        lambda c, sr, p: request_services.request_propose(
+            request=sr, by=p, supporters=[c.supporter]
+        ),
         "proposed",
         State.SUPPORTERS_PROPOSED,
         lambda c, sr: {("proposed", to(c.supporter.email))},
@@ -157,7 +163,9 @@ CASES = [
         "first_contact",
         State.SUPPORTERS_PROPOSED,
         ("supporter",),
-        lambda c, sr, p: services.request_first_contact(request=sr, by=p, note="Telefonat."),
+        lambda c, sr, p: request_services.request_first_contact(
+            request=sr, by=p, note="Telefonat."
+        ),
         "first_contact",
         State.IN_CONTACT,
         lambda c, sr: set(),
@@ -167,7 +175,9 @@ CASES = [
         "no_collaboration",
         State.IN_CONTACT,
         ("supporter", "coordinator"),
-        lambda c, sr, p: services.request_no_collaboration(request=sr, by=p, reason="Passt nicht."),
+        lambda c, sr, p: request_services.request_no_collaboration(
+            request=sr, by=p, reason="Passt nicht."
+        ),
         "no_collaboration",
         State.CLOSED_WITHOUT_AGREEMENT,
         lambda c, sr: {("no_collaboration", to(*school(c, sr), c.coordinator.email))},
@@ -177,7 +187,7 @@ CASES = [
         "schedule",
         State.IN_CONTACT,
         ("supporter",),
-        lambda c, sr, p: services.request_schedule_meeting(
+        lambda c, sr, p: request_services.request_schedule_meeting(
             request=sr, by=p, starts_at=meeting_time(), place="Aula", participants="Kollegium"
         ),
         "meeting_scheduled",
@@ -199,7 +209,7 @@ CASES = [
         "accept_agreement",
         State.MEETING_SCHEDULED,
         ("supporter", "school_contact_a"),
-        lambda c, sr, p: services.agreement_accept(agreement=_latest(sr), by=p),
+        lambda c, sr, p: agreement_services.agreement_accept(agreement=_latest(sr), by=p),
         "agreement_accepted",
         None,
         lambda c, sr: set(),
@@ -211,7 +221,7 @@ CASES = [
         "agree",
         State.MEETING_SCHEDULED,
         ("supporter", "school_contact_a"),
-        lambda c, sr, p: services.agreement_accept(agreement=_latest(sr), by=p),
+        lambda c, sr, p: agreement_services.agreement_accept(agreement=_latest(sr), by=p),
         "agreed",
         State.AGREED,
         lambda c, sr: {("agreed", to(*school(c, sr), c.supporter.email, c.coordinator.email))},
@@ -224,7 +234,7 @@ CASES = [
         "start",
         State.AGREED,
         ("supporter",),
-        lambda c, sr, p: services.request_start(request=sr, by=p),
+        lambda c, sr, p: request_services.request_start(request=sr, by=p),
         "started",
         State.ACCOMPANYING,
         lambda c, sr: set(),
@@ -244,7 +254,7 @@ CASES = [
         "record_session",
         State.ACCOMPANYING,
         ("supporter", "school_contact_a"),
-        lambda c, sr, p: accompaniment.session_record(
+        lambda c, sr, p: accompaniment_services.session_record(
             session=_latest_session(sr), by=p, participants="Steuergruppe", notes="Gut."
         ),
         "session_recorded",
@@ -258,7 +268,7 @@ CASES = [
         "next_step",
         State.AGREED,
         ("supporter", "school_contact_a"),
-        lambda c, sr, p: accompaniment.next_step_add(
+        lambda c, sr, p: accompaniment_services.next_step_add(
             request=sr, by=p, text="Elternbrief", owner="school", due_on=timezone.localdate()
         ),
         "next_step_added",
@@ -270,7 +280,7 @@ CASES = [
         "final_reflection",
         State.ACCOMPANYING,
         ("supporter", "school_contact_a"),
-        lambda c, sr, p: completion.final_reflection_write(
+        lambda c, sr, p: completion_services.final_reflection_write(
             request=sr, by=p, text="Was wir erreicht haben."
         ),
         "final_reflection_written",
@@ -282,7 +292,7 @@ CASES = [
         "complete",
         State.ACCOMPANYING,
         ("supporter", "coordinator"),
-        lambda c, sr, p: services.request_complete(request=sr, by=p, note="Gut gelaufen."),
+        lambda c, sr, p: request_services.request_complete(request=sr, by=p, note="Gut gelaufen."),
         "completed",
         State.COMPLETED,
         lambda c, sr: {("completed", to(*school(c, sr)))},
@@ -293,7 +303,7 @@ CASES = [
         "withdraw",
         State.IN_CONTACT,
         ("school_contact_a",),
-        lambda c, sr, p: services.request_withdraw(request=sr, by=p, reason="Erledigt."),
+        lambda c, sr, p: request_services.request_withdraw(request=sr, by=p, reason="Erledigt."),
         "withdrawn",
         State.WITHDRAWN,
         lambda c, sr: {("withdrawn", to(c.coordinator.email, c.supporter.email))},
@@ -303,7 +313,7 @@ CASES = [
         "forward",
         State.ACKNOWLEDGED,
         ("coordinator",),
-        lambda c, sr, p: services.request_forward(
+        lambda c, sr, p: request_services.request_forward(
             request=sr, by=p, recipient="Schulpsychologie", reason="Zuständig."
         ),
         "forwarded",
@@ -315,7 +325,9 @@ CASES = [
         "assign_school",
         State.RECEIVED,
         ("coordinator",),
-        lambda c, sr, p: services.request_assign_school(request=sr, by=p, school=c.school_a),
+        lambda c, sr, p: request_services.request_assign_school(
+            request=sr, by=p, school=c.school_a
+        ),
         "school_assigned",
         None,
         lambda c, sr: set(),
@@ -423,7 +435,7 @@ def test_school_can_withdraw_any_open_request(cast: Cast, state: str) -> None:
     )
     outbox_before = OutboxMessage.objects.count()
 
-    services.request_withdraw(request=sr, by=cast.school_contact_a, reason="Erledigt.")
+    request_services.request_withdraw(request=sr, by=cast.school_contact_a, reason="Erledigt.")
 
     sr.refresh_from_db()
     assert sr.state == State.WITHDRAWN
@@ -438,7 +450,7 @@ def test_only_the_school_can_withdraw(cast: Cast, state: str, actor_name: str) -
     sr = bring_to_state(cast, state)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_withdraw(request=sr, by=getattr(cast, actor_name))
+        request_services.request_withdraw(request=sr, by=getattr(cast, actor_name))
     assert snapshot(sr) == before
 
 
@@ -447,16 +459,16 @@ def test_a_closed_request_cannot_be_withdrawn_or_forwarded(cast: Cast, state: st
     sr = bring_to_state(cast, state)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
-        services.request_withdraw(request=sr, by=cast.school_contact_a)
+        request_services.request_withdraw(request=sr, by=cast.school_contact_a)
     with pytest.raises(WorkflowError):
-        services.request_forward(request=sr, by=cast.coordinator, recipient="Jugendamt")
+        request_services.request_forward(request=sr, by=cast.coordinator, recipient="Jugendamt")
     assert snapshot(sr) == before
 
 
 @pytest.mark.parametrize("state", sorted(OPEN_STATES))
 def test_coordinator_can_forward_any_open_request(cast: Cast, state: str) -> None:
     sr = bring_to_state(cast, state)
-    services.request_forward(request=sr, by=cast.coordinator, recipient="Jugendamt Dresden")
+    request_services.request_forward(request=sr, by=cast.coordinator, recipient="Jugendamt Dresden")
     sr.refresh_from_db()
     assert sr.state == State.FORWARDED
     event = sr.events.get(kind="forwarded")
@@ -483,8 +495,10 @@ def test_allowed_actions_follow_the_table(cast: Cast) -> None:
 
 def test_sides_tell_how_each_person_stands_to_a_request(cast: Cast) -> None:
     sr = bring_to_state(cast, State.SUPPORTERS_PROPOSED, proposal_accepted=False)
-    services.request_propose(request=sr, by=cast.coordinator, supporters=[cast.other_supporter])
-    services.proposal_accept(
+    request_services.request_propose(
+        request=sr, by=cast.coordinator, supporters=[cast.other_supporter]
+    )
+    request_services.proposal_accept(
         proposal=Proposal.objects.get(request=sr, supporter=cast.other_supporter),
         by=cast.other_supporter,
     )
@@ -522,47 +536,47 @@ def _newest_agreement(sr: SupportRequest) -> Agreement:
 
 
 ATTEMPTS: dict[str, Callable[[Cast, SupportRequest, Person], Any]] = {
-    "acknowledge": lambda c, sr, p: services.request_acknowledge(request=sr, by=p),
-    "clarify": lambda c, sr, p: services.request_clarify(request=sr, by=p, note="Geklärt."),
-    "propose": lambda c, sr, p: services.request_propose(
+    "acknowledge": lambda c, sr, p: request_services.request_acknowledge(request=sr, by=p),
+    "clarify": lambda c, sr, p: request_services.request_clarify(request=sr, by=p, note="Geklärt."),
+    "propose": lambda c, sr, p: request_services.request_propose(
         request=sr, by=p, supporters=[c.supporter]
     ),
-    "propose_other": lambda c, sr, p: services.request_propose(
+    "propose_other": lambda c, sr, p: request_services.request_propose(
         request=sr, by=p, supporters=[c.other_supporter]
     ),
-    "accept_proposal": lambda c, sr, p: services.proposal_accept(
+    "accept_proposal": lambda c, sr, p: request_services.proposal_accept(
         proposal=_proposal_for(sr, p), by=p
     ),
-    "decline_proposal": lambda c, sr, p: services.proposal_decline(
+    "decline_proposal": lambda c, sr, p: request_services.proposal_decline(
         proposal=_proposal_for(sr, p), by=p, reason="Keine Zeit."
     ),
-    "first_contact": lambda c, sr, p: services.request_first_contact(
+    "first_contact": lambda c, sr, p: request_services.request_first_contact(
         request=sr, by=p, note="Hallo."
     ),
-    "no_collaboration": lambda c, sr, p: services.request_no_collaboration(
+    "no_collaboration": lambda c, sr, p: request_services.request_no_collaboration(
         request=sr, by=p, reason="Nein."
     ),
-    "schedule": lambda c, sr, p: services.request_schedule_meeting(
+    "schedule": lambda c, sr, p: request_services.request_schedule_meeting(
         request=sr, by=p, starts_at=meeting_time(), place="Aula", participants="Alle"
     ),
     "draft": lambda c, sr, p: draft(c, sr, by=p),
-    "accept_agreement": lambda c, sr, p: services.agreement_accept(
+    "accept_agreement": lambda c, sr, p: agreement_services.agreement_accept(
         agreement=_newest_agreement(sr), by=p
     ),
-    "start": lambda c, sr, p: services.request_start(request=sr, by=p),
+    "start": lambda c, sr, p: request_services.request_start(request=sr, by=p),
     "plan_session": _plan_session,
-    "record_session": lambda c, sr, p: accompaniment.session_record(
+    "record_session": lambda c, sr, p: accompaniment_services.session_record(
         session=_latest_session(sr), by=p, participants="Alle"
     ),
-    "next_step": lambda c, sr, p: accompaniment.next_step_add(
+    "next_step": lambda c, sr, p: accompaniment_services.next_step_add(
         request=sr, by=p, text="Schritt", owner="supporter", due_on=timezone.localdate()
     ),
-    "final_reflection": lambda c, sr, p: completion.final_reflection_write(
+    "final_reflection": lambda c, sr, p: completion_services.final_reflection_write(
         request=sr, by=p, text="Rückblick."
     ),
-    "complete": lambda c, sr, p: services.request_complete(request=sr, by=p),
-    "withdraw": lambda c, sr, p: services.request_withdraw(request=sr, by=p),
-    "forward": lambda c, sr, p: services.request_forward(request=sr, by=p, recipient="Amt"),
+    "complete": lambda c, sr, p: request_services.request_complete(request=sr, by=p),
+    "withdraw": lambda c, sr, p: request_services.request_withdraw(request=sr, by=p),
+    "forward": lambda c, sr, p: request_services.request_forward(request=sr, by=p, recipient="Amt"),
 }
 # Which timeline event a change of state into this state must write.
 EVENT_FOR_TARGET = {

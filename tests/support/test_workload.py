@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lotse.core.models import Person, Role
-from lotse.support import selectors, services
 from lotse.support.models import State
+from lotse.support.selectors import matching as matching_selectors
+from lotse.support.services import requests as request_services
 from tests.factories import Cast, bring_to_state, person_with_role, supporter_profile
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,9 @@ def busy_cast(cast: Cast) -> Cast:
     site: shown to everyone."""
     bring_to_state(cast, State.IN_CONTACT)
     waiting = bring_to_state(cast, State.CLARIFIED)
-    services.request_propose(request=waiting, by=cast.coordinator, supporters=[cast.supporter])
+    request_services.request_propose(
+        request=waiting, by=cast.coordinator, supporters=[cast.supporter]
+    )
     today = timezone.localdate()
     supporter_profile(
         cast.supporter,
@@ -130,9 +133,11 @@ def test_the_other_site_sees_its_own_supporters(busy_cast: Cast, client_as: Clie
 
 def test_the_workload_needs_the_same_queries_for_more_supporters(busy_cast: Cast) -> None:
     coordinator = Person.objects.get(pk=busy_cast.coordinator.pk)
-    selectors.workload_for_coordinator(person=coordinator)  # the roles, cached on the person
+    matching_selectors.workload_for_coordinator(
+        person=coordinator
+    )  # the roles, cached on the person
     with CaptureQueriesContext(connection) as few:
-        selectors.workload_for_coordinator(person=coordinator)
+        matching_selectors.workload_for_coordinator(person=coordinator)
     for number in range(15):
         someone = person_with_role(
             Role.Kind.SUPPORTER,
@@ -146,6 +151,6 @@ def test_the_workload_needs_the_same_queries_for_more_supporters(busy_cast: Cast
             absences=[(timezone.localdate(), timezone.localdate())] if number % 2 else [],
         )
     with CaptureQueriesContext(connection) as many:
-        rows = selectors.workload_for_coordinator(person=coordinator)
+        rows = matching_selectors.workload_for_coordinator(person=coordinator)
     assert len(rows) == 18
     assert len(many.captured_queries) == len(few.captured_queries) <= 6

@@ -1,9 +1,9 @@
 """Matching supporters to a request: a pure function over plain data.
 
 `rank(need, candidates, weights)` reads nothing from the database and writes nothing: the
-selector `lotse.support.selectors.matching_for` loads the facts (in a fixed number of queries),
-this module decides. That keeps the rules testable with generated data (tests/catalog) and
-fast enough to rank thousands of supporters per page view (bench/matching.py).
+selector `lotse.support.selectors.matching.matching_candidates` loads the facts (in a fixed
+number of queries), this module decides. That keeps the rules testable with generated data
+(tests/catalog) and fast enough to rank thousands of supporters per page view (bench/matching.py).
 
 The rules, in short (docs/decisions/0005-matching.md has the reasons):
 

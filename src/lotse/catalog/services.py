@@ -24,14 +24,16 @@ from lotse.catalog.models import (
 )
 from lotse.core import roles
 from lotse.core.models import District, Organisation, Person, School, Site
+from lotse.lib.errors import Refused
 
 
-class CatalogueError(Exception):
+class CatalogueError(Refused):
     """A change the catalogue refuses; the message is shown to the admin."""
+
+    message: str
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 def _check_admin(by: Person, organisation: Organisation) -> None:
@@ -214,7 +216,7 @@ def supporter_type_save(
 _SIX_PLACES = Decimal("0.000001")
 
 
-class NotAllowed(Exception):
+class NotAllowed(Refused):
     """The person may not change this."""
 
 

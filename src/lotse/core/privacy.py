@@ -54,6 +54,7 @@ from lotse.core.models import (
     Role,
     SchoolImport,
 )
+from lotse.lib import errors
 
 EXPORT_FORMAT = "lotse.person-export/1"
 # Erased people keep their row; their address becomes this unusable one (the domain is reserved
@@ -61,12 +62,13 @@ EXPORT_FORMAT = "lotse.person-export/1"
 ERASED_DOMAIN = "erased.invalid"
 
 
-class Refused(Exception):
+class Refused(errors.Refused):
     """The person may not export or erase these data; the message says why (for the page)."""
+
+    message: str
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 class NotConfirmed(Refused):

@@ -36,11 +36,12 @@ from lotse.core.models import (
     RetentionRule,
     RetentionRun,
 )
+from lotse.lib.errors import Refused
 
 logger = logging.getLogger(__name__)
 
 
-class NotAllowed(Exception):
+class NotAllowed(Refused):
     """The person may not change the organisation's retention rules."""
 
 

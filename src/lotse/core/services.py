@@ -10,9 +10,10 @@ from django.db import transaction
 
 from lotse.core import roles, security
 from lotse.core.models import Organisation, Person
+from lotse.lib.errors import Refused
 
 
-class NotAllowed(Exception):
+class NotAllowed(Refused):
     """The person may not change this."""
 
 

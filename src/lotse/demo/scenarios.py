@@ -13,8 +13,14 @@ from django.utils import timezone
 
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School
-from lotse.support import accompaniment, completion, concepts, intake, services
+from lotse.support.mail import intake
 from lotse.support.models import Method, NextStep, Proposal, Session, SupportRequest
+from lotse.support.selectors import completion as completion_selectors
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services import agreements as agreement_services
+from lotse.support.services import completion as completion_services
+from lotse.support.services import concepts as concept_services
+from lotse.support.services import requests as request_services
 
 CONFIDENTIALITY = (
     "Alle Beteiligten behandeln persönliche Informationen aus der Begleitung vertraulich. "
@@ -57,22 +63,26 @@ def _to_meeting(
     cast: _Cast, request: SupportRequest, supporter: Person, *, clarification: str, days: int
 ) -> SupportRequest:
     """Walk a request from receipt to a scheduled first meeting."""
-    request = services.request_acknowledge(
+    request = request_services.request_acknowledge(
         request=request,
         by=cast.coordinator,
         message="vielen Dank für Ihre Anfrage. Wir melden uns in den nächsten Tagen bei Ihnen.",
     )
-    request = services.request_clarify(request=request, by=cast.coordinator, note=clarification)
-    request = services.request_propose(request=request, by=cast.coordinator, supporters=[supporter])
-    services.proposal_accept(
+    request = request_services.request_clarify(
+        request=request, by=cast.coordinator, note=clarification
+    )
+    request = request_services.request_propose(
+        request=request, by=cast.coordinator, supporters=[supporter]
+    )
+    request_services.proposal_accept(
         proposal=Proposal.objects.get(request=request, supporter=supporter), by=supporter
     )
-    request = services.request_first_contact(
+    request = request_services.request_first_contact(
         request=request,
         by=supporter,
         note="Telefonat mit der Schulleitung; Termin für das erste Gespräch vor Ort vereinbart.",
     )
-    services.request_schedule_meeting(
+    request_services.request_schedule_meeting(
         request=request,
         by=supporter,
         starts_at=_future(days, 14),
@@ -90,7 +100,7 @@ def create_requests(org: Organisation) -> int:
 
     # 1. Fresh: just received by e-mail.
     created.append(
-        services.request_submit(
+        request_services.request_submit(
             school=cast.school("41120030"),
             by=None,
             channel=SupportRequest.Channel.EMAIL,
@@ -109,7 +119,7 @@ def create_requests(org: Organisation) -> int:
 
     # 2. Overdue: received nine days ago, receipt still not confirmed.
     created.append(
-        services.request_submit(
+        request_services.request_submit(
             school=cast.school("41280224"),
             by=None,
             channel=SupportRequest.Channel.EMAIL,
@@ -129,7 +139,7 @@ def create_requests(org: Organisation) -> int:
     )
 
     # 3. Acknowledged.
-    request = services.request_submit(
+    request = request_services.request_submit(
         school=cast.school("41270109"),
         by=None,
         subject="Begleitung der Steuergruppe",
@@ -144,7 +154,7 @@ def create_requests(org: Organisation) -> int:
         received_at=now - dt.timedelta(days=2),
     )
     created.append(
-        services.request_acknowledge(
+        request_services.request_acknowledge(
             request=request,
             by=cast.coordinator,
             message="vielen Dank, wir rufen Sie diese Woche zur Klärung an.",
@@ -152,7 +162,7 @@ def create_requests(org: Organisation) -> int:
     )
 
     # 3b. Clarified: the coordination chooses from the shortlist (lotse.catalog.matching).
-    request = services.request_submit(
+    request = request_services.request_submit(
         school=cast.school("41120101"),
         by=None,
         subject="Streitschlichtung in Klasse 5 und 6 aufbauen",
@@ -166,9 +176,9 @@ def create_requests(org: Organisation) -> int:
         offer=cast.offer("Regionalbegleiter Schulmediation"),
         received_at=now - dt.timedelta(days=4),
     )
-    request = services.request_acknowledge(request=request, by=cast.coordinator)
+    request = request_services.request_acknowledge(request=request, by=cast.coordinator)
     created.append(
-        services.request_clarify(
+        request_services.request_clarify(
             request=request,
             by=cast.coordinator,
             note="Telefonat mit Frau Brückner: Start im nächsten Halbjahr, 15 Schüler.",
@@ -176,7 +186,7 @@ def create_requests(org: Organisation) -> int:
     )
 
     # 4. Supporters proposed.
-    request = services.request_submit(
+    request = request_services.request_submit(
         school=cast.school("41120056"),
         by=None,
         subject="Ausbildung von Streitschlichtern",
@@ -190,14 +200,14 @@ def create_requests(org: Organisation) -> int:
         offer=cast.offer("Regionalbegleiter Schulmediation"),
         received_at=now - dt.timedelta(days=5),
     )
-    request = services.request_acknowledge(request=request, by=cast.coordinator)
-    request = services.request_clarify(
+    request = request_services.request_acknowledge(request=request, by=cast.coordinator)
+    request = request_services.request_clarify(
         request=request,
         by=cast.coordinator,
         note="Telefonat mit Frau Köhler: 12 Schüler, Start nach den Winterferien.",
     )
     created.append(
-        services.request_propose(
+        request_services.request_propose(
             request=request,
             by=cast.coordinator,
             supporters=[cast.mediator],
@@ -206,7 +216,7 @@ def create_requests(org: Organisation) -> int:
     )
 
     # 5. First meeting scheduled.
-    request = services.request_submit(
+    request = request_services.request_submit(
         school=cast.school("41120207"),
         by=None,
         subject="Schulentwicklung: Ganztagsangebote neu ordnen",
@@ -231,7 +241,7 @@ def create_requests(org: Organisation) -> int:
     )
 
     # 6. Binding Kontrakt, sent by the school contact through the form.
-    request = services.request_submit(
+    request = request_services.request_submit(
         school=cast.school("41120125"),
         by=cast.school_contact,
         subject="Konflikttraining für das Kollegium",
@@ -255,7 +265,7 @@ def create_requests(org: Organisation) -> int:
         days=3,
     )
     meeting_day = timezone.localdate() + dt.timedelta(days=3)
-    agreement = services.agreement_draft(
+    agreement = agreement_services.agreement_draft(
         request=request,
         by=cast.mediator,
         participants="Schulleitung, Kollegium, Schulsozialarbeit, Martin Vogel",
@@ -272,8 +282,8 @@ def create_requests(org: Organisation) -> int:
         methods="Konflikttraining, Rollenspiele, kollegiale Fallberatung",
         confidentiality=CONFIDENTIALITY,
     )
-    services.agreement_accept(agreement=agreement, by=cast.mediator)
-    services.agreement_accept(agreement=agreement, by=cast.school_contact)
+    agreement_services.agreement_accept(agreement=agreement, by=cast.mediator)
+    agreement_services.agreement_accept(agreement=agreement, by=cast.school_contact)
     created.append(request)
 
     # 7. and 8.: mail that reached the Dresden mailbox, through the real importer.
@@ -298,7 +308,7 @@ def _binding(
     cast: _Cast, supporter: Person, *, subject: str, text: str, goals: str, days_ago: int
 ) -> SupportRequest:
     """A request of the 125. Grundschule walked to a binding Kontrakt."""
-    request = services.request_submit(
+    request = request_services.request_submit(
         school=cast.school("41120125"),
         by=cast.school_contact,
         subject=subject,
@@ -314,7 +324,7 @@ def _binding(
         cast, request, supporter, clarification="Auftrag im Telefonat geklärt.", days=1
     )
     today = timezone.localdate()
-    agreement = services.agreement_draft(
+    agreement = agreement_services.agreement_draft(
         request=request,
         by=supporter,
         participants="Schulleitung, Steuergruppe (4 Lehrkräfte), Prozessbegleitung",
@@ -327,8 +337,8 @@ def _binding(
         methods="Moderation, kollegiale Fallberatung, Feedbackbögen",
         confidentiality=CONFIDENTIALITY,
     )
-    services.agreement_accept(agreement=agreement, by=supporter)
-    services.agreement_accept(agreement=agreement, by=cast.school_contact)
+    agreement_services.agreement_accept(agreement=agreement, by=supporter)
+    agreement_services.agreement_accept(agreement=agreement, by=cast.school_contact)
     return SupportRequest.objects.get(pk=request.pk)
 
 
@@ -342,11 +352,11 @@ def _held(
     notes: str,
     reflection: str,
     progress: list[int],
-    steps: list[accompaniment.StepData],
+    steps: list[accompaniment_services.StepData],
 ) -> None:
     """A session planned and recorded. Planning only accepts a future date, so the demo plans
     it for tomorrow and then moves it to the past before recording it."""
-    session = accompaniment.session_plan(
+    session = accompaniment_services.session_plan(
         request=request,
         by=supporter,
         starts_at=_future(1, 14),
@@ -360,14 +370,14 @@ def _held(
         starts_at=starts, ends_at=starts + dt.timedelta(hours=2), reminder_sent_at=starts
     )
     session.refresh_from_db()
-    accompaniment.session_record(
+    accompaniment_services.session_record(
         session=session,
         by=supporter,
         participants="Schulleiterin, vier Lehrkräfte der Steuergruppe, Prozessbegleitung",
         notes=notes,
         reflection=reflection,
         progress=[
-            accompaniment.ProgressData(position, level)
+            accompaniment_services.ProgressData(position, level)
             for position, level in enumerate(progress, 1)
         ],
         next_steps=steps,
@@ -399,7 +409,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         reflection="Offenes Gespräch; die Zielscheibe hat die Unterschiede sichtbar gemacht.",
         progress=[1, 0, 0],
         steps=[
-            accompaniment.StepData(
+            accompaniment_services.StepData(
                 "Ergebnisse der Zielscheibe im Kollegium vorstellen", "school", today
             )
         ],
@@ -414,10 +424,10 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         reflection="Die Fallberatung hat Vertrauen geschaffen.",
         progress=[2, 1, 0],
         steps=[
-            accompaniment.StepData(
+            accompaniment_services.StepData(
                 "Termine für die Unterrichtsbesuche abstimmen", "school", today + dt.timedelta(1)
             ),
-            accompaniment.StepData(
+            accompaniment_services.StepData(
                 "Entwurf eines Feedbackbogens mitbringen", "supporter", today + dt.timedelta(5)
             ),
         ],
@@ -427,8 +437,8 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         due_on=today - dt.timedelta(days=7)
     )
     step = NextStep.objects.get(request=running, owner="school", due_on__gt=today)
-    accompaniment.next_step_done(step=step, by=cast.school_contact)
-    accompaniment.session_plan(
+    accompaniment_services.next_step_done(step=step, by=cast.school_contact)
+    accompaniment_services.session_plan(
         request=running,
         by=supporter,
         starts_at=_future(6, 14),
@@ -438,7 +448,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         methods=[methods["World Café"], methods["Feedbackbogen"]],
     )
     binding = running.agreements.get()
-    amendment = services.agreement_draft(
+    amendment = agreement_services.agreement_draft(
         request=running,
         by=supporter,
         participants=binding.participants,
@@ -452,7 +462,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         confidentiality=binding.confidentiality,
     )
     # The supporter proposed it and accepted it; it waits for the school.
-    services.agreement_accept(agreement=amendment, by=supporter)
+    agreement_services.agreement_accept(agreement=amendment, by=supporter)
 
     # 10. and 11. Completed, with the final reflection and the evaluation of both sides; the
     # school shared its experience: one concept is in the library, one waits for review.
@@ -480,7 +490,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
             progress=[4, 3],
             steps=[],
         )
-        completion.final_reflection_write(
+        completion_services.final_reflection_write(
             request=request,
             by=supporter,
             text=(
@@ -488,18 +498,18 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
                 "selbst ins Kollegium. Weitere Begleitung ist nicht nötig."
             ),
         )
-        completion.final_reflection_confirm(request=request, by=cast.school_contact)
-        request = services.request_complete(request=request, by=supporter)
+        completion_services.final_reflection_confirm(request=request, by=cast.school_contact)
+        request = request_services.request_complete(request=request, by=supporter)
         for person, side in ((cast.school_contact, "school"), (supporter, "supporter")):
-            completion.evaluation_submit(
+            completion_services.evaluation_submit(
                 request=request,
                 by=person,
                 answers={
                     q.pk: (1 if q.kind == "yes_no" else 5)
-                    for q in completion.questions_for(organisation=cast.org, side=side)
+                    for q in completion_selectors.questions_for(organisation=cast.org, side=side)
                 },
             )
-        concept = concepts.concept_submit(
+        concept = concept_services.concept_submit(
             request=request,
             by=cast.school_contact,
             topic=topic,
@@ -517,7 +527,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
             consent=True,
         )
         if not completed:
-            concepts.concept_publish(concept=concept, by=cast.coordinator)
+            concept_services.concept_publish(concept=concept, by=cast.coordinator)
         completed.append(request)
     return [running, *completed]
 

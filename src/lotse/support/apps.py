@@ -20,7 +20,7 @@ class SupportConfig(AppConfig):
 
 
 def _concepts_waiting(person: Any, organisations: list[Any]) -> dict[int | None, int]:
-    from lotse.support.concepts import organisation_reviews
+    from lotse.support.selectors.concepts import organisation_reviews
 
     return {organisation.pk: waiting for organisation, waiting in organisation_reviews(person)}
 

@@ -17,7 +17,16 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lotse.support.models import Method, Session
+from lotse.core.models import Role
+from lotse.support.models import (
+    Method,
+    Proposal,
+    Session,
+    SupportRequest,
+)
+from lotse.support.services.base import (
+    request_url,
+)
 
 PRODID = "-//Lotse//Begleitung//DE"
 
@@ -106,3 +115,56 @@ def session_ics(
     )
     calendar.add_component(event)
     return calendar.to_ical().decode()
+
+
+def invitees(request: SupportRequest) -> tuple[Invitee | None, list[Invitee]]:
+    """(organizer, attendees) of the request's sessions: the first accepted supporter organises;
+    the school's contacts and the other accepted supporters are invited."""
+    supporters = [
+        Invitee(p.supporter.email, p.supporter.get_full_name())
+        for p in Proposal.objects.filter(request=request, status=Proposal.Status.ACCEPTED)
+        .select_related("supporter")
+        .order_by("created_at", "pk")
+    ]
+    school = [Invitee(request.contact_email, request.contact_name)]
+    if request.school_id is not None:
+        school += [
+            Invitee(role.person.email, role.person.get_full_name())
+            for role in Role.objects.filter(
+                organisation_id=request.organisation_id,
+                kind=Role.Kind.SCHOOL_CONTACT,
+                school_id=request.school_id,
+                person__is_active=True,
+            )
+            .select_related("person")
+            .order_by("pk")
+        ]
+    organizer = supporters[0] if supporters else None
+    seen = {organizer.email.lower()} if organizer else set()
+    attendees = []
+    for invitee in [*school, *supporters[1:]]:
+        if invitee.email and invitee.email.lower() not in seen:
+            seen.add(invitee.email.lower())
+            attendees.append(invitee)
+    return organizer, attendees
+
+
+def summary(request: SupportRequest) -> str:
+    """The calendar entry's title: what it is and for which school, nothing confidential."""
+    school = request.school.name if request.school else request.contact_name
+    return _("Accompaniment session: %(school)s") % {"school": school}
+
+
+def session_calendar(session: Session, *, cancel: bool = False) -> str:
+    """The session's iCalendar file as it stands now."""
+    request = session.request
+    organizer, attendees = invitees(request)
+    return session_ics(
+        session,
+        summary=summary(request),
+        methods=list(session.methods.order_by("name")),
+        url=request_url(request),
+        organizer=organizer,
+        attendees=attendees,
+        cancel=cancel,
+    )

@@ -2,35 +2,35 @@
 
 from django.tasks import task
 
-from lotse.support import services
+from lotse.support.services import requests as request_services
 
 
 @task()
 def remind_overdue_requests() -> int:
     """Periodic: remind coordinators before the acknowledgement deadline passes."""
-    return services.requests_remind_overdue()
+    return request_services.requests_remind_overdue()
 
 
 @task()
 def remind_sessions() -> int:
     """Periodic: remind school and supporters of a session, once, the set hours before."""
-    from lotse.support import accompaniment
+    from lotse.support.services import accompaniment as accompaniment_services
 
-    return accompaniment.sessions_remind()
+    return accompaniment_services.sessions_remind()
 
 
 @task()
 def remind_overdue_next_steps() -> int:
     """Periodic: remind the owning side of a next step, once, when it is overdue."""
-    from lotse.support import accompaniment
+    from lotse.support.services import accompaniment as accompaniment_services
 
-    return accompaniment.next_steps_remind_overdue()
+    return accompaniment_services.next_steps_remind_overdue()
 
 
 @task()
 def fetch_all_mailboxes() -> int:
     """Periodic: import new mail from every site's mailbox."""
-    from lotse.support import imap  # IMAP code loads only where mail is read
+    from lotse.support.mail import imap
 
     return sum(result.imported for result in imap.fetch_all().values())
 
@@ -38,6 +38,6 @@ def fetch_all_mailboxes() -> int:
 @task()
 def remind_agreement_end() -> int:
     """Periodic: remind school and supporters once when the Kontrakt in force nears its end."""
-    from lotse.support import completion
+    from lotse.support.services import completion as completion_services
 
-    return completion.agreements_remind_end()
+    return completion_services.agreements_remind_end()

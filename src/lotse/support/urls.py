@@ -1,31 +1,36 @@
 from django.urls import path
 
-from lotse.support import (
-    completion_views,
-    concept_views,
-    mail_views,
-    public_views,
-    record_views,
-    session_views,
-    views,
-)
+from lotse.support.views import accompaniment as accompaniment_views
+from lotse.support.views import agreements as agreement_views
+from lotse.support.views import completion as completion_views
+from lotse.support.views import concepts as concept_views
+from lotse.support.views import mail as mail_views
+from lotse.support.views import public as public_views
+from lotse.support.views import records as record_views
+from lotse.support.views import requests as request_views
 
 app_name = "support"
 
 urlpatterns = [
-    path("anfragen/", views.school_list, name="school_list"),
-    path("anfragen/neu/", views.request_create, name="create"),
-    path("anfragen/<int:pk>/", views.request_detail, name="detail"),
-    path("anfragen/<int:pk>/schritt/<slug:action>/", views.request_action, name="action"),
-    path("anfragen/<int:pk>/vorschlag/<slug:decision>/", views.proposal_decide, name="proposal"),
-    path("anfragen/<int:pk>/kontrakt/", views.agreement_edit, name="agreement_edit"),
+    path("anfragen/", request_views.school_list, name="school_list"),
+    path("anfragen/neu/", request_views.request_create, name="create"),
+    path("anfragen/<int:pk>/", request_views.request_detail, name="detail"),
+    path("anfragen/<int:pk>/schritt/<slug:action>/", request_views.request_action, name="action"),
+    path(
+        "anfragen/<int:pk>/vorschlag/<slug:decision>/",
+        request_views.proposal_decide,
+        name="proposal",
+    ),
+    path("anfragen/<int:pk>/kontrakt/", agreement_views.agreement_edit, name="agreement_edit"),
     path(
         "anfragen/<int:pk>/kontrakt/<int:version>/annehmen/",
-        views.agreement_accept,
+        agreement_views.agreement_accept,
         name="agreement_accept",
     ),
     path(
-        "anfragen/<int:pk>/kontrakt/<int:version>/pdf/", views.agreement_pdf, name="agreement_pdf"
+        "anfragen/<int:pk>/kontrakt/<int:version>/pdf/",
+        agreement_views.agreement_pdf,
+        name="agreement_pdf",
     ),
     path(
         "anfragen/<int:pk>/anhaenge/<int:attachment_pk>/",
@@ -58,7 +63,7 @@ urlpatterns = [
     # Amendments, completion and evaluation (issue 6).
     path(
         "anfragen/<int:pk>/kontrakt/<int:version>/aenderungen/",
-        views.agreement_changes,
+        agreement_views.agreement_changes,
         name="agreement_changes",
     ),
     path(
@@ -110,39 +115,39 @@ urlpatterns = [
         concept_views.concept_withdraw,
         name="concept_withdraw",
     ),
-    path("anfragen/<int:pk>/termine/neu/", session_views.session_plan, name="session_plan"),
+    path("anfragen/<int:pk>/termine/neu/", accompaniment_views.session_plan, name="session_plan"),
     path(
         "anfragen/<int:pk>/termine/<int:session_pk>/verschieben/",
-        session_views.session_reschedule,
+        accompaniment_views.session_reschedule,
         name="session_reschedule",
     ),
     path(
         "anfragen/<int:pk>/termine/<int:session_pk>/absagen/",
-        session_views.session_cancel,
+        accompaniment_views.session_cancel,
         name="session_cancel",
     ),
     path(
         "anfragen/<int:pk>/termine/<int:session_pk>/protokoll/",
-        session_views.session_record,
+        accompaniment_views.session_record,
         name="session_record",
     ),
     path(
         "anfragen/<int:pk>/termine/<int:session_pk>/einladung.ics",
-        session_views.session_ics,
+        accompaniment_views.session_ics,
         name="session_ics",
     ),
     path(
         "anfragen/<int:pk>/naechste-schritte/",
-        session_views.next_step_add,
+        accompaniment_views.next_step_add,
         name="next_step_add",
     ),
     path(
         "anfragen/<int:pk>/naechste-schritte/<int:step_pk>/<slug:change>/",
-        session_views.next_step_change,
+        accompaniment_views.next_step_change,
         name="next_step_change",
     ),
-    path("koordination/", views.inbox, name="inbox"),
-    path("koordination/auslastung/", views.workload, name="workload"),
+    path("koordination/", request_views.inbox, name="inbox"),
+    path("koordination/auslastung/", request_views.workload, name="workload"),
     path("koordination/quarantaene/", mail_views.quarantine_list, name="quarantine"),
     path(
         "koordination/quarantaene/<int:pk>/",
@@ -155,11 +160,15 @@ urlpatterns = [
         mail_views.mailbox_edit,
         name="mailbox_edit",
     ),
-    path("organisation/<slug:slug>/methoden/", session_views.method_list, name="method_list"),
-    path("organisation/<slug:slug>/methoden/neu/", session_views.method_edit, name="method_create"),
+    path("organisation/<slug:slug>/methoden/", accompaniment_views.method_list, name="method_list"),
+    path(
+        "organisation/<slug:slug>/methoden/neu/",
+        accompaniment_views.method_edit,
+        name="method_create",
+    ),
     path(
         "organisation/<slug:slug>/methoden/<int:method_pk>/",
-        session_views.method_edit,
+        accompaniment_views.method_edit,
         name="method_edit",
     ),
     path("organisation/<slug:slug>/freigaben/", record_views.release_list, name="release_list"),
@@ -173,7 +182,7 @@ urlpatterns = [
         record_views.release_file,
         name="release_file",
     ),
-    path("begleitung/", views.supporter_list, name="supporter_list"),
+    path("begleitung/", request_views.supporter_list, name="supporter_list"),
     path("katalog/<slug:slug>/anfrage/", public_views.public_request, name="public_request"),
     path(
         "katalog/<slug:slug>/anfrage/gesendet/",

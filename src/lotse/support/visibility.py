@@ -73,16 +73,6 @@ def default_for(sides: Collection[Side]) -> Visibility:
     return Visibility.COORDINATION
 
 
-def may_write(sides: Collection[Side]) -> bool:
-    """Notes and documents are written by the school, accepted supporters and the coordination."""
-    return bool({Side.SCHOOL, Side.SUPPORTER, Side.COORDINATOR} & set(sides))
-
-
-def may_widen(sides: Collection[Side]) -> bool:
-    """Only the school changes an entry's level afterwards and releases it."""
-    return Side.SCHOOL in sides
-
-
 def reader_role(sides: Collection[Side]) -> str:
     """The role under which a person reads a request, for the access log."""
     if Side.SCHOOL in sides:

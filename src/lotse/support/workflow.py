@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lotse.core import roles
 from lotse.core.models import Person
+from lotse.lib.errors import Refused
 from lotse.support.models import (
     OPEN_STATES,
     Acceptance,
@@ -36,12 +37,11 @@ class Side(StrEnum):
     PROPOSED = "proposed"  # a supporter proposed but not yet decided
 
 
-class WorkflowError(Exception):
+class WorkflowError(Refused):
     """A transition that is not allowed; the message is shown to the user."""
 
     def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
 
 
 Guard = Callable[[SupportRequest], "str | Promise | None"]

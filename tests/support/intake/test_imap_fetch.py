@@ -17,7 +17,7 @@ from django.core.management import call_command
 from imapclient import SEEN, IMAPClient
 
 from lotse.core.models import OutboxMessage
-from lotse.support import imap as reader
+from lotse.support.mail import imap as reader
 from lotse.support.models import InboundMail, Mailbox, State, SupportRequest, TimelineEvent
 from lotse.support.tasks import fetch_all_mailboxes
 from tests.factories import Cast, bring_to_state

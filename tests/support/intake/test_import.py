@@ -22,7 +22,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from lotse.core.models import OutboxMessage, Person, Site
-from lotse.support import intake, services
+from lotse.support.mail import intake
 from lotse.support.models import (
     Attachment,
     InboundMail,
@@ -30,6 +30,7 @@ from lotse.support.models import (
     SupportRequest,
     TimelineEvent,
 )
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, OrganisationFactory, SiteFactory, bring_to_state
 from tests.support.intake.corpus import CorpusMail, build_corpus
@@ -365,8 +366,8 @@ def test_an_unknown_sender_waits_for_the_coordination_to_assign_the_school(
     sr = import_request(cast, simple_mail("Unbekannte Person <jemand@unbekannt.example>"))
     assert sr.school is None
     assert sr.requester == "Unbekannte Person <jemand@unbekannt.example>"
-    services.request_acknowledge(request=sr, by=cast.coordinator, message="Danke.")
-    services.request_clarify(request=sr, by=cast.coordinator, note="Telefonat geführt.")
+    request_services.request_acknowledge(request=sr, by=cast.coordinator, message="Danke.")
+    request_services.request_clarify(request=sr, by=cast.coordinator, note="Telefonat geführt.")
     client = client_as(cast.coordinator)
 
     refused = client.post(
@@ -375,7 +376,9 @@ def test_an_unknown_sender_waits_for_the_coordination_to_assign_the_school(
     assert refused.status_code == 400
     assert "Ordnen Sie zuerst die Schule zu" in refused.content.decode()
     with pytest.raises(WorkflowError):
-        services.request_propose(request=sr, by=cast.coordinator, supporters=[cast.supporter])
+        request_services.request_propose(
+            request=sr, by=cast.coordinator, supporters=[cast.supporter]
+        )
     assert SupportRequest.objects.get(pk=sr.pk).state == State.CLARIFIED
 
     assigned = client.post(

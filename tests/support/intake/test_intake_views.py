@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from lotse.core.models import OutboxMessage, Person
-from lotse.support import intake
+from lotse.support.mail import intake
 from lotse.support.models import Attachment, InboundMail, Mailbox, State, SupportRequest
 from tests.factories import Cast, bring_to_state
 from tests.support.intake.conftest import Deliver, Dovecot, MailAccount

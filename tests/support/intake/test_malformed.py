@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lotse.core.models import OutboxMessage
-from lotse.support import intake
+from lotse.support.mail import intake
 from lotse.support.models import InboundMail, State, SupportRequest, TimelineEvent
 from tests.factories import Cast, bring_to_state
 from tests.support.intake.corpus import build_corpus

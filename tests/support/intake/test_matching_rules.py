@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lotse.core import outbox
 from lotse.core.models import OutboxMessage
-from lotse.support import intake
+from lotse.support.mail import intake
 from lotse.support.models import InboundMail
 from tests.factories import Cast, OrganisationFactory
 from tests.support.intake.test_import import import_request, simple_mail

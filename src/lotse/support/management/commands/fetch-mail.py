@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from lotse.support import imap
+from lotse.support.mail import imap
 from lotse.support.models import Mailbox
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lotse.core.models import Site
-from lotse.support.intake import mail_import
+from lotse.support.mail.intake import mail_import
 
 
 class Command(BaseCommand):

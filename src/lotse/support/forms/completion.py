@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lotse.lib.forms import KernForm, apply_kern_classes
 from lotse.support import visibility
-from lotse.support.completion import NO, SCALE, YES, ReflectionShown
-from lotse.support.forms import visibility_field
+from lotse.support.forms.base import visibility_field
 from lotse.support.models import EvaluationQuestion
+from lotse.support.selectors.completion import NO, SCALE, YES, ReflectionShown
 from lotse.support.workflow import Side
 
 

@@ -20,9 +20,9 @@ from lotse.catalog import selectors as catalogue
 from lotse.catalog.models import Offer
 from lotse.core import roles, security
 from lotse.core.models import Organisation
-from lotse.support import services
-from lotse.support.forms import PublicRequestForm
-from lotse.support.workflow import WorkflowError
+from lotse.support.forms.requests import PublicRequestForm
+from lotse.support.services import requests as request_services
+from lotse.support.views.base import run_step
 
 RATE_WINDOW_SECONDS = 3600
 
@@ -92,8 +92,8 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("support:public_request_sent", slug=organisation.slug)
             else:
                 data = form.cleaned_data
-                try:
-                    created = services.request_submit_public(
+                outcome = run_step(
+                    lambda: request_services.request_submit_public(
                         organisation=organisation,
                         school=data["school"],
                         school_name=data["school_name"],
@@ -104,10 +104,11 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
                         contact_phone=data["contact_phone"],
                         quality_area=data["quality_area"],
                         offer=data["offer"],
-                    )
-                except WorkflowError as exc:
-                    form.add_error(None, str(exc.message))
-                else:
+                    ),
+                    form=form,
+                )
+                if outcome.done:
+                    created = outcome.value
                     messages.success(
                         request,
                         _(

@@ -13,17 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lotse.core import roles
-from lotse.core.models import Organisation, Person
-from lotse.support import completion, workflow
-from lotse.support.completion_forms import (
-    EvaluationForm,
-    EvaluationQuestionForm,
-    reflection_form,
-)
+from lotse.support import permissions, workflow
+from lotse.support.forms.completion import EvaluationForm, EvaluationQuestionForm, reflection_form
 from lotse.support.models import EvaluationAnswer, EvaluationQuestion
-from lotse.support.permissions import get_request_for
-from lotse.support.views import _require_side, detail_context, refused, render_detail
-from lotse.support.workflow import WorkflowError
+from lotse.support.permissions import get_request_for, require_side
+from lotse.support.selectors import completion as completion_selectors
+from lotse.support.services import completion as completion_services
+from lotse.support.views.base import detail_context, refusal_page, refused, render_detail, run_step
 
 # --- the final reflection on the request page ------------------------------------------------
 
@@ -34,7 +30,7 @@ def final_reflection_write(request: HttpRequest, pk: int) -> HttpResponse:
     """School or supporter writes or rewrites the joint final reflection."""
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
-    _require_side(sr, "final_reflection", person)
+    require_side(sr, "final_reflection", person)
     reason = workflow.refusal(sr, "final_reflection", person)
     if reason is not None:
         return refused(request, sr, person, reason)
@@ -45,15 +41,17 @@ def final_reflection_write(request: HttpRequest, pk: int) -> HttpResponse:
         context["reflection_form"] = form
         context["open_reflection"] = True
         return render_detail(request, sr, person, context, status=400)
-    try:
-        completion.final_reflection_write(
+    outcome = run_step(
+        lambda: completion_services.final_reflection_write(
             request=sr,
             by=person,
             text=form.cleaned_data["text"],
             visibility=form.cleaned_data["visibility"],
-        )
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+        ),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(
         request,
         _(
@@ -70,11 +68,14 @@ def final_reflection_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The other side confirms the final reflection as it stands."""
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
-    _require_side(sr, "final_reflection", person)
-    try:
-        reflection = completion.final_reflection_confirm(request=sr, by=person)
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+    require_side(sr, "final_reflection", person)
+    outcome = run_step(
+        lambda: completion_services.final_reflection_confirm(request=sr, by=person),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
+    reflection = outcome.value
     if reflection.confirmed:
         messages.success(
             request,
@@ -95,24 +96,30 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     sides = workflow.sides(sr, person)
-    side = completion.evaluation_side(sides)
+    side = permissions.evaluation_side(sides)
     if side is None:
         raise PermissionDenied
-    reason = completion.evaluation_refusal(sr, sides)
-    questions = completion.questions_for(organisation=sr.organisation, side=side)
+    reason = permissions.evaluation_refusal(sr, sides)
+    questions = completion_selectors.questions_for(organisation=sr.organisation, side=side)
     form = EvaluationForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and reason is None:
-        try:
-            if "decline" in request.POST:
-                completion.evaluation_decline(request=sr, by=person)
+        if "decline" in request.POST:
+            outcome = run_step(
+                lambda: completion_services.evaluation_decline(request=sr, by=person), form=form
+            )
+            if outcome.done:
                 messages.success(request, _("You do not take part in the evaluation. Thank you."))
                 return redirect("support:detail", pk=sr.pk)
-            if form.is_valid():
-                completion.evaluation_submit(request=sr, by=person, answers=form.answers())
+        elif form.is_valid():
+            outcome = run_step(
+                lambda: completion_services.evaluation_submit(
+                    request=sr, by=person, answers=form.answers()
+                ),
+                form=form,
+            )
+            if outcome.done:
                 messages.success(request, _("Thank you for your answers."))
                 return redirect("support:detail", pk=sr.pk)
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
     elif request.method == "POST":
         form.add_error(None, str(reason))
     status = 400 if request.method == "POST" else 200
@@ -124,25 +131,20 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _admin_organisation(request: HttpRequest, slug: str) -> tuple[Person, Organisation]:
-    organisation, person, _kind = roles.organisation_for(request, slug)
-    return person, organisation
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's evaluation questions, and a form to add one (admins only)."""
-    person, organisation = _admin_organisation(request, slug)
+    organisation, person = permissions.admin_organisation(request, slug)
     form = EvaluationQuestionForm(request.POST or None, prefix="new")
     if request.method == "POST" and form.is_valid():
-        try:
-            completion.evaluation_question_save(
+        outcome = run_step(
+            lambda: completion_services.evaluation_question_save(
                 organisation=organisation, by=person, **form.cleaned_data
-            )
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=form,
+        )
+        if outcome.done:
             messages.success(request, _("The question has been added."))
             return redirect("support:evaluation_questions", slug=organisation.slug)
     questions = (
@@ -164,7 +166,7 @@ def question_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question_edit(request: HttpRequest, slug: str, question_pk: int) -> HttpResponse:
     """Change a question, switch it off, or delete it while nobody has answered it."""
-    person, organisation = _admin_organisation(request, slug)
+    organisation, person = permissions.admin_organisation(request, slug)
     question = get_object_or_404(EvaluationQuestion, pk=question_pk, organisation=organisation)
     answered = question.answers.exists()
     form = EvaluationQuestionForm(
@@ -186,13 +188,13 @@ def question_edit(request: HttpRequest, slug: str, question_pk: int) -> HttpResp
         )
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
-        try:
-            completion.evaluation_question_save(
+        outcome = run_step(
+            lambda: completion_services.evaluation_question_save(
                 organisation=organisation, by=person, question=question, **form.cleaned_data
-            )
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=form,
+        )
+        if outcome.done:
             messages.success(request, _("The question has been saved."))
             return redirect("support:evaluation_questions", slug=organisation.slug)
     return render(
@@ -207,12 +209,13 @@ def question_edit(request: HttpRequest, slug: str, question_pk: int) -> HttpResp
 @require_POST
 def question_delete(request: HttpRequest, slug: str, question_pk: int) -> HttpResponse:
     """Delete a question nobody has answered yet."""
-    person, organisation = _admin_organisation(request, slug)
+    organisation, person = permissions.admin_organisation(request, slug)
     question = get_object_or_404(EvaluationQuestion, pk=question_pk, organisation=organisation)
-    try:
-        completion.evaluation_question_delete(question=question, by=person)
-    except WorkflowError as exc:
-        messages.error(request, str(exc.message))
+    outcome = run_step(
+        lambda: completion_services.evaluation_question_delete(question=question, by=person),
+        flash=request,
+    )
+    if outcome.refused:
         return redirect("support:evaluation_question_edit", slug=slug, question_pk=question.pk)
     messages.success(request, _("The question has been deleted."))
     return redirect("support:evaluation_questions", slug=organisation.slug)
@@ -222,15 +225,13 @@ def question_delete(request: HttpRequest, slug: str, question_pk: int) -> HttpRe
 @require_GET
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     """The evaluation in aggregate, for the organisation's admins and coordinators."""
-    organisation, _person, kind = roles.organisation_for(
-        request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR
-    )
+    organisation, person, _kind = permissions.staff_organisation(request, slug)
     return render(
         request,
         "support/evaluation_report.html",
         {
             "organisation": organisation,
-            "rows": completion.evaluation_report(organisation=organisation),
-            "is_admin": kind == roles.Kind.ADMIN,
+            "rows": completion_selectors.evaluation_report(organisation=organisation),
+            "is_admin": permissions.is_admin(person, organisation),
         },
     )

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lotse.core import roles
-from lotse.core.models import Organisation, Person
-from lotse.support import accompaniment, reads, selectors, workflow
-from lotse.support.accompaniment import ProgressData, StepData
-from lotse.support.forms import (
+from lotse.core.models import Person
+from lotse.support import access_log, calendar, permissions, workflow
+from lotse.support.forms.accompaniment import (
     RECORD_STEP_ROWS,
     MethodForm,
     NextStepForm,
@@ -27,17 +26,25 @@ from lotse.support.forms import (
     SessionTimeForm,
 )
 from lotse.support.models import Method, NextStep, Session, SupportRequest
-from lotse.support.permissions import get_request_for
-from lotse.support.views import _require_side, _with_default_level, detail_context, refused
-from lotse.support.views import render_detail as _render_detail
-from lotse.support.workflow import WorkflowError
+from lotse.support.permissions import get_request_for, require_side
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services.accompaniment import ProgressData, StepData
+from lotse.support.views.base import (
+    back_to_request,
+    detail_context,
+    refusal_page,
+    render_detail,
+    run_step,
+    with_default_level,
+)
 
 
 def _load(request: HttpRequest, pk: int, action: str) -> tuple[Person, SupportRequest]:
     """The request for someone who may take the action at all (403 for other insiders)."""
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
-    _require_side(sr, action, person)
+    require_side(sr, action, person)
     return person, sr
 
 
@@ -45,12 +52,6 @@ def _session(sr: SupportRequest, session_pk: int) -> Session:
     return get_object_or_404(
         Session.objects.defer("participants", "notes", "reflection"), pk=session_pk, request=sr
     )
-
-
-def _back(sr: SupportRequest, anchor: str = "#begleitung") -> HttpResponse:
-    response = redirect("support:detail", pk=sr.pk)
-    response["Location"] += anchor
-    return response
 
 
 def _not_now(
@@ -81,11 +82,11 @@ def session_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if _not_now(request, sr, person, "plan_session"):
         return redirect("support:detail", pk=sr.pk)
     form = SessionPlanForm(request.POST or None, organisation=sr.organisation)
-    _with_default_level(form, workflow.sides(sr, person))
+    with_default_level(form, workflow.sides(sr, person))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            accompaniment.session_plan(
+        outcome = run_step(
+            lambda: accompaniment_services.session_plan(
                 request=sr,
                 by=person,
                 starts_at=data["starts_at"],
@@ -94,15 +95,15 @@ def session_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 participants=data["participants"],
                 methods=list(data["methods"]),
                 visibility=data["visibility"],
-            )
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=form,
+        )
+        if outcome.done:
             messages.success(
                 request,
                 _("The session has been planned. The invitation with a calendar file is sent."),
             )
-            return _back(sr)
+            return back_to_request(sr, "#begleitung")
     return render(
         request,
         "support/session_form.html",
@@ -130,20 +131,20 @@ def session_reschedule(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
     form = SessionTimeForm(request.POST or None, organisation=sr.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            accompaniment.session_reschedule(
+        outcome = run_step(
+            lambda: accompaniment_services.session_reschedule(
                 session=session,
                 by=person,
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
                 place=data["place"],
                 methods=list(data["methods"]),
-            )
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=form,
+        )
+        if outcome.done:
             messages.success(request, _("The session has been moved. Everyone invited is told."))
-            return _back(sr)
+            return back_to_request(sr, "#begleitung")
     return render(
         request,
         "support/session_form.html",
@@ -158,12 +159,14 @@ def session_cancel(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
     """Cancel a planned session; calendars remove it."""
     person, sr = _load(request, pk, "plan_session")
     session = _session(sr, session_pk)
-    try:
-        accompaniment.session_cancel(session=session, by=person)
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+    outcome = run_step(
+        lambda: accompaniment_services.session_cancel(session=session, by=person),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(request, _("The session has been cancelled. Everyone invited is told."))
-    return _back(sr)
+    return back_to_request(sr, "#begleitung")
 
 
 @login_required
@@ -174,13 +177,13 @@ def session_record(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
     session = _session(sr, session_pk)
     if _not_now(request, sr, person, "record_session", session):
         return redirect("support:detail", pk=sr.pk)
-    binding = selectors.binding_agreement(request=sr)
+    binding = request_selectors.binding_agreement(request=sr)
     goals = binding.goal_list() if binding else []
     planned = Session.objects.only("row_key", "participants").get(pk=session.pk)
     form = SessionRecordForm(
         request.POST or None, goals=goals, initial={"participants": planned.participants}
     )
-    _with_default_level(form, workflow.sides(sr, person))
+    with_default_level(form, workflow.sides(sr, person))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         progress = [
@@ -193,8 +196,8 @@ def session_record(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             for i in range(1, RECORD_STEP_ROWS + 1)
             if (data[f"step_{i}_text"] or "").strip()
         ]
-        try:
-            accompaniment.session_record(
+        outcome = run_step(
+            lambda: accompaniment_services.session_record(
                 session=session,
                 by=person,
                 participants=data["participants"],
@@ -203,14 +206,14 @@ def session_record(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
                 progress=progress,
                 next_steps=steps,
                 visibility=data["visibility"],
-            )
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=form,
+        )
+        if outcome.done:
             messages.success(request, _("The session has been recorded."))
-            return _back(sr)
+            return back_to_request(sr, "#begleitung")
     # The form shows the Kontrakt's goals and who was to take part: a read.
-    reads.log(
+    access_log.log(
         person=person,
         request=sr,
         sides=workflow.sides(sr, person),
@@ -234,7 +237,7 @@ def session_ics(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     session = _session(sr, session_pk)
-    ics = accompaniment.session_calendar(session, cancel=session.status == Session.Status.CANCELLED)
+    ics = calendar.session_calendar(session, cancel=session.status == Session.Status.CANCELLED)
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="termin-{sr.pk}-{session.pk}.ics"'
     return response
@@ -253,24 +256,29 @@ def next_step_add(request: HttpRequest, pk: int) -> HttpResponse:
         context = detail_context(sr, person)
         context["next_step_form"] = form
         context["open_step"] = True
-        return _render_detail(request, sr, person, context, status=400)
+        return render_detail(request, sr, person, context, status=400)
     data = form.cleaned_data
-    try:
-        accompaniment.next_step_add(
+    outcome = run_step(
+        lambda: accompaniment_services.next_step_add(
             request=sr,
             by=person,
             text=data["text"],
             owner=data["owner"],
             due_on=data["due_on"],
             visibility=data["visibility"],
-        )
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+        ),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(request, _("The next step has been added."))
-    return _back(sr, "#naechste-schritte")
+    return back_to_request(sr, "#naechste-schritte")
 
 
-CHANGES = {"erledigt": accompaniment.next_step_done, "offen": accompaniment.next_step_reopen}
+CHANGES = {
+    "erledigt": accompaniment_services.next_step_done,
+    "offen": accompaniment_services.next_step_reopen,
+}
 
 
 @login_required
@@ -282,30 +290,24 @@ def next_step_change(request: HttpRequest, pk: int, step_pk: int, change: str) -
     run = CHANGES.get(change)
     if run is None:
         raise Http404
-    try:
-        run(step=step, by=person)
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+    outcome = run_step(lambda: run(step=step, by=person), page=refusal_page(request, sr, person))
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(
         request,
         _("The next step is ticked off.") if change == "erledigt" else _("The next step is open."),
     )
-    return _back(sr, "#naechste-schritte")
+    return back_to_request(sr, "#naechste-schritte")
 
 
 # --- the organisation's methods ---------------------------------------------------------------
-
-
-def _admin_organisation(request: HttpRequest, slug: str) -> tuple[Organisation, Person]:
-    organisation, person, _kind = roles.organisation_for(request, slug)
-    return organisation, person
 
 
 @login_required
 @require_GET
 def method_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The methods supporters can choose for sessions, with their explanations."""
-    organisation, _person = _admin_organisation(request, slug)
+    organisation, _person = permissions.admin_organisation(request, slug)
     methods = Method.objects.filter(organisation=organisation).order_by("-active", "name")
     return render(
         request, "support/method_list.html", {"organisation": organisation, "methods": methods}
@@ -316,7 +318,7 @@ def method_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def method_edit(request: HttpRequest, slug: str, method_pk: int | None = None) -> HttpResponse:
     """Add a method, or change or switch off one."""
-    organisation, person = _admin_organisation(request, slug)
+    organisation, person = permissions.admin_organisation(request, slug)
     method = (
         get_object_or_404(Method, pk=method_pk, organisation=organisation) if method_pk else None
     )
@@ -327,13 +329,13 @@ def method_edit(request: HttpRequest, slug: str, method_pk: int | None = None) -
     )
     form = MethodForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            accompaniment.method_save(
+        outcome = run_step(
+            lambda: accompaniment_services.method_save(
                 organisation=organisation, by=person, method=method, **form.cleaned_data
-            )
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=form,
+        )
+        if outcome.done:
             messages.success(request, _("The method has been saved."))
             return redirect("support:method_list", slug=organisation.slug)
     return render(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lotse.catalog.models import QualityArea
 from lotse.core.models import School
 from lotse.lib.forms import KernForm, apply_kern_classes
-from lotse.support.concepts import CONSENT_TEXT, Finding
+from lotse.support.concept_check import CONSENT_TEXT, Finding
 
 
 def _texts() -> dict[str, forms.Field]:

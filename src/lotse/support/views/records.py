@@ -12,14 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
-from lotse.support import reads, selectors, services, visibility, workflow
-from lotse.support.forms import (
+from lotse.support import access_log as read_log
+from lotse.support import permissions, workflow
+from lotse.support.forms.records import (
     DocumentForm,
     NoteAddForm,
     ReleaseForm,
@@ -36,11 +37,22 @@ from lotse.support.models import (
     TimelineEvent,
 )
 from lotse.support.permissions import get_request_for
-from lotse.support.views import detail_context, refused, render_detail
-from lotse.support.workflow import Side, WorkflowError
+from lotse.support.selectors import records as record_selectors
+from lotse.support.services import base as services_base
+from lotse.support.services import records as record_services
+from lotse.support.services import requests as request_services
+from lotse.support.views.base import (
+    back_to_request,
+    detail_context,
+    refusal_page,
+    refused,
+    render_detail,
+    run_step,
+)
+from lotse.support.workflow import Side
 
 # The entries with a level, by the name the URLs use for them.
-ENTRIES: dict[str, type[services.Entry]] = {
+ENTRIES: dict[str, type[services_base.Entry]] = {
     "eintrag": TimelineEvent,
     "termin": Meeting,
     "dokument": Attachment,
@@ -54,12 +66,6 @@ def _insider(request: HttpRequest, pk: int) -> tuple[Person, SupportRequest, set
     return person, sr, workflow.sides(sr, person)
 
 
-def _back(sr: SupportRequest, anchor: str = "") -> HttpResponse:
-    response = redirect("support:detail", pk=sr.pk)
-    response["Location"] += anchor
-    return response
-
-
 # --- notes and documents ---------------------------------------------------------------------
 
 
@@ -68,7 +74,7 @@ def _back(sr: SupportRequest, anchor: str = "") -> HttpResponse:
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Write a note into the request's timeline, with who may read it."""
     person, sr, sides = _insider(request, pk)
-    if not visibility.may_write(sides):
+    if not permissions.may_write(sides):
         raise PermissionDenied
     form = NoteAddForm(request.POST, prefix="note")
     if not form.is_valid():
@@ -76,17 +82,19 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         context["note_form"] = form
         context["open_record"] = "note"
         return render_detail(request, sr, person, context, status=400)
-    try:
-        services.note_add(
+    outcome = run_step(
+        lambda: record_services.note_add(
             request=sr,
             by=person,
             text=form.cleaned_data["text"],
             visibility=form.cleaned_data["visibility"],
-        )
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+        ),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(request, _("The note has been added."))
-    return _back(sr, "#timeline")
+    return back_to_request(sr, "#timeline")
 
 
 @login_required
@@ -94,7 +102,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a document to the request, encrypted, with who may read it."""
     person, sr, sides = _insider(request, pk)
-    if not visibility.may_write(sides):
+    if not permissions.may_write(sides):
         raise PermissionDenied
     form = DocumentForm(
         request.POST, request.FILES, prefix="document", max_size=settings.DOCUMENT_MAX_SIZE
@@ -105,30 +113,34 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
         context["open_record"] = "document"
         return render_detail(request, sr, person, context, status=400)
     upload = form.cleaned_data["file"]
-    try:
-        services.document_upload(
+    outcome = run_step(
+        lambda: record_services.document_upload(
             request=sr,
             by=person,
             filename=upload.name or "",
             content_type=upload.content_type or "",
             content=upload.read(),
             visibility=form.cleaned_data["visibility"],
-        )
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+        ),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(request, _("The document has been uploaded."))
-    return _back(sr, "#documents")
+    return back_to_request(sr, "#documents")
 
 
 # --- visibility and releases (the school only) ----------------------------------------------
 
 
-def _entry(sr: SupportRequest, kind: str, entry_pk: int) -> services.Entry:
+def _entry(sr: SupportRequest, kind: str, entry_pk: int) -> services_base.Entry:
     model = ENTRIES.get(kind)
     if model is None:
         raise Http404
-    found = get_object_or_404(model.objects.defer(*services.SEALED[model]), pk=entry_pk, request=sr)
-    return cast(services.Entry, found)
+    found = get_object_or_404(
+        model.objects.defer(*record_services.SEALED[model]), pk=entry_pk, request=sr
+    )
+    return cast(services_base.Entry, found)
 
 
 @login_required
@@ -137,19 +149,21 @@ def entry_visibility(request: HttpRequest, pk: int, kind: str, entry_pk: int) ->
     """The school changes who may read an entry: participants or also the coordination."""
     person, sr, sides = _insider(request, pk)
     entry = _entry(sr, kind, entry_pk)
-    if not visibility.may_widen(sides):
+    if not permissions.may_widen(sides):
         raise PermissionDenied
     form = VisibilityForm(request.POST)
     if not form.is_valid():
         return refused(request, sr, person, _("Please choose who may see the entry."))
-    try:
-        services.entry_set_visibility(
+    outcome = run_step(
+        lambda: record_services.entry_set_visibility(
             entry=entry, by=person, visibility=form.cleaned_data["visibility"]
-        )
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+        ),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(request, _("Who may see the entry has been changed."))
-    return _back(sr)
+    return back_to_request(sr)
 
 
 @login_required
@@ -158,21 +172,25 @@ def entry_release(request: HttpRequest, pk: int, kind: str, entry_pk: int) -> Ht
     """The school releases an entry for a named purpose."""
     person, sr, sides = _insider(request, pk)
     entry = _entry(sr, kind, entry_pk)
-    if not visibility.may_widen(sides):
+    if not permissions.may_widen(sides):
         raise PermissionDenied
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         return refused(request, sr, person, _("Please name the purpose of the release."))
-    try:
-        services.entry_release(entry=entry, by=person, purpose=form.cleaned_data["purpose"])
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+    outcome = run_step(
+        lambda: record_services.entry_release(
+            entry=entry, by=person, purpose=form.cleaned_data["purpose"]
+        ),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(
         request,
         _("The entry has been released for “%(purpose)s”. You can revoke the release at any time.")
         % {"purpose": form.cleaned_data["purpose"]},
     )
-    return _back(sr)
+    return back_to_request(sr)
 
 
 @login_required
@@ -181,14 +199,16 @@ def release_revoke(request: HttpRequest, pk: int, release_pk: int) -> HttpRespon
     """The school revokes a release; the entry is back at its level at once."""
     person, sr, sides = _insider(request, pk)
     release = get_object_or_404(Release, pk=release_pk, request=sr)
-    if not visibility.may_widen(sides):
+    if not permissions.may_widen(sides):
         raise PermissionDenied
-    try:
-        services.release_revoke(release=release, by=person)
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+    outcome = run_step(
+        lambda: record_services.release_revoke(release=release, by=person),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(request, _("The release has been revoked."))
-    return _back(sr)
+    return back_to_request(sr)
 
 
 # --- ending a supporter's part ---------------------------------------------------------------
@@ -208,16 +228,20 @@ def proposal_remove(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
         context["remove_form"] = form
         context["open_remove"] = proposal.pk
         return render_detail(request, sr, person, context, status=400)
-    try:
-        services.proposal_remove(proposal=proposal, by=person, reason=form.cleaned_data["reason"])
-    except WorkflowError as exc:
-        return refused(request, sr, person, exc.message)
+    outcome = run_step(
+        lambda: request_services.proposal_remove(
+            proposal=proposal, by=person, reason=form.cleaned_data["reason"]
+        ),
+        page=refusal_page(request, sr, person),
+    )
+    if outcome.refusal is not None:
+        return outcome.refusal
     messages.success(
         request,
         _("%(supporter)s is no longer involved and no longer has access to the request.")
         % {"supporter": proposal.supporter},
     )
-    return _back(sr)
+    return back_to_request(sr)
 
 
 # --- downloads -------------------------------------------------------------------------------
@@ -237,14 +261,14 @@ def _download(attachment: Attachment) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """A document or a mail's attachment, for those who read it; one access-log row."""
     person, sr, sides = _insider(request, pk)
-    exists, attachment = selectors.readable_document(
+    exists, attachment = record_selectors.readable_document(
         person=person, sides=sides, request=sr, pk=attachment_pk
     )
     if not exists:
         raise Http404
     if attachment is None:
         raise PermissionDenied
-    reads.log(person=person, request=sr, sides=sides, what="attachment", object_id=attachment.pk)
+    read_log.log(person=person, request=sr, sides=sides, what="attachment", object_id=attachment.pk)
     return _download(attachment)
 
 
@@ -260,9 +284,11 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     _person, sr, sides = _insider(request, pk)
     if not {Side.SCHOOL, Side.COORDINATOR} & sides:
         raise PermissionDenied
-    page = Paginator(selectors.access_log_for(request=sr), 50).get_page(request.GET.get("page"))
+    page = Paginator(record_selectors.access_log_for(request=sr), 50).get_page(
+        request.GET.get("page")
+    )
     rows = [
-        (entry, roles.Kind(entry.role).label, reads.WHAT.get(entry.what, entry.what))
+        (entry, roles.Kind(entry.role).label, read_log.WHAT.get(entry.what, entry.what))
         for entry in page.object_list
     ]
     return render(request, "support/access_log.html", {"sr": sr, "page": page, "rows": rows})
@@ -271,22 +297,14 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the organisation's releases -------------------------------------------------------------
 
 
-def _organisation_staff(request: HttpRequest, slug: str) -> tuple[Person, Organisation, str]:
-    """The organisation and the role its coordinators and admins read releases in; 404 else."""
-    organisation, person, kind = roles.organisation_for(
-        request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR
-    )
-    return person, organisation, kind
-
-
 @login_required
 @require_GET
 def release_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The entries schools released, with purpose, school and date; no content."""
-    _person, organisation, _role = _organisation_staff(request, slug)
-    page = Paginator(selectors.releases_for_organisation(organisation=organisation), 50).get_page(
-        request.GET.get("page")
-    )
+    organisation, _person, _role = permissions.staff_organisation(request, slug)
+    page = Paginator(
+        record_selectors.releases_for_organisation(organisation=organisation), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request, "support/release_list.html", {"organisation": organisation, "page": page}
     )
@@ -305,10 +323,10 @@ def _active_release(organisation: Organisation, pk: int) -> Release:
 @require_GET
 def release_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One released entry with its content, for the purpose the school named; one log row."""
-    person, organisation, role = _organisation_staff(request, slug)
+    organisation, person, role = permissions.staff_organisation(request, slug)
     release = _active_release(organisation, pk)
-    entry = selectors.released_entry(release=release)
-    reads.log(
+    entry = record_selectors.released_entry(release=release)
+    read_log.log(
         person=person,
         request=release.request,
         sides=(),
@@ -327,12 +345,12 @@ def release_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def release_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The file of a released document; one log row."""
-    person, organisation, role = _organisation_staff(request, slug)
+    organisation, person, role = permissions.staff_organisation(request, slug)
     release = _active_release(organisation, pk)
     if release.attachment_id is None:
         raise Http404
     attachment = Attachment.objects.get(pk=release.attachment_id)
-    reads.log(
+    read_log.log(
         person=person,
         request=release.request,
         sides=(),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from lotse.support.intake import mail_import
+from lotse.support.mail.intake import mail_import
 from lotse.support.models import InboundMail, Mailbox
 
 logger = logging.getLogger(__name__)

@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lotse.core import outbox, roles
+from lotse.core import outbox
 from lotse.core.models import OutboxMessage, Person, Role, School, Site
-from lotse.support import services
-from lotse.support.mailparse import ParsedMail, Unreadable, parse
+from lotse.support import permissions
+from lotse.support.mail.parse import ParsedMail, Unreadable, parse
 from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest, Visibility
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 
 Outcome = InboundMail.Outcome
@@ -337,13 +338,13 @@ def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
     if answered is not None:
         mail.outcome = Outcome.REPLY
         mail.request = answered
-        mail.event = services.request_record_mail(
+        mail.event = request_services.request_record_mail(
             request=answered, sender=parsed.sender, subject=parsed.subject, text=parsed.text
         )
         mail.save()
         _attach(answered, mail, parsed)
         return
-    request = services.request_receive_mail(
+    request = request_services.request_receive_mail(
         site=site,
         school=match_school(site=site, sender=parsed.sender),
         sender=parsed.sender,
@@ -363,7 +364,7 @@ def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
 
 def _check_quarantine(mail: InboundMail, by: Person) -> InboundMail:
     mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
-    if mail.site_id not in roles.coordinated_site_ids(by):
+    if not permissions.coordinates_site(by, mail.site_id):
         raise WorkflowError(_("You may not do this for this mail."))
     if mail.outcome != Outcome.QUARANTINE:
         raise WorkflowError(_("This mail is no longer in quarantine."))
@@ -380,7 +381,7 @@ def quarantine_accept(*, mail: InboundMail, by: Person, school: School | None) -
         sender, subject, _message_id = parse_headers(raw) if raw else ("", "", "")
     except Exception:  # header lines the parser trips over: keep what the import found
         sender, subject = "", ""
-    request = services.request_receive_mail(
+    request = request_services.request_receive_mail(
         site=mail.site,
         school=school,
         sender=sender or mail.sender or "unbekannt@invalid",

@@ -12,23 +12,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lotse.core import audit, roles
-from lotse.core.models import Organisation, Site
-from lotse.support import imap, intake, selectors, services
-from lotse.support.forms import MailboxForm, QuarantineAcceptForm
+from lotse.core.models import Site
+from lotse.support import permissions
+from lotse.support.forms.mail import MailboxForm, QuarantineAcceptForm
+from lotse.support.mail import imap, intake
 from lotse.support.models import InboundMail, Mailbox
-from lotse.support.workflow import WorkflowError
-
-
-def _admin_organisation(request: HttpRequest, slug: str) -> Organisation:
-    organisation, _person, _kind = roles.organisation_for(request, slug)
-    return organisation
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import mailboxes as mailbox_services
+from lotse.support.views.base import run_step
 
 
 @login_required
 @require_GET
 def mailbox_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The sites of an organisation and the state of their mailboxes."""
-    organisation = _admin_organisation(request, slug)
+    organisation, _person = permissions.admin_organisation(request, slug)
     sites = Site.objects.filter(organisation=organisation).select_related("mailbox")
     rows = [(site, getattr(site, "mailbox", None)) for site in sites]
     return render(
@@ -40,7 +38,7 @@ def mailbox_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mailbox_edit(request: HttpRequest, slug: str, site_pk: int) -> HttpResponse:
     """Set up a site's mailbox, or test the connection with the values in the form."""
-    organisation = _admin_organisation(request, slug)
+    organisation, _person = permissions.admin_organisation(request, slug)
     site = get_object_or_404(Site, pk=site_pk, organisation=organisation)
     mailbox = Mailbox.objects.filter(site=site).first()
     initial = (
@@ -73,11 +71,13 @@ def mailbox_edit(request: HttpRequest, slug: str, site_pk: int) -> HttpResponse:
                 )
             )
         else:
-            try:
-                services.mailbox_save(site=site, by=roles.person_of(request), **data)
-            except WorkflowError as exc:
-                form.add_error(None, str(exc.message))
-            else:
+            outcome = run_step(
+                lambda: mailbox_services.mailbox_save(
+                    site=site, by=roles.person_of(request), **data
+                ),
+                form=form,
+            )
+            if outcome.done:
                 messages.success(
                     request, _("The mailbox of %(site)s has been saved.") % {"site": site.name}
                 )
@@ -97,18 +97,11 @@ def mailbox_edit(request: HttpRequest, slug: str, site_pk: int) -> HttpResponse:
     )
 
 
-def _quarantine(request: HttpRequest) -> list[int]:
-    site_ids = sorted(roles.coordinated_site_ids(request.user))
-    if not site_ids:
-        raise Http404
-    return site_ids
-
-
 @login_required
 @require_GET
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     """Mail that could not be read, with the reason, for the coordinators of its site."""
-    site_ids = _quarantine(request)
+    site_ids = permissions.quarantine_site_ids(roles.person_of(request))
     mails = (
         InboundMail.objects.filter(site_id__in=site_ids, outcome=InboundMail.Outcome.QUARANTINE)
         .select_related("site")
@@ -119,7 +112,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
 
 
 def _quarantined(request: HttpRequest, pk: int) -> InboundMail:
-    site_ids = _quarantine(request)
+    site_ids = permissions.quarantine_site_ids(roles.person_of(request))
     mail = (
         InboundMail.objects.filter(
             pk=pk, site_id__in=site_ids, outcome=InboundMail.Outcome.QUARANTINE
@@ -137,23 +130,27 @@ def _quarantined(request: HttpRequest, pk: int) -> InboundMail:
 def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One quarantined mail: what could be read of it; take it as a request or delete it."""
     mail = _quarantined(request, pk)
-    schools = selectors.schools_of_organisation(organisation=mail.site.organisation)
+    schools = request_selectors.schools_of_organisation(organisation=mail.site.organisation)
     form = QuarantineAcceptForm(request.POST or None, schools=schools)
     if request.method == "POST":
         person = roles.person_of(request)
-        try:
-            if request.POST.get("decision") == "discard":
-                intake.quarantine_discard(mail=mail, by=person)
+        if request.POST.get("decision") == "discard":
+            discarded = run_step(
+                lambda: intake.quarantine_discard(mail=mail, by=person), flash=request
+            )
+            if discarded.done:
                 messages.success(request, _("The mail has been deleted."))
                 return redirect("support:quarantine")
-            if form.is_valid():
-                created = intake.quarantine_accept(
+        elif form.is_valid():
+            accepted = run_step(
+                lambda: intake.quarantine_accept(
                     mail=mail, by=person, school=form.cleaned_data["school"]
-                )
+                ),
+                flash=request,
+            )
+            if accepted.done:
                 messages.success(request, _("The mail is now a request."))
-                return redirect("support:detail", pk=created.pk)
-        except WorkflowError as exc:
-            messages.error(request, str(exc.message))
+                return redirect("support:detail", pk=accepted.value.pk)
     raw = bytes(mail.raw or b"")
     # The page shows the decrypted mail: one read of it, whatever the form said.
     audit.read(

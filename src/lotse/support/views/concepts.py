@@ -16,24 +16,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lotse.catalog.models import QualityArea
 from lotse.core import audit, roles
 from lotse.core.models import Organisation, Person
-from lotse.support import concepts, reads, workflow
-from lotse.support.concept_forms import ConceptForm, LibraryFilterForm, ReturnForm, ReviewForm
-from lotse.support.concepts import Status
-from lotse.support.models import Concept, SupportRequest
+from lotse.support import access_log, concept_check, permissions, workflow
+from lotse.support.concept_check import Status
+from lotse.support.forms.concepts import ConceptForm, LibraryFilterForm, ReturnForm, ReviewForm
+from lotse.support.models import Concept
 from lotse.support.permissions import get_request_for
-from lotse.support.views import refused
-from lotse.support.workflow import Side, WorkflowError
+from lotse.support.selectors import concepts as concept_selectors
+from lotse.support.services import concepts as concept_services
+from lotse.support.views.base import back_to_request, refused, run_step
 
 ANCHOR = "#synergie"
 
 
-def _back(sr: SupportRequest) -> HttpResponse:
-    response = redirect("support:detail", pk=sr.pk)
-    response["Location"] += ANCHOR
-    return response
-
-
-def _fields(texts: dict[str, str], check: concepts.Check) -> list[Any]:
+def _fields(texts: dict[str, str], check: concept_check.Check) -> list[Any]:
     """Each text with its findings marked, for the page."""
     labels = {
         "topic": _("Topic"),
@@ -43,10 +38,10 @@ def _fields(texts: dict[str, str], check: concepts.Check) -> list[Any]:
     return [
         {
             "label": labels[name],
-            "html": concepts.highlight(texts[name], check.by_field[name]),
+            "html": concept_check.highlight(texts[name], check.by_field[name]),
             "count": len(check.by_field[name]),
         }
-        for name in concepts.TEXT_FIELDS
+        for name in concept_check.TEXT_FIELDS
     ]
 
 
@@ -60,28 +55,28 @@ def concept_form(request: HttpRequest, pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     sides = workflow.sides(sr, person)
-    if Side.SCHOOL not in sides:
+    if not permissions.writes_concept(sides):
         raise PermissionDenied
-    reason = concepts.release_refusal(sr, person)
-    pending = [c for c in concepts.concepts_of(sr) if c.status in concepts.PENDING]
+    reason = permissions.release_refusal(sr, person)
+    pending = [c for c in concept_selectors.concepts_of(sr) if c.status in concept_check.PENDING]
     if reason is None and any(c.status == Status.SUBMITTED for c in pending):
         reason = _("A concept of this request is already waiting for review.")
     if reason is not None:
         return refused(request, sr, person, reason)
     returned = pending[0] if pending else None
     areas = list(QualityArea.objects.filter(organisation_id=sr.organisation_id))
-    terms = concepts.identifying_terms(sr)
-    check: concepts.Check | None = None
+    terms = concept_check.identifying_terms(sr)
+    check: concept_check.Check | None = None
     status = 200
     if request.method == "POST":
-        texts = {name: request.POST.get(name, "") for name in concepts.TEXT_FIELDS}
-        check = concepts.check_texts(texts, terms)
+        texts = {name: request.POST.get(name, "") for name in concept_check.TEXT_FIELDS}
+        check = concept_check.check_texts(texts, terms)
         form = ConceptForm(request.POST, areas=areas, found=check.distinct)
         if form.is_valid():
             data = form.cleaned_data
             if not check.unresolved(data.get("harmless", [])):
-                try:
-                    concepts.concept_submit(
+                outcome = run_step(
+                    lambda: concept_services.concept_submit(
                         request=sr,
                         by=person,
                         topic=data["topic"],
@@ -91,15 +86,15 @@ def concept_form(request: HttpRequest, pk: int) -> HttpResponse:
                         school_form=data["school_form"],
                         consent=data["consent"],
                         harmless=data.get("harmless", []),
-                    )
-                except WorkflowError as exc:
-                    form.add_error(None, str(exc.message))
-                else:
+                    ),
+                    form=form,
+                )
+                if outcome.done:
                     messages.success(
                         request,
                         _("Thank you. The concept now waits for review by the organisation."),
                     )
-                    return _back(sr)
+                    return back_to_request(sr, ANCHOR)
             else:
                 form.add_error(
                     None,
@@ -112,13 +107,15 @@ def concept_form(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         initial: dict[str, Any] = {"school_form": sr.school.school_type if sr.school else ""}
         if returned is not None:
-            initial |= {name: getattr(returned, name) for name in concepts.TEXT_FIELDS}
+            initial |= {name: getattr(returned, name) for name in concept_check.TEXT_FIELDS}
             initial |= {
                 "school_form": returned.school_form,
                 "quality_areas": list(returned.quality_areas.all()),
             }
             # The returned texts are confidential content: their reading is logged.
-            reads.log(person=person, request=sr, sides=sides, what="concept", object_id=returned.pk)
+            access_log.log(
+                person=person, request=sr, sides=sides, what="concept", object_id=returned.pk
+            )
         elif sr.quality_area_id:
             initial["quality_areas"] = [sr.quality_area_id]
         form = ConceptForm(initial=initial, areas=areas)
@@ -137,48 +134,33 @@ def concept_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The school withdraws its consent (from the request page or the library), at any time;
     the concept leaves the library at once."""
     person = roles.person_of(request)
-    concept = (
-        Concept.objects.filter(pk=pk, organisation_id__in=roles.organisation_ids(person))
-        .select_related("organisation", "request__organisation")
-        .first()
-    )
-    if concept is None:
-        raise Http404
-    if not concepts.may_withdraw(person, concept):
+    concept = permissions.concept_for(person, pk)
+    if not permissions.may_withdraw(person, concept):
         # Readers of the library see a published concept; others must not learn of it.
         if concept.status == Status.PUBLISHED:
             raise PermissionDenied
         raise Http404
-    try:
-        concepts.concept_withdraw(concept=concept, by=person)
-    except WorkflowError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    outcome = run_step(
+        lambda: concept_services.concept_withdraw(concept=concept, by=person), flash=request
+    )
+    if outcome.done:
         messages.success(request, _("Your consent is withdrawn; the concept is not shown anymore."))
     if concept.request is not None:
-        return _back(concept.request)
+        return back_to_request(concept.request, ANCHOR)
     return redirect("support:concept_library")
 
 
 # --- the review ------------------------------------------------------------------------------
 
 
-def _reviewer_in(request: HttpRequest, slug: str) -> tuple[Person, Organisation]:
-    """The organisation whose admins and coordinators review; 404 for everyone else."""
-    organisation, person, _kind = roles.organisation_for(
-        request, slug, roles.Kind.ADMIN, roles.Kind.COORDINATOR
-    )
-    return person, organisation
-
-
 @login_required
 @require_GET
 def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """The concepts waiting for the person's review; no content, so nothing is logged."""
-    person, organisation = _reviewer_in(request, slug)
-    waiting = concepts.review_queue(person=person, organisation=organisation).select_related(
-        "request__site"
-    )
+    organisation, person, _role = permissions.staff_organisation(request, slug)
+    waiting = concept_selectors.review_queue(
+        person=person, organisation=organisation
+    ).select_related("request__site")
     return render(
         request,
         "support/concept_queue.html",
@@ -187,14 +169,14 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _with_forms(rows: QuerySet[Concept]) -> list[tuple[Concept, str]]:
-    return [(c, concepts.school_form_label(c)) for c in rows]
+    return [(c, concept_selectors.school_form_label(c)) for c in rows]
 
 
 def _log_review_read(person: Person, organisation: Organisation, concept: Concept) -> None:
     """One access-log row for reading an unpublished concept (in the request's log)."""
-    role = concepts.reviewer_role(person, organisation)
+    role = permissions.reviewer_role(person, organisation)
     if concept.request is not None:
-        reads.log(
+        access_log.log(
             person=person,
             request=concept.request,
             sides=(),
@@ -214,7 +196,7 @@ def _render_review(
     concept: Concept,
     *,
     texts: dict[str, str],
-    check: concepts.Check,
+    check: concept_check.Check,
     form: ReviewForm,
     return_form: ReturnForm,
     status: int = 200,
@@ -228,7 +210,7 @@ def _render_review(
         {
             "organisation": organisation,
             "concept": concept,
-            "school_form": concepts.school_form_label(concept),
+            "school_form": concept_selectors.school_form_label(concept),
             "form": form,
             "return_form": return_form,
             "checked": _fields(texts, check),
@@ -240,29 +222,29 @@ def _render_review(
 
 
 def _stored(concept: Concept) -> dict[str, str]:
-    return {name: getattr(concept, name) for name in concepts.TEXT_FIELDS}
+    return {name: getattr(concept, name) for name in concept_check.TEXT_FIELDS}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A reviewer reads the concept with its findings marked, edits, publishes or returns it."""
-    person, organisation = _reviewer_in(request, slug)
+    organisation, person, _role = permissions.staff_organisation(request, slug)
     concept = get_object_or_404(
         Concept.objects.select_related("organisation", "request__site", "request__school"),
         pk=pk,
         organisation=organisation,
     )
-    if not concepts.is_reviewer(person, concept):
+    if not permissions.is_reviewer(person, concept):
         raise Http404
-    terms = concepts.identifying_terms(concept.request) if concept.request else []
+    terms = concept_check.identifying_terms(concept.request) if concept.request else []
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action == "return":
         return _review_return(request, person, concept, terms)
     if action in ("check", "publish"):
         return _review_edit(request, person, concept, terms, publish=action == "publish")
     texts = _stored(concept)
-    check = concepts.check_texts(texts, terms)
+    check = concept_check.check_texts(texts, terms)
     return _render_review(
         request,
         person,
@@ -275,21 +257,21 @@ def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _review_return(
-    request: HttpRequest, person: Person, concept: Concept, terms: list[concepts.Term]
+    request: HttpRequest, person: Person, concept: Concept, terms: list[concept_check.Term]
 ) -> HttpResponse:
     return_form = ReturnForm(request.POST, prefix="return")
     if return_form.is_valid():
-        try:
-            concepts.concept_return(
+        outcome = run_step(
+            lambda: concept_services.concept_return(
                 concept=concept, by=person, note=return_form.cleaned_data["note"]
-            )
-        except WorkflowError as exc:
-            return_form.add_error(None, str(exc.message))
-        else:
+            ),
+            form=return_form,
+        )
+        if outcome.done:
             messages.success(request, _("The concept went back to the school with your note."))
             return redirect("support:concept_queue", slug=concept.organisation.slug)
     texts = _stored(concept)
-    check = concepts.check_texts(texts, terms)
+    check = concept_check.check_texts(texts, terms)
     return _render_review(
         request,
         person,
@@ -306,27 +288,28 @@ def _review_edit(
     request: HttpRequest,
     person: Person,
     concept: Concept,
-    terms: list[concepts.Term],
+    terms: list[concept_check.Term],
     *,
     publish: bool,
 ) -> HttpResponse:
-    texts = {name: request.POST.get(name, "") for name in concepts.TEXT_FIELDS}
-    check = concepts.check_texts(texts, terms)
+    texts = {name: request.POST.get(name, "") for name in concept_check.TEXT_FIELDS}
+    check = concept_check.check_texts(texts, terms)
     form = ReviewForm(request.POST, found=check.distinct)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
-        edited = {name: data[name] for name in concepts.TEXT_FIELDS}
-        try:
-            if publish:
-                concepts.concept_publish(
+        edited = {name: data[name] for name in concept_check.TEXT_FIELDS}
+        outcome = run_step(
+            (
+                lambda: concept_services.concept_publish(
                     concept=concept, by=person, harmless=data.get("harmless", []), **edited
                 )
-            else:
-                concepts.concept_edit(concept=concept, by=person, **edited)
-        except WorkflowError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            )
+            if publish
+            else (lambda: concept_services.concept_edit(concept=concept, by=person, **edited)),
+            form=form,
+        )
+        if outcome.done:
             if publish:
                 messages.success(request, _("The concept is now in the library."))
                 return redirect("support:concept_queue", slug=concept.organisation.slug)
@@ -347,25 +330,16 @@ def _review_edit(
 # --- the library -----------------------------------------------------------------------------
 
 
-def _member(request: HttpRequest) -> tuple[Person, set[int]]:
-    """Everyone with a role in an organisation reads its library; others get 404."""
-    person = roles.person_of(request)
-    organisation_ids = roles.organisation_ids(person)
-    if not organisation_ids:
-        raise Http404
-    return person, organisation_ids
-
-
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """The published concepts of the person's organisations, by area and words."""
-    person, organisation_ids = _member(request)
+    person, organisation_ids = permissions.library_member(request)
     form = LibraryFilterForm(request.GET or None, organisation_ids=organisation_ids)
     area, search = None, ""
     if form.is_bound and form.is_valid():
         area, search = form.cleaned_data["area"], form.cleaned_data["q"]
-    page = concepts.library_page(
+    page = concept_selectors.library_page(
         person=person, area=area, search=search, page=request.GET.get("page")
     )
     query = request.GET.copy()
@@ -375,7 +349,7 @@ def library(request: HttpRequest) -> HttpResponse:
         "support/concept_library.html",
         {
             "form": form,
-            "rows": [(c, concepts.school_form_label(c)) for c in page],
+            "rows": [(c, concept_selectors.school_form_label(c)) for c in page],
             "page": page,
             "query": query.urlencode(),
             "filtered": bool(area or search),
@@ -388,8 +362,8 @@ def library(request: HttpRequest) -> HttpResponse:
 def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One concept of the library: never the school, the request, people or a date finer
     than the year."""
-    person, _organisation_ids = _member(request)
-    concept = concepts.published_concept(person=person, pk=pk)
+    person, _organisation_ids = permissions.library_member(request)
+    concept = concept_selectors.published_concept(person=person, pk=pk)
     if concept is None:
         raise Http404
     return render(
@@ -397,7 +371,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "support/concept_detail.html",
         {
             "concept": concept,
-            "school_form": concepts.school_form_label(concept),
-            "may_withdraw": concepts.may_withdraw(person, concept),
+            "school_form": concept_selectors.school_form_label(concept),
+            "may_withdraw": permissions.may_withdraw(person, concept),
         },
     )

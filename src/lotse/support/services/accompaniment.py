@@ -18,24 +18,23 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lotse.core import roles
-from lotse.core.models import Organisation, Person, Role
-from lotse.support import calendar, selectors, timeline, workflow
+from lotse.core.models import Organisation, Person
+from lotse.support import permissions, timeline, workflow
+from lotse.support.calendar import session_calendar
 from lotse.support.models import (
     GoalProgress,
     Method,
     NextStep,
-    Proposal,
     Session,
     State,
     SupportRequest,
 )
-from lotse.support.services import (
-    _level,
-    _lock,
-    _mail,
-    _move,
-    _url,
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services.base import (
+    entry_level,
+    queue_mail,
+    request_lock,
+    request_move,
     school_addresses,
     supporter_addresses,
 )
@@ -68,66 +67,13 @@ class ProgressData:
 # --- who is invited ---------------------------------------------------------------------------
 
 
-def invitees(request: SupportRequest) -> tuple[calendar.Invitee | None, list[calendar.Invitee]]:
-    """(organizer, attendees) of the request's sessions: the first accepted supporter organises;
-    the school's contacts and the other accepted supporters are invited."""
-    supporters = [
-        calendar.Invitee(p.supporter.email, p.supporter.get_full_name())
-        for p in Proposal.objects.filter(request=request, status=Proposal.Status.ACCEPTED)
-        .select_related("supporter")
-        .order_by("created_at", "pk")
-    ]
-    school = [calendar.Invitee(request.contact_email, request.contact_name)]
-    if request.school_id is not None:
-        school += [
-            calendar.Invitee(role.person.email, role.person.get_full_name())
-            for role in Role.objects.filter(
-                organisation_id=request.organisation_id,
-                kind=Role.Kind.SCHOOL_CONTACT,
-                school_id=request.school_id,
-                person__is_active=True,
-            )
-            .select_related("person")
-            .order_by("pk")
-        ]
-    organizer = supporters[0] if supporters else None
-    seen = {organizer.email.lower()} if organizer else set()
-    attendees = []
-    for invitee in [*school, *supporters[1:]]:
-        if invitee.email and invitee.email.lower() not in seen:
-            seen.add(invitee.email.lower())
-            attendees.append(invitee)
-    return organizer, attendees
-
-
-def summary(request: SupportRequest) -> str:
-    """The calendar entry's title: what it is and for which school, nothing confidential."""
-    school = request.school.name if request.school else request.contact_name
-    return _("Accompaniment session: %(school)s") % {"school": school}
-
-
-def session_calendar(session: Session, *, cancel: bool = False) -> str:
-    """The session's iCalendar file as it stands now."""
-    request = session.request
-    organizer, attendees = invitees(request)
-    return calendar.session_ics(
-        session,
-        summary=summary(request),
-        methods=list(session.methods.order_by("name")),
-        url=_url(request),
-        organizer=organizer,
-        attendees=attendees,
-        cancel=cancel,
-    )
-
-
 def _invite(request: SupportRequest, session: Session, template: str, **context: object) -> None:
     """The mail to everyone invited, with the calendar file; it names no confidential content."""
     methods = list(session.methods.order_by("name"))
     # In the language of the mail it goes with.
     with translation.override("de"):
         ics = session_calendar(session, cancel=template == "session_cancelled")
-    _mail(
+    queue_mail(
         request,
         template,
         [*school_addresses(request), *supporter_addresses(request)],
@@ -183,10 +129,10 @@ def session_plan(
     _check_times(starts_at, ends_at)
     if not place.strip() or not participants.strip():
         raise WorkflowError(_("Please give the place and the participants."))
-    request = _lock(request)
+    request = request_lock(request)
     was = request.state
-    _move(request, "plan_session", by)
-    level = _level(request, by, visibility)
+    request_move(request, "plan_session", by)
+    level = entry_level(request, by, visibility)
     chosen = _methods(request, methods)
     if was != request.state:
         timeline.record(request, "started", by=by)
@@ -229,7 +175,7 @@ def session_reschedule(
     _check_times(starts_at, ends_at)
     if not place.strip():
         raise WorkflowError(_("Please give the place and the participants."))
-    request = _lock(session.request)
+    request = request_lock(session.request)
     workflow.check(request, "plan_session", by)
     session = _locked_session(session, request)
     _planned(session)
@@ -256,7 +202,7 @@ def session_reschedule(
 @transaction.atomic
 def session_cancel(*, session: Session, by: Person) -> Session:
     """Cancel a planned session; calendars remove it (METHOD:CANCEL, same UID)."""
-    request = _lock(session.request)
+    request = request_lock(session.request)
     workflow.check(request, "plan_session", by)
     session = _locked_session(session, request)
     _planned(session)
@@ -290,15 +236,15 @@ def session_record(
     each goal of the binding Kontrakt came, and the next steps agreed."""
     if not participants.strip():
         raise WorkflowError(_("Please say who took part."))
-    request = _lock(session.request)
+    request = request_lock(session.request)
     workflow.check(request, "record_session", by)
     session = _locked_session(session, request)
     if session.status != Session.Status.PLANNED:
         raise WorkflowError(_("This session has already been recorded or was cancelled."))
     if session.starts_at > timezone.now():
         raise WorkflowError(_("A session can be recorded once it has begun."))
-    level = _level(request, by, visibility)
-    agreement = selectors.binding_agreement(request=request)
+    level = entry_level(request, by, visibility)
+    agreement = request_selectors.binding_agreement(request=request)
     goals = agreement.goal_list() if agreement is not None else []
     seen: set[int] = set()
     for item in progress:
@@ -384,16 +330,16 @@ def next_step_add(
     visibility: str | None = None,
 ) -> NextStep:
     """Agree on a next step with who does it and by when."""
-    request = _lock(request)
+    request = request_lock(request)
     workflow.check(request, "next_step", by)
-    level = _level(request, by, visibility)
+    level = entry_level(request, by, visibility)
     return _create_step(
         request, by, StepData(text=text, owner=owner, due_on=due_on), level=level, session=None
     )
 
 
 def _locked_step(step: NextStep, by: Person) -> tuple[SupportRequest, NextStep]:
-    request = _lock(step.request)
+    request = request_lock(step.request)
     workflow.check(request, "next_step", by)
     locked = NextStep.objects.select_for_update().defer("text").get(pk=step.pk)
     if locked.request_id != request.pk:
@@ -460,7 +406,7 @@ def sessions_remind(*, now: dt.datetime | None = None) -> int:
                 by=None,
                 data={"starts_at": session.starts_at.isoformat(), "place": session.place},
             )
-            _mail(
+            queue_mail(
                 request,
                 "session_reminder",
                 [*school_addresses(request), *supporter_addresses(request)],
@@ -501,7 +447,7 @@ def next_steps_remind_overdue(*, now: dt.datetime | None = None) -> int:
             if step.owner == NextStep.Owner.SCHOOL
             else supporter_addresses(request)
         )
-        _mail(request, "next_step_overdue", owner, step=step)
+        queue_mail(request, "next_step_overdue", owner, step=step)
         count += 1
     return count
 
@@ -520,7 +466,7 @@ def method_save(
     method: Method | None = None,
 ) -> Method:
     """An organisation admin adds a method or changes (or switches off) one."""
-    if not roles.has_role(by, roles.Kind.ADMIN, organisation):
+    if not permissions.is_admin(by, organisation):
         raise WorkflowError(_("Only the organisation's admins may change the methods."))
     name = " ".join(name.split())
     if not name or not description.strip():

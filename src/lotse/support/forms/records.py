@@ -1,0 +1,85 @@
+"""Forms of the request's records: a note, a document, who may see an entry, a release, ending a
+supporter's part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.support.forms.base import visibility_field
+from lotse.support.models import CHOOSABLE
+
+
+class NoteAddForm(KernForm):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = visibility_field()
+
+
+class DocumentForm(KernForm):
+    file = forms.FileField(label=_("Document"))
+    visibility = visibility_field()
+
+    def __init__(self, *args: Any, max_size: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_size = max_size
+        self.fields["file"].help_text = _("At most %(limit)s MB; stored encrypted.") % {
+            "limit": round(max_size / 1e6, 1)
+        }
+        apply_kern_classes(self)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_size:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.")
+                % {"limit": round(self.max_size / 1e6, 1)}
+            )
+        return upload
+
+
+class VisibilityForm(KernForm):
+    visibility = forms.ChoiceField(
+        label=_("Who may see this?"),
+        choices=[(level.value, level.label) for level in CHOOSABLE],
+    )
+
+
+# Purposes the school can pick; any other purpose can be written in.
+RELEASE_PURPOSES = [
+    _("Annual report of the site"),
+    _("Evaluation of the support system"),
+    _("Concept for the network library (anonymised)"),
+]
+
+
+class ReleaseForm(KernForm):
+    choice = forms.ChoiceField(label=_("Purpose"), required=False)
+    purpose = forms.CharField(label=_("Other purpose"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [  # type: ignore[attr-defined]
+            ("", _("— write in a purpose —")),
+            *((str(p), str(p)) for p in RELEASE_PURPOSES),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        purpose = (data.get("purpose") or "").strip() or data.get("choice") or ""
+        if not purpose:
+            raise forms.ValidationError(_("Please name the purpose of the release."))
+        data["purpose"] = purpose
+        return data
+
+
+class RemoveSupporterForm(KernForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Recorded in the timeline; the supporter is told that their part has ended, not why."
+        ),
+    )

@@ -1,0 +1,123 @@
+"""The Kontrakt (step 4): drafting a version and accepting it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lotse.core.models import Person
+from lotse.support import agreement_diff, timeline, workflow
+from lotse.support.models import (
+    Acceptance,
+    Agreement,
+    State,
+    SupportRequest,
+)
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services.base import (
+    coordinator_addresses,
+    queue_mail,
+    request_lock,
+    request_move,
+    school_addresses,
+    supporter_addresses,
+)
+from lotse.support.workflow import Side, WorkflowError
+
+
+@transaction.atomic
+def agreement_draft(
+    *,
+    request: SupportRequest,
+    by: Person,
+    participants: str,
+    goals: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    place: str,
+    frequency: str,
+    resources: str = "",
+    methods: str = "",
+    confidentiality: str,
+) -> Agreement:
+    """Step 4: write a new version of the Kontrakt; earlier acceptances no longer count."""
+    if not goals.strip():
+        raise WorkflowError(_("A Kontrakt needs at least one goal."))
+    if not participants.strip():
+        raise WorkflowError(_("A Kontrakt needs its participants."))
+    if ends_on < starts_on:
+        raise WorkflowError(_("The time span must end after it begins."))
+    if not confidentiality.strip():
+        raise WorkflowError(_("A Kontrakt needs a confidentiality clause."))
+    request = request_lock(request)
+    workflow.check(request, "draft", by)
+    latest = request.agreements.order_by("-version").values_list("version", flat=True).first()
+    agreement = Agreement(
+        request=request,
+        version=(latest or 0) + 1,
+        participants=participants.strip(),
+        goals=goals.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        place=place.strip(),
+        frequency=frequency.strip(),
+        resources=resources.strip(),
+        methods=methods.strip(),
+        confidentiality=confidentiality.strip(),
+        created_by=by,
+    )
+    # After the Kontrakt binds, a new version is an amendment: the version in force stays in
+    # force until both sides accept the new one (a newer proposal replaces an unaccepted one).
+    in_force = request_selectors.binding_agreement(request=request)
+    if in_force is not None and not agreement_diff.diff(in_force, agreement).has_changes:
+        raise WorkflowError(
+            _("The proposed change is the same as version %(version)s, which is in force.")
+            % {"version": in_force.version}
+        )
+    agreement.save()
+    kind = "agreement_drafted" if in_force is None else "amendment_proposed"
+    timeline.record(request, kind, by=by, data={"version": agreement.version})
+    queue_mail(
+        request,
+        kind,
+        [*school_addresses(request), *supporter_addresses(request)],
+        agreement=agreement,
+        in_force=in_force,
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_accept(*, agreement: Agreement, by: Person) -> Agreement:
+    """Step 4: one side accepts a Kontrakt version; when both have, it binds."""
+    request = request_lock(agreement.request)
+    workflow.check(request, "accept_agreement", by)
+    latest = request.agreements.order_by("-version").first()
+    if latest is None or latest.pk != agreement.pk:
+        raise WorkflowError(_("Only the latest version of the Kontrakt can be accepted."))
+    person_sides = workflow.sides(request, by)
+    side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
+    if Acceptance.objects.filter(agreement=agreement, side=side).exists():
+        raise WorkflowError(_("Your side has already accepted this version."))
+    Acceptance.objects.create(agreement=agreement, side=side, person=by)
+    timeline.record(
+        request, "agreement_accepted", by=by, data={"version": agreement.version, "side": side}
+    )
+    everyone = [
+        *school_addresses(request),
+        *supporter_addresses(request),
+        *coordinator_addresses(request),
+    ]
+    if workflow.refusal(request, "agree", by) is None:
+        request_move(request, "agree", by)
+        timeline.record(request, "agreed", by=None, data={"version": agreement.version})
+        queue_mail(request, "agreed", everyone, agreement=agreement)
+    elif request.state in (State.AGREED, State.ACCOMPANYING) and (
+        request_selectors.binding_agreement(request=request) == agreement
+    ):
+        # An amendment binds: the state stays, the new version is in force from now on.
+        timeline.record(request, "amendment_binding", by=None, data={"version": agreement.version})
+        queue_mail(request, "amendment_binding", everyone, agreement=agreement)
+    return agreement

@@ -1,0 +1,432 @@
+"""The view steps the support pages share: the request page with its sections and action forms
+(every page that refuses a step shows it again with the reason), and running a service step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lotse.catalog.matching import sort_name
+from lotse.core.models import Person
+from lotse.lib.errors import Refused
+from lotse.support import access_log, agreement_diff, permissions, timeline, visibility, workflow
+from lotse.support.forms.accompaniment import NextStepForm
+from lotse.support.forms.records import (
+    RELEASE_PURPOSES,
+    DocumentForm,
+    NoteAddForm,
+    RemoveSupporterForm,
+)
+from lotse.support.forms.requests import (
+    AssignSchoolForm,
+    DeclineForm,
+    ForwardForm,
+    MeetingForm,
+    MessageForm,
+    NoteForm,
+    OptionalNoteForm,
+    ProposeForm,
+)
+from lotse.support.models import CHOOSABLE, Acceptance, Agreement, Proposal, SupportRequest
+from lotse.support.selectors import accompaniment as accompaniment_selectors
+from lotse.support.selectors import completion as completion_selectors
+from lotse.support.selectors import concepts as concept_selectors
+from lotse.support.selectors import matching as matching_selectors
+from lotse.support.selectors import requests as request_selectors
+from lotse.support.services import requests as request_services
+from lotse.support.workflow import Side
+
+
+@dataclass(frozen=True)
+class Action:
+    form: type[forms.Form] | None
+    run: Callable[[SupportRequest, Person, dict[str, Any]], object]
+    done: str | Promise
+    # What the form needs to know about the request, e.g. the supporters to choose from.
+    form_kwargs: Callable[[SupportRequest], dict[str, Any]] | None = None
+
+    def make_form(self, sr: SupportRequest, prefix: str, data: Any = None) -> forms.Form | None:
+        if self.form is None:
+            return None
+        extra = self.form_kwargs(sr) if self.form_kwargs else {}
+        return self.form(data, prefix=prefix, **extra)
+
+
+ACTIONS: dict[str, Action] = {
+    "acknowledge": Action(
+        MessageForm,
+        lambda r, p, d: request_services.request_acknowledge(request=r, by=p, message=d["note"]),
+        gettext_lazy("Receipt confirmed. The school has been informed by e-mail."),
+    ),
+    "clarify": Action(
+        NoteForm,
+        lambda r, p, d: request_services.request_clarify(
+            request=r, by=p, note=d["note"], visibility=d["visibility"]
+        ),
+        gettext_lazy("The clarification has been recorded."),
+    ),
+    "propose": Action(
+        ProposeForm,
+        lambda r, p, d: request_services.request_propose(
+            request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
+        ),
+        gettext_lazy("The supporters have been asked."),
+        lambda r: {"ranking": matching_selectors.shortlist_for(request=r)},
+    ),
+    "assign_school": Action(
+        AssignSchoolForm,
+        lambda r, p, d: request_services.request_assign_school(request=r, by=p, school=d["school"]),
+        gettext_lazy("The school has been assigned."),
+        lambda r: {
+            "schools": request_selectors.schools_of_organisation(organisation=r.organisation)
+        },
+    ),
+    "first_contact": Action(
+        NoteForm,
+        lambda r, p, d: request_services.request_first_contact(
+            request=r, by=p, note=d["note"], visibility=d["visibility"]
+        ),
+        gettext_lazy("The first contact has been recorded."),
+    ),
+    "no_collaboration": Action(
+        NoteForm,
+        lambda r, p, d: request_services.request_no_collaboration(
+            request=r, by=p, reason=d["note"], visibility=d["visibility"]
+        ),
+        gettext_lazy("The request has been closed without collaboration."),
+    ),
+    "schedule": Action(
+        MeetingForm,
+        lambda r, p, d: request_services.request_schedule_meeting(
+            request=r,
+            by=p,
+            starts_at=d["starts_at"],
+            place=d["place"],
+            participants=d["participants"],
+            visibility=d["visibility"],
+        ),
+        gettext_lazy("The first meeting has been scheduled."),
+    ),
+    "start": Action(
+        None,
+        lambda r, p, d: request_services.request_start(request=r, by=p),
+        gettext_lazy("The accompaniment has started."),
+    ),
+    "complete": Action(
+        OptionalNoteForm,
+        lambda r, p, d: request_services.request_complete(
+            request=r, by=p, note=d["note"], visibility=d["visibility"]
+        ),
+        gettext_lazy("The support process has been completed."),
+    ),
+    "withdraw": Action(
+        OptionalNoteForm,
+        lambda r, p, d: request_services.request_withdraw(
+            request=r, by=p, reason=d["note"], visibility=d["visibility"]
+        ),
+        gettext_lazy("Your request has been withdrawn. Supporters no longer have access."),
+    ),
+    "forward": Action(
+        ForwardForm,
+        lambda r, p, d: request_services.request_forward(
+            request=r,
+            by=p,
+            recipient=d["recipient"],
+            reason=d["reason"],
+            visibility=d["visibility"],
+        ),
+        gettext_lazy("The request has been forwarded."),
+    ),
+}
+
+
+def with_default_level(form: forms.Form | None, sides: set[Side]) -> forms.Form | None:
+    """Preselect the level the author's entries get when they choose none."""
+    if form is not None and "visibility" in form.fields:
+        form.fields["visibility"].initial = visibility.default_for(sides).value
+    return form
+
+
+def _action_forms(
+    sr: SupportRequest, person: Person, allowed: set[str], sides: set[Side]
+) -> dict[str, forms.Form | None]:
+    result: dict[str, forms.Form | None] = {}
+    # The order of the table, so the page always lists the steps in process order.
+    for name in (a for a in workflow.TRANSITIONS if a in allowed):
+        action = ACTIONS.get(name)
+        if action is not None:
+            result[name] = with_default_level(action.make_form(sr, name), sides)
+    return result
+
+
+# Rows of the shortlist on the request page; a search by name finds anyone further down.
+SHORTLIST_ROWS = 15
+
+
+EXCLUDED_ROWS = 50
+
+
+def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, Any]:
+    """What the request page shows of the ranking behind the propose form: the first rows
+    (or those whose name matches the search) and the excluded ones."""
+    if not isinstance(form, ProposeForm):
+        return {}
+    ranking = form.ranking
+    term = sort_name(search.strip())
+    ranked, excluded = list(ranking.ranked), list(ranking.excluded)
+    if term:
+        ranked = [e for e in ranked if term in sort_name(e.candidate.name)]
+        excluded = [e for e in excluded if term in sort_name(e.candidate.name)]
+    return {
+        "ranking": ranking,
+        "shortlist": ranked[:SHORTLIST_ROWS],
+        "shortlist_more": max(len(ranked) - SHORTLIST_ROWS, 0),
+        "shortlist_matches": len(ranked),
+        "shortlist_excluded": excluded[:EXCLUDED_ROWS],
+        "shortlist_excluded_count": len(excluded),
+        "shortlist_excluded_more": max(len(excluded) - EXCLUDED_ROWS, 0),
+        "shortlist_search": search.strip(),
+        "shortlist_chosen": form.chosen_ids(),
+    }
+
+
+def detail_context(
+    sr: SupportRequest, person: Person, *, shortlist_search: str = "", forms: bool = True
+) -> dict[str, Any]:
+    """Everything the request page shows; `forms=False` leaves out the forms of the steps
+    (and with them the shortlist), for the timeline fragment that refreshes every minute."""
+    person_sides = workflow.sides(sr, person)
+    allowed = workflow.allowed_actions(sr, person)
+    detail = request_selectors.request_detail(person=person, request=sr, sides=person_sides)
+    # The timeline fragment shows no session: it does without their queries.
+    accompaniment = (
+        accompaniment_selectors.accompaniment_for(
+            person=person, sides=person_sides, request=sr, binding=detail["binding_agreement"]
+        )
+        if forms
+        else {}
+    )
+    # "Who can see what" counts the sessions and next steps among the entries of each level.
+    for entry in (
+        *accompaniment.get("sessions", ()),
+        *accompaniment.get("next_steps_open", ()),
+        *accompaniment.get("next_steps_done", ()),
+    ):
+        if entry.visibility:
+            detail["levels"][entry.visibility] += 1
+    agreement: Agreement | None = detail["agreement"]
+    accepted_sides = {a.side for a in agreement.acceptances.all()} if agreement else set()
+    my_side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
+    my_proposal = next(
+        (
+            p
+            for p in detail["proposals"]
+            if p.supporter_id == person.pk and p.status == Proposal.Status.PROPOSED
+        ),
+        None,
+    )
+    can_write = permissions.may_write(person_sides)
+    action_forms = _action_forms(sr, person, allowed, person_sides) if forms else {}
+    return {
+        **agreement_context(sr, detail["agreements"], person_sides),
+        **(_completion_context(sr, person, person_sides, allowed) if forms else {}),
+        **shortlist_context(action_forms.get("propose"), shortlist_search),
+        "sr": sr,
+        "person_sides": person_sides,
+        "sides": {s.value for s in person_sides},
+        "allowed": allowed,
+        "action_forms": action_forms,
+        "next_step": workflow.NEXT_STEP[sr.state],
+        "labels": timeline.LABELS,
+        "can_accept_agreement": (
+            agreement is not None
+            and "accept_agreement" in allowed
+            and my_side not in accepted_sides
+        ),
+        "my_proposal": my_proposal,
+        "decline_form": DeclineForm(prefix="decline") if my_proposal else None,
+        "can_write": can_write,
+        "can_widen": permissions.may_widen(person_sides),
+        "can_remove": bool({Side.SCHOOL, Side.COORDINATOR} & person_sides)
+        and sr.state != "withdrawn",
+        "can_see_log": bool({Side.SCHOOL, Side.COORDINATOR} & person_sides),
+        "note_form": with_default_level(NoteAddForm(prefix="note"), person_sides)
+        if can_write
+        else None,
+        "document_form": with_default_level(
+            DocumentForm(prefix="document", max_size=settings.DOCUMENT_MAX_SIZE), person_sides
+        )
+        if can_write
+        else None,
+        "remove_form": RemoveSupporterForm(prefix="remove"),
+        "levels_choosable": CHOOSABLE,
+        "release_purposes": [str(p) for p in RELEASE_PURPOSES],
+        "synergie": concept_selectors.section(sr, person_sides) if forms else None,
+        "can_plan_session": "plan_session" in allowed,
+        "can_record_session": "record_session" in allowed,
+        "can_add_step": "next_step" in allowed,
+        "next_step_form": with_default_level(NextStepForm(prefix="step"), person_sides)
+        if forms and "next_step" in allowed
+        else None,
+        **accompaniment,
+        **detail,
+    }
+
+
+FIELDS = (
+    "participants",
+    "goals",
+    "starts_on",
+    "ends_on",
+    "place",
+    "frequency",
+    "resources",
+    "methods",
+    "confidentiality",
+)
+
+
+def agreement_context(
+    sr: SupportRequest, agreements: list[Agreement], sides: set[Side]
+) -> dict[str, Any]:
+    """The Kontrakt version in force, a proposed change waiting for acceptance and its
+    differences, and whether the end of the time span is near (agreements newest first)."""
+    in_force = request_selectors.binding_of(agreements)
+    latest = agreements[0] if agreements else None
+    pending = latest if in_force is not None and latest is not None and latest != in_force else None
+    waiting_for: list[str | Promise] = []
+    if pending is not None:
+        accepted = {a.side for a in pending.acceptances.all()}
+        waiting_for = [
+            completion_selectors.WAITING[s] for s in ("school", "supporter") if s not in accepted
+        ]
+    participant = bool({Side.SCHOOL, Side.SUPPORTER} & sides)
+    return {
+        "agreement_in_force": in_force,
+        "agreement_pending": pending,
+        "agreement_changes": (
+            agreement_diff.diff(in_force, pending)
+            if pending is not None and in_force is not None
+            else None
+        ),
+        "agreement_waiting_for": (
+            _("%(first)s and %(second)s") % {"first": waiting_for[0], "second": waiting_for[1]}
+            if len(waiting_for) == 2
+            else "".join(str(w) for w in waiting_for)
+        ),
+        "agreement_end_near": participant
+        and sr.state in completion_selectors.BOUND
+        and completion_selectors.end_is_near(in_force, sr.organisation),
+    }
+
+
+def _completion_context(
+    sr: SupportRequest, person: Person, sides: set[Side], allowed: set[str]
+) -> dict[str, Any]:
+    """The "Abschluss" section: the final reflection, its form, the evaluation prompt."""
+    from lotse.support.forms.completion import reflection_form
+
+    section = completion_selectors.completion_section(
+        request=sr, person=person, sides=sides, allowed=allowed
+    )
+    if section["can_reflect"]:
+        section["reflection_form"] = reflection_form(section["reflection"], sides)
+    return section
+
+
+def render_detail(
+    request: HttpRequest,
+    sr: SupportRequest,
+    person: Person,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the request page (or its timeline for htmx): one read, one access-log row."""
+    fragment = getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline"
+    context = context or detail_context(sr, person, forms=not fragment)
+    access_log.log(
+        person=person,
+        request=sr,
+        sides=context["person_sides"],
+        what="timeline" if fragment else "request",
+    )
+    if fragment:
+        return render(request, "support/request_detail.html#timeline", context, status=status)
+    return render(request, "support/request_detail.html", context, status=status)
+
+
+def refused(
+    request: HttpRequest, sr: SupportRequest, person: Person, reason: str | Promise
+) -> HttpResponse:
+    messages.error(request, str(reason))
+    return render_detail(request, sr, person, status=400)
+
+
+def back_to_request(sr: SupportRequest, anchor: str = "") -> HttpResponse:
+    """Back to the request page after a step, at the section it changed (e.g. "#timeline")."""
+    response = redirect("support:detail", pk=sr.pk)
+    response["Location"] += anchor
+    return response
+
+
+def refusal_page(
+    request: HttpRequest, sr: SupportRequest, person: Person
+) -> Callable[[str | Promise], HttpResponse]:
+    """How a refused step of the request page shows: the page again, with the reason."""
+    return lambda reason: refused(request, sr, person, reason)
+
+
+@dataclass(frozen=True)
+class Outcome[T]:
+    """What became of a service step: its result, or that it was refused (and the page that
+    says so, when the step had no form to show the reason in)."""
+
+    result: T | None = None
+    refused: bool = False
+    refusal: HttpResponse | None = None
+
+    @property
+    def done(self) -> bool:
+        return not self.refused
+
+    @property
+    def value(self) -> T:
+        """The step's result; only a step that was done has one."""
+        assert not self.refused, "a refused step has no result"
+        return cast("T", self.result)
+
+
+def run_step[T](
+    step: Callable[[], T],
+    *,
+    form: forms.BaseForm | None = None,
+    page: Callable[[str | Promise], HttpResponse] | None = None,
+    flash: HttpRequest | None = None,
+) -> Outcome[T]:
+    """Run one service step. A refusal (`lotse.lib.errors.Refused`) comes back in German as the
+    error of `form`, to show the form again; or as the page `page` makes of the reason; or,
+    with `flash`, as an error message on the next page. Any other error is not a refusal and
+    is raised."""
+    try:
+        return Outcome(result=step())
+    except Refused as exc:
+        if form is not None:
+            form.add_error(None, str(exc.message))
+            return Outcome(refused=True)
+        if page is not None:
+            return Outcome(refused=True, refusal=page(exc.message))
+        if flash is not None:
+            messages.error(flash, str(exc.message))
+            return Outcome(refused=True)
+        raise
