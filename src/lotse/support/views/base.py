@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lotse.catalog.matching import sort_name
+from lotse.core import request_sections
 from lotse.core.models import Person
 from lotse.lib.errors import Refused
 from lotse.support import access_log, agreement_diff, permissions, timeline, visibility, workflow
@@ -363,6 +364,8 @@ def render_detail(
     )
     if fragment:
         return render(request, "support/request_detail.html#timeline", context, status=status)
+    # What the apps to the right of support add to the page (core's registry).
+    context["extra_sections"] = request_sections.for_request(request, sr, person)
     return render(request, "support/request_detail.html", context, status=status)
 
 
