@@ -25,6 +25,7 @@ from lotse.catalog.forms import (
 from lotse.catalog.models import Offer, SupporterType
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
+from lotse.lib.steps import run_step
 
 # --- public pages ---------------------------------------------------------------------------
 
@@ -148,14 +149,16 @@ def offer_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
         initial=OfferForm.initial_for(offer) if offer else None,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.offer_save(
+        outcome = run_step(
+            lambda: services.offer_save(
                 organisation=organisation, by=person, data=form.data_for_service(), offer=offer
+            ),
+            form=form,
+        )
+        if outcome.done:
+            flash.success(
+                request, _("The offer “%(title)s” has been saved.") % {"title": outcome.value}
             )
-        except services.CatalogueError as exc:
-            form.add_error(None, exc.message)
-        else:
-            flash.success(request, _("The offer “%(title)s” has been saved.") % {"title": saved})
             return redirect("catalog:admin_index", slug=organisation.slug)
     return render(
         request,
@@ -187,14 +190,16 @@ def area_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
         initial=characteristic_initial(area) if area else None,
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            saved = services.quality_area_save(
+        outcome = run_step(
+            lambda: services.quality_area_save(
                 organisation=organisation, by=person, data=area_data(form, formset), area=area
+            ),
+            form=form,
+        )
+        if outcome.done:
+            flash.success(
+                request, _("The area “%(title)s” has been saved.") % {"title": outcome.value}
             )
-        except services.CatalogueError as exc:
-            form.add_error(None, exc.message)
-        else:
-            flash.success(request, _("The area “%(title)s” has been saved.") % {"title": saved})
             return redirect("catalog:admin_index", slug=organisation.slug)
     return render(
         request,
@@ -217,17 +222,17 @@ def supporter_type_edit(request: HttpRequest, slug: str, pk: int | None = None) 
         initial=SupporterTypeForm.initial_for(supporter_type) if supporter_type else None,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.supporter_type_save(
+        outcome = run_step(
+            lambda: services.supporter_type_save(
                 organisation=organisation,
                 by=person,
                 data=form.data_for_service(),
                 supporter_type=supporter_type,
-            )
-        except services.CatalogueError as exc:
-            form.add_error(None, exc.message)
-        else:
-            flash.success(request, _("“%(name)s” has been saved.") % {"name": saved})
+            ),
+            form=form,
+        )
+        if outcome.done:
+            flash.success(request, _("“%(name)s” has been saved.") % {"name": outcome.value})
             return redirect("catalog:admin_index", slug=organisation.slug)
     return render(
         request,

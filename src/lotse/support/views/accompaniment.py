@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lotse.core import roles
 from lotse.core.models import Person
+from lotse.lib.steps import run_step
 from lotse.support import access_log, calendar, permissions, workflow
 from lotse.support.forms.accompaniment import (
     RECORD_STEP_ROWS,
@@ -35,7 +36,6 @@ from lotse.support.views.base import (
     detail_context,
     refusal_page,
     render_detail,
-    run_step,
     with_default_level,
 )
 

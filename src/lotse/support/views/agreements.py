@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lotse.core import roles
 from lotse.lib.pdf import render_pdf
+from lotse.lib.steps import run_step
 from lotse.support import access_log, agreement_diff, visibility, workflow
 from lotse.support.forms.requests import (
     AgreementForm,
@@ -22,7 +23,7 @@ from lotse.support.models import Acceptance, Agreement
 from lotse.support.permissions import get_request_for, require_side
 from lotse.support.selectors import requests as request_selectors
 from lotse.support.services import agreements as agreement_services
-from lotse.support.views.base import FIELDS, agreement_context, refusal_page, run_step
+from lotse.support.views.base import FIELDS, agreement_context, refusal_page
 
 
 @login_required

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lotse.core import roles
+from lotse.lib.steps import run_step
 from lotse.support import permissions, workflow
 from lotse.support.forms.completion import EvaluationForm, EvaluationQuestionForm, reflection_form
 from lotse.support.models import EvaluationAnswer, EvaluationQuestion
 from lotse.support.permissions import get_request_for, require_side
 from lotse.support.selectors import completion as completion_selectors
 from lotse.support.services import completion as completion_services
-from lotse.support.views.base import detail_context, refusal_page, refused, render_detail, run_step
+from lotse.support.views.base import detail_context, refusal_page, refused, render_detail
 
 # --- the final reflection on the request page ------------------------------------------------
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lotse.catalog.models import QualityArea
 from lotse.core import audit, roles
 from lotse.core.models import Organisation, Person
+from lotse.lib.steps import run_step
 from lotse.support import access_log, concept_check, permissions, workflow
 from lotse.support.concept_check import Status
 from lotse.support.forms.concepts import ConceptForm, LibraryFilterForm, ReturnForm, ReviewForm
@@ -23,7 +24,7 @@ from lotse.support.models import Concept
 from lotse.support.permissions import get_request_for
 from lotse.support.selectors import concepts as concept_selectors
 from lotse.support.services import concepts as concept_services
-from lotse.support.views.base import back_to_request, refused, run_step
+from lotse.support.views.base import back_to_request, refused
 
 ANCHOR = "#synergie"
 

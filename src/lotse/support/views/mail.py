@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lotse.core import audit, roles
 from lotse.core.models import Site
+from lotse.lib.steps import run_step
 from lotse.support import permissions
 from lotse.support.forms.mail import MailboxForm, QuarantineAcceptForm
 from lotse.support.mail import imap, intake
 from lotse.support.models import InboundMail, Mailbox
 from lotse.support.selectors import requests as request_selectors
 from lotse.support.services import mailboxes as mailbox_services
-from lotse.support.views.base import run_step
 
 
 @login_required

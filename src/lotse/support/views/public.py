@@ -20,9 +20,9 @@ from lotse.catalog import selectors as catalogue
 from lotse.catalog.models import Offer
 from lotse.core import roles, security
 from lotse.core.models import Organisation
+from lotse.lib.steps import run_step
 from lotse.support.forms.requests import PublicRequestForm
 from lotse.support.services import requests as request_services
-from lotse.support.views.base import run_step
 
 RATE_WINDOW_SECONDS = 3600
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
+from lotse.lib.steps import run_step
 from lotse.support import access_log as read_log
 from lotse.support import permissions, workflow
 from lotse.support.forms.records import (
@@ -47,7 +48,6 @@ from lotse.support.views.base import (
     refusal_page,
     refused,
     render_detail,
-    run_step,
 )
 from lotse.support.workflow import Side
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lotse.catalog.models import Offer
 from lotse.core import roles
 from lotse.core.models import Organisation
+from lotse.lib.steps import run_step
 from lotse.support import workflow
 from lotse.support.forms.requests import (
     DeclineForm,
@@ -41,7 +42,6 @@ from lotse.support.views.base import (
     refusal_page,
     refused,
     render_detail,
-    run_step,
     shortlist_context,
 )
 
