@@ -20,7 +20,7 @@ from lotse.support.models import (
     SupportRequest,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def test_the_demo_has_a_running_accompaniment_and_shared_concepts() -> None:

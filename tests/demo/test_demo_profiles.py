@@ -10,7 +10,7 @@ from lotse.demo.seed import seed
 from lotse.support import selectors
 from lotse.support.models import SupportRequest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def names(people: object) -> list[str]:
