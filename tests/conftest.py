@@ -137,6 +137,10 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
     """pytest-django's test database, with the cast committed to it (unless the test that set
     the database up is a transactional one: those start from an empty database)."""
     _session.blocker = django_db_blocker
+    with django_db_blocker.unblock():
+        left_over = Organisation.objects.exists()
+    if left_over:  # a database kept from an earlier run (--reuse-db) still holds its cast
+        _session.clear()
     if _session.item is None or not is_transactional(_session.item):
         _session.build()
 
