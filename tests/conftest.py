@@ -10,7 +10,8 @@ How the suite stays fast (README, "Tests"):
   before it existed (the database is emptied before the first of them), and build their own data;
   the next test that runs in a transaction gets the cast built again.
 - Tests that do not touch the database engine are marked `engine_independent` here, in one
-  place; `make test-postgres` leaves them out, so they run once, on SQLite.
+  place; `make test-postgres` leaves them out, so they run once, on SQLite. So does the
+  permission matrix (see SQLITE_ONLY).
 - Hypothesis runs few examples in a developer's run (profile "dev") and the full number in CI
   (profile "ci", chosen by CI=true or HYPOTHESIS_PROFILE=ci).
 """
@@ -77,22 +78,52 @@ def is_transactional(item: pytest.Item) -> bool:
     return bool(TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+# Tests that use the database but whose subject does not depend on its engine, run on SQLite
+# only to keep `make test` within its time: the permission matrix asks which role gets which
+# answer, decided in Python (lotse.*.permissions and the views); on PostgreSQL it took 40 % of
+# the suite's time. The queries behind those pages run on both databases in the view tests.
+SQLITE_ONLY = ("tests/test_permission_matrix.py::",)
+# Long tests without pytest-django's database (each a minute or more of subprocesses) go first,
+# so that with two workers they run next to the others instead of alone at the end of the run.
+LONG_FIRST = (
+    "tests/support/intake/test_fault_tolerance.py::",
+    "tests/core/test_encryption.py::test_the_sentinel_is_not_in_the_stored_data",
+    "tests/core/test_account_security.py::test_the_login_limits_are_shared_by_all_server",
+    "tests/test_deploy_check.py::",
+)
+
+
+def _nodeid(item: pytest.Item) -> str:
+    return item.nodeid.replace(os.sep, "/")
+
+
 def engine_independent(item: pytest.Item) -> bool:
     """Browser tests and tests without a database run once (on SQLite): neither depends on
     what differs between SQLite and PostgreSQL. The browser tests' pages are rendered by the
     same views the view tests cover on both databases."""
-    if item.get_closest_marker("e2e") is not None:
+    if item.get_closest_marker("e2e") is not None or _nodeid(item).startswith(SQLITE_ONLY):
         return True
-    nodeid = item.nodeid.replace(os.sep, "/")
-    if nodeid.startswith(OWN_DATABASE):
+    if _nodeid(item).startswith(OWN_DATABASE):
         return False
     return not uses_database(item)
 
 
+def _long_first(item: pytest.Item) -> int:
+    """The place of a long test in LONG_FIRST (longest first), len(LONG_FIRST) for the rest."""
+    if not uses_database(item):
+        for place, prefix in enumerate(LONG_FIRST):
+            if _nodeid(item).startswith(prefix):
+                return place
+    return len(LONG_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the engine-independent tests; the long ones without the test database first (after
+    pytest-django's ordering, which this keeps for every test that uses the database)."""
     for item in items:
         if engine_independent(item):
             item.add_marker(ENGINE_INDEPENDENT)
+    items.sort(key=_long_first)
 
 
 # --- the session cast --------------------------------------------------------------------------
