@@ -24,6 +24,8 @@ STATIC_STAMP := staticfiles/.lotse-collected
 
 BIND ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# pytest-xdist workers, one per core of a 2-core machine; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 LOCK_ARGS ?=
 BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -33,9 +35,9 @@ export PIP_NO_INPUT := 1
 
 help:
 	@echo "make run            demo on http://$(BIND) (setup, migrate, demo data, worker + server)"
-	@echo "make test           whole test suite on SQLite, then on PostgreSQL"
+	@echo "make test           whole test suite on SQLite, then the engine-dependent part on PostgreSQL"
 	@echo "make test-sqlite    test suite on SQLite only     (PYTEST_ARGS='-k ...' to narrow)"
-	@echo "make test-postgres  test suite on PostgreSQL only"
+	@echo "make test-postgres  engine-dependent tests on PostgreSQL only (TEST_WORKERS=0: no xdist)"
 	@echo "make lint           ruff check, ruff format --check, mypy"
 	@echo "make bench          benchmarks (bench/run.py with BENCH_ARGS='...', matching, mail import)"
 	@echo "make setup          virtualenv, Python and npm packages, translations, static files"
@@ -107,7 +109,9 @@ run: setup
 services:
 	@scripts/test-services.sh >/dev/null
 
-# Both suites run even if the first fails; the target fails if either did.
+# Both suites run even if the first fails; the target fails if either did. SQLite runs every
+# test; PostgreSQL runs the tests that depend on the database engine (tests/conftest.py marks the
+# others `engine_independent`: no database, or the browser tests). See README, "Tests".
 test: setup services
 	@status=0; \
 	$(MAKE) test-sqlite || status=1; \
@@ -117,12 +121,12 @@ test: setup services
 
 test-sqlite: setup services
 	@echo "==> pytest on SQLite"
-	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: setup
 	@url="$$(scripts/test-services.sh)"; \
-	echo "==> pytest on PostgreSQL ($$url)"; \
-	DATABASE_URL="$$url" $(PYTEST) $(PYTEST_ARGS)
+	echo "==> pytest on PostgreSQL ($$url): the engine-dependent tests"; \
+	DATABASE_URL="$$url" $(PYTEST) -n $(TEST_WORKERS) -m "not engine_independent" $(PYTEST_ARGS)
 
 # --- other -----------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -212,6 +212,124 @@ class Cast:
     def person(self, name: str) -> Person:
         """A member of the cast by fixture name, freshly loaded (role caches live on objects)."""
         return Person.objects.get(pk=getattr(self, name).pk)
+
+
+def build_cast() -> Cast:
+    """The named cast, made with the factories: one organisation with two sites; school A and
+    B are both served by site A. A second organisation has its own site, school and admin."""
+    organisation = OrganisationFactory(
+        slug="lasub", name="Landesamt für Schule und Bildung", mail_from="lotse@lasub.example"
+    )
+    site_a = SiteFactory(
+        organisation=organisation, name="Standort Dresden", email="dresden@lasub.example"
+    )
+    site_b = SiteFactory(
+        organisation=organisation, name="Standort Leipzig", email="leipzig@lasub.example"
+    )
+    district_a = DistrictFactory(site=site_a, name="Dresden")
+    DistrictFactory(site=site_b, name="Leipzig")
+    school_a = SchoolFactory(name="Oberschule am Elbufer", number="11111", district=district_a)
+    school_b = SchoolFactory(
+        name="Gymnasium Bergblick", number="22222", district=district_a, school_type="gymnasium"
+    )
+    # A second organisation with its own site and school, run by its own admin.
+    other_organisation = OrganisationFactory(
+        slug="lag-ssa",
+        name="LAG Schulsozialarbeit Niedersachsen",
+        kind=Organisation.Kind.ASSOCIATION,
+        state="NI",
+        mail_from="lotse@lag-ssa.example",
+    )
+    other_site = SiteFactory(organisation=other_organisation, name="Regionalgruppe Hannover")
+    SchoolFactory(
+        state="NI",
+        name="IGS Linden",
+        number="90001",
+        district=DistrictFactory(site=other_site, name="Region Hannover"),
+    )
+    kind = Role.Kind
+    return Cast(
+        organisation=organisation,
+        site_a=site_a,
+        site_b=site_b,
+        school_a=school_a,
+        school_b=school_b,
+        school_contact_a=person_with_role(
+            kind.SCHOOL_CONTACT,
+            organisation,
+            school=school_a,
+            email="leitung@schule-a.example",
+            first_name="Sabine",
+            last_name="Schulz",
+        ),
+        school_contact_b=person_with_role(
+            kind.SCHOOL_CONTACT,
+            organisation,
+            school=school_b,
+            email="leitung@schule-b.example",
+            first_name="Bernd",
+            last_name="Bauer",
+        ),
+        coordinator=person_with_role(
+            kind.COORDINATOR,
+            organisation,
+            sites=[site_a],
+            email="koordination@dresden.example",
+            first_name="Karla",
+            last_name="Koch",
+        ),
+        other_coordinator=person_with_role(
+            kind.COORDINATOR,
+            organisation,
+            sites=[site_b],
+            email="koordination@leipzig.example",
+            first_name="Lutz",
+            last_name="Lange",
+        ),
+        supporter=person_with_role(
+            kind.SUPPORTER,
+            organisation,
+            sites=[site_a],
+            email="berta@begleitung.example",
+            first_name="Berta",
+            last_name="Berger",
+        ),
+        other_supporter=person_with_role(
+            kind.SUPPORTER,
+            organisation,
+            sites=[site_a],
+            email="otto@begleitung.example",
+            first_name="Otto",
+            last_name="Olbrich",
+        ),
+        admin=person_with_role(
+            kind.ADMIN,
+            organisation,
+            email="admin@lasub.example",
+            first_name="Anna",
+            last_name="Admin",
+        ),
+        outsider=PersonFactory(email="niemand@example.org", first_name="Nora", last_name="Niemand"),
+        other_organisation=other_organisation,
+        other_admin=person_with_role(
+            kind.ADMIN,
+            other_organisation,
+            email="admin@lag-ssa.example",
+            first_name="Olga",
+            last_name="Otto",
+        ),
+    )
+
+
+def reload_cast(cast: Cast) -> Cast:
+    """The same cast with every member freshly loaded from the database by primary key, so
+    what one test changes on its objects (and the role caches on them) stays with that test."""
+    members = {f.name: getattr(cast, f.name) for f in fields(cast)}
+    by_model: dict[type[Any], dict[Any, Any]] = {}
+    for model in {type(member) for member in members.values()}:
+        pks = [m.pk for m in members.values() if type(m) is model]
+        by_model[model] = model.objects.in_bulk(pks)
+    return Cast(**{name: by_model[type(m)][m.pk] for name, m in members.items()})
 
 
 GOALS = "Feedback im Unterricht verankern\nSchuelerfeedback zweimal im Jahr"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import settings as hypothesis_settings
+
 from lotse.core.models import OutboxMessage
 from lotse.support.models import (
     Acceptance,
@@ -44,3 +46,9 @@ def new_mails(before: int) -> set[tuple[str, tuple[str, ...]]]:
 def to(*addresses: str) -> tuple[str, ...]:
     """Recipients as the outbox stores them: lower case, sorted, each once."""
     return tuple(sorted({a.lower() for a in addresses}))
+
+
+def examples(full: int) -> int:
+    """A property test's number of examples under the loaded hypothesis profile: `full` in CI
+    (profile "ci", 100 examples by default), a fifth of it in a developer's run ("dev", 20)."""
+    return max(5, full * hypothesis_settings.default.max_examples // 100)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organisation() -> Organisation:
+def organisation(empty_database: None) -> Organisation:
     return OrganisationFactory(slug="lasub")
 
 

@@ -783,7 +783,7 @@ def test_the_command_needs_a_known_organisation_and_a_readable_file(
         command(str(tmp_path / "fehlt.csv"), "--organisation=lasub")
 
 
-def test_the_command_takes_the_only_organisation_without_being_told(db: None) -> None:
+def test_the_command_takes_the_only_organisation_without_being_told(empty_database: None) -> None:
     organisation = OrganisationFactory(slug="lasub", state="SN")
     DistrictFactory(site=SiteFactory(organisation=organisation), official_key="14612")
 

@@ -21,7 +21,7 @@ from lotse.support.models import (
 from lotse.support.selectors import concepts as concept_selectors
 from lotse.support.selectors import requests as request_selectors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def test_the_demo_has_a_running_accompaniment_and_shared_concepts() -> None:

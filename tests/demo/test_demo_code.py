@@ -23,7 +23,7 @@ def _current_code() -> str:
 
 
 @pytest.fixture
-def demo(db: None) -> None:
+def demo(empty_database: None) -> None:
     seed(with_requests=False)
 
 

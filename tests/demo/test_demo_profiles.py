@@ -10,7 +10,7 @@ from lotse.demo.seed import seed
 from lotse.support.models import SupportRequest
 from lotse.support.selectors import matching as matching_selectors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def names(people: object) -> list[str]:

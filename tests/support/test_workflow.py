@@ -30,7 +30,7 @@ from lotse.support.services import completion as completion_services
 from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, bring_to_state, draft, meeting_time, submit_request, walk
-from tests.helpers import new_mails, snapshot, to
+from tests.helpers import examples, new_mails, snapshot, to
 
 PEOPLE = [
     "school_contact_a",
@@ -621,7 +621,7 @@ def _sensible_attempts(sr: SupportRequest, people: dict[str, Person]) -> list[tu
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

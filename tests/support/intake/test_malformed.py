@@ -22,6 +22,7 @@ from lotse.core.models import OutboxMessage
 from lotse.support.mail import intake
 from lotse.support.models import InboundMail, State, SupportRequest, TimelineEvent
 from tests.factories import Cast, bring_to_state
+from tests.helpers import examples
 from tests.support.intake.corpus import build_corpus
 
 MAX_SIZE = 2_000_000
@@ -423,7 +424,7 @@ def import_and_check(target: Target, raw: bytes) -> None:
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
