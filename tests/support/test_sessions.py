@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -132,20 +133,22 @@ def test_the_invitation_carries_no_confidential_participants(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"starts_at": in_days(-1), "ends_at": in_days(-1, hour=15)}, "in der Zukunft"),
-        ({"ends_at": in_days(3, hour=13)}, "nach seinem Beginn enden"),
-        ({"ends_at": in_days(4, hour=14)}, "höchstens 12 Stunden"),
-        ({"place": "  "}, "Ort und die Teilnehmenden"),
-        ({"participants": ""}, "Ort und die Teilnehmenden"),
-        ({"visibility": "released"}, "wer den Eintrag sehen darf"),
+        # Dates are made when the test runs, not when it is collected: a run that crosses
+        # midnight would otherwise compare days of two different dates.
+        (lambda: {"starts_at": in_days(-1), "ends_at": in_days(-1, hour=15)}, "in der Zukunft"),
+        (lambda: {"ends_at": in_days(3, hour=13)}, "nach seinem Beginn enden"),
+        (lambda: {"ends_at": in_days(4, hour=14)}, "höchstens 12 Stunden"),
+        (lambda: {"place": "  "}, "Ort und die Teilnehmenden"),
+        (lambda: {"participants": ""}, "Ort und die Teilnehmenden"),
+        (lambda: {"visibility": "released"}, "wer den Eintrag sehen darf"),
     ],
 )
 def test_bad_plans_are_refused_and_change_nothing(
-    cast: Cast, agreed: SupportRequest, changes: dict[str, Any], message: str
+    cast: Cast, agreed: SupportRequest, changes: Callable[[], dict[str, Any]], message: str
 ) -> None:
     before = snapshot(agreed)
     with pytest.raises(WorkflowError, match=message):
-        plan(cast, agreed, **changes)
+        plan(cast, agreed, **changes())
     assert snapshot(agreed) == before
     assert not Session.objects.exists()
 
