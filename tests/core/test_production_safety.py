@@ -223,8 +223,9 @@ def test_the_key_ring_reads_a_key_file(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("options", [[], ["--if-empty"]])
+@pytest.mark.usefixtures("empty_database")
 def test_seed_demo_refuses_a_real_installation_even_an_empty_one(
-    settings: Any, db: None, options: list[str]
+    settings: Any, options: list[str]
 ) -> None:
     settings.LOTSE_DEMO = False
     assert not Person.objects.exists()
