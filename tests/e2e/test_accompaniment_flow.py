@@ -178,8 +178,9 @@ def test_accompaniment_from_the_first_session_to_the_library(
     amendment = school.locator("#kontrakt-aenderung")
     expect(amendment.locator("h3")).to_have_text("Vorgeschlagene Änderung: Version 2")
     expect(school.locator("#agreement-heading")).to_have_text("Kontrakt – in Kraft: Version 1")
-    submit(school, "#kontrakt-aenderung button:has-text('Änderung annehmen (Version 2)')")
-    expect(school.locator(".lotse-messages")).to_contain_text("Die andere Seite muss ihn")
+    # Proposing it was the school's acceptance: only the supporter's is missing.
+    expect(school.locator(".lotse-messages")).to_contain_text("damit hat Ihre Seite ihr zugestimmt")
+    expect(amendment).to_contain_text("Es fehlt noch die Zustimmung der Unterstützer/in.")
     expect(school.locator("#kontrakt-aenderung button")).to_have_count(0)
     expect(school.locator("#agreement-heading")).to_have_text("Kontrakt – in Kraft: Version 1")
 

@@ -448,7 +448,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         methods=[methods["World Café"], methods["Feedbackbogen"]],
     )
     binding = running.agreements.get()
-    amendment = agreement_services.agreement_draft(
+    agreement_services.agreement_draft(
         request=running,
         by=supporter,
         participants=binding.participants,
@@ -461,9 +461,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         methods=binding.methods,
         confidentiality=binding.confidentiality,
     )
-    # The supporter proposed it and accepted it; it waits for the school.
-    agreement_services.agreement_accept(agreement=amendment, by=supporter)
-
+    # The supporter's proposal is the supporter's acceptance; it waits for the school.
     # 10. and 11. Completed, with the final reflection and the evaluation of both sides; the
     # school shared its experience: one concept is in the library, one waits for review.
     completed: list[SupportRequest] = []

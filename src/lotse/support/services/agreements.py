@@ -77,6 +77,9 @@ def agreement_draft(
             % {"version": in_force.version}
         )
     agreement.save()
+    if in_force is not None:
+        # Proposing a change is the proposer's acceptance of it: only the other side's is missing.
+        Acceptance.objects.create(agreement=agreement, side=_side(request, by), person=by)
     kind = "agreement_drafted" if in_force is None else "amendment_proposed"
     timeline.record(request, kind, by=by, data={"version": agreement.version})
     queue_mail(
@@ -97,8 +100,7 @@ def agreement_accept(*, agreement: Agreement, by: Person) -> Agreement:
     latest = request.agreements.order_by("-version").first()
     if latest is None or latest.pk != agreement.pk:
         raise WorkflowError(_("Only the latest version of the Kontrakt can be accepted."))
-    person_sides = workflow.sides(request, by)
-    side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
+    side = _side(request, by)
     if Acceptance.objects.filter(agreement=agreement, side=side).exists():
         raise WorkflowError(_("Your side has already accepted this version."))
     Acceptance.objects.create(agreement=agreement, side=side, person=by)
@@ -121,3 +123,10 @@ def agreement_accept(*, agreement: Agreement, by: Person) -> Agreement:
         timeline.record(request, "amendment_binding", by=None, data={"version": agreement.version})
         queue_mail(request, "amendment_binding", everyone, agreement=agreement)
     return agreement
+
+
+def _side(request: SupportRequest, person: Person) -> Acceptance.Side:
+    """The side for which the person accepts a Kontrakt version."""
+    if Side.SCHOOL in workflow.sides(request, person):
+        return Acceptance.Side.SCHOOL
+    return Acceptance.Side.SUPPORTER

@@ -72,8 +72,9 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             agreement = outcome.value
             if in_force is not None:
                 text = _(
-                    "Version %(version)s has been proposed as a change. Version %(in_force)s stays "
-                    "in force until both sides have accepted the change."
+                    "Version %(version)s has been proposed as a change; with that your side has "
+                    "accepted it. Version %(in_force)s stays in force until the other side has "
+                    "accepted the change too."
                 ) % {"version": agreement.version, "in_force": in_force.version}
             else:
                 text = _(
