@@ -25,6 +25,7 @@ from lotse.support.models import (
     Visibility,
 )
 from lotse.support.selectors import matching as matching_selectors
+from lotse.support.services.accompaniment import sessions_cancel_planned
 from lotse.support.services.base import (
     coordinator_addresses,
     entry_level,
@@ -476,6 +477,7 @@ def request_complete(
     """The support process is completed."""
     request = request_lock(request)
     request_move(request, "complete", by)
+    sessions_cancel_planned(request=request, by=by)
     level = entry_level(request, by, visibility)
     timeline.record(request, "completed", by=by, note=note.strip(), visibility=level)
     queue_mail(request, "completed", school_addresses(request))
@@ -490,6 +492,7 @@ def request_withdraw(
     request = request_lock(request)
     level = entry_level(request, by, visibility)
     request_move(request, "withdraw", by)
+    sessions_cancel_planned(request=request, by=by)
     timeline.record(request, "withdrawn", by=by, note=reason.strip(), visibility=level)
     queue_mail(
         request,
@@ -513,6 +516,7 @@ def request_forward(
         raise WorkflowError(_("Please say where the request is forwarded to."))
     request = request_lock(request)
     request_move(request, "forward", by)
+    sessions_cancel_planned(request=request, by=by)
     timeline.record(
         request,
         "forwarded",

@@ -280,6 +280,11 @@ def detail_context(
         else None,
         **accompaniment,
         **detail,
+        **request_selectors.coming_up(
+            request=sr,
+            next_session=accompaniment.get("next_session"),
+            next_meeting=detail["next_meeting"],
+        ),
     }
 
 
