@@ -136,19 +136,21 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Side.SUPPORTER}),
             _has_accepted_supporter,
         ),
-        Transition(
-            "no_collaboration",
-            _("No collaboration"),
-            frozenset({State.IN_CONTACT, State.MEETING_SCHEDULED}),
-            State.CLOSED_WITHOUT_AGREEMENT,
-            frozenset({Side.SUPPORTER, Side.COORDINATOR}),
-        ),
+        # Arranging the meeting comes before giving up on the collaboration (the page lists
+        # the actions in this order).
         Transition(
             "schedule",
             _("Schedule the first meeting"),
             frozenset({State.IN_CONTACT, State.MEETING_SCHEDULED}),
             State.MEETING_SCHEDULED,
             frozenset({Side.SUPPORTER}),
+        ),
+        Transition(
+            "no_collaboration",
+            _("No collaboration"),
+            frozenset({State.IN_CONTACT, State.MEETING_SCHEDULED}),
+            State.CLOSED_WITHOUT_AGREEMENT,
+            frozenset({Side.SUPPORTER, Side.COORDINATOR}),
         ),
         Transition(
             "draft",
@@ -286,6 +288,14 @@ def check(request: SupportRequest, action: str, person: Person) -> Transition:
     if reason is not None:
         raise WorkflowError(reason)
     return TRANSITIONS[action]
+
+
+def next_step(request: SupportRequest) -> str | Promise:
+    """What happens next in the process, for the page's "Next step"."""
+    if request.state == State.SUPPORTERS_PROPOSED and _has_accepted_supporter(request):
+        # Nobody has taken the request on yet: no one can make contact.
+        return _("The proposed supporters decide whether they take on the request.")
+    return NEXT_STEP[request.state]
 
 
 def allowed_actions(request: SupportRequest, person: Person) -> set[str]:

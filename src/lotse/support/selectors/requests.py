@@ -313,6 +313,14 @@ def request_detail(
 # --- the organisation's releases -------------------------------------------------------------
 
 
+def kontrakt_begins_after(*, request: SupportRequest, starts_at: dt.datetime) -> dt.date | None:
+    """The first day of the binding Kontrakt's time span if a date lies before it, else None."""
+    binding = binding_agreement(request=request)
+    if binding is not None and timezone.localdate(starts_at) < binding.starts_on:
+        return binding.starts_on
+    return None
+
+
 def coming_up(*, request: SupportRequest, next_session: Any, next_meeting: Any) -> dict[str, Any]:
     """What is next for the request, the one source for the page's "Coming up": the next
     session while the Kontrakt binds, the first meeting only while it is the next step, and

@@ -246,7 +246,7 @@ def detail_context(
         "sides": {s.value for s in person_sides},
         "allowed": allowed,
         "action_forms": action_forms,
-        "next_step": workflow.NEXT_STEP[sr.state],
+        "next_step": workflow.next_step(sr),
         "labels": timeline.LABELS,
         "can_accept_agreement": (
             agreement is not None
