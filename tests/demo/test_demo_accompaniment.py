@@ -9,6 +9,7 @@ from django.utils import timezone
 from lotse.core.models import Organisation, OutboxMessage
 from lotse.demo.seed import seed
 from lotse.support.models import (
+    CLOSED_STATES,
     Concept,
     EvaluationAnswer,
     EvaluationQuestion,
@@ -57,3 +58,21 @@ def test_the_demo_has_a_running_accompaniment_and_shared_concepts() -> None:
     contact = running.submitted_by
     assert contact is not None
     assert [c.status for c in concept_selectors.library(person=contact)] == ["published"]
+
+
+def test_the_demo_tells_a_believable_story_in_time() -> None:
+    """No session held before the Kontrakt was accepted, no Kontrakt before the first meeting,
+    and no ended request with a first meeting still to come (issue 11)."""
+    seed(with_requests=True)
+    now = timezone.now()
+    for sr in SupportRequest.objects.all():
+        meetings = list(sr.meetings.values_list("starts_at", flat=True))
+        if sr.state in CLOSED_STATES:
+            assert all(m < now for m in meetings), f"{sr.subject}: an ended request's meeting"
+        binding = request_selectors.binding_agreement(request=sr)
+        if binding is None:
+            continue
+        agreed = max(a.accepted_at for a in binding.acceptances.all())
+        assert meetings and max(meetings) < agreed, f"{sr.subject}: Kontrakt before the meeting"
+        for held in Session.objects.filter(request=sr, status="held"):
+            assert held.starts_at > agreed, f"{sr.subject}: a session before the Kontrakt"

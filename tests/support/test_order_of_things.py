@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from lotse.core.models import Person
 from lotse.support.models import Agreement, State
+from lotse.support.services import agreements as agreement_services
 from lotse.support.services import completion as completion_services
-from tests.factories import Cast, bring_to_state
+from lotse.support.workflow import WorkflowError
+from tests.factories import Cast, bring_to_state, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,19 @@ def test_a_session_before_the_kontrakt_begins_gets_a_hint(cast: Cast, client_as:
     assert "Der Termin ist geplant." in text
     assert "Dieser Termin liegt vor dem Zeitraum des Kontrakts" in text
     assert begins.strftime("%d.%m.%Y") in text
+
+
+def test_the_kontrakt_binds_only_after_the_first_meeting_took_place(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    sr = walk(cast, bring_to_state(cast, State.MEETING_SCHEDULED), "draft")
+    agreement = Agreement.objects.get(request=sr)
+    with pytest.raises(WorkflowError, match="erst verbindlich werden, wenn das erste Gespräch"):
+        agreement_services.agreement_accept(agreement=agreement, by=cast.supporter)
+    text = page(client_as(cast.school_contact_a), f"/anfragen/{sr.pk}/")
+    assert "wenn das erste Gespräch vor Ort stattgefunden hat" in text
+    assert "Version 1 des Kontrakts annehmen" not in text
+
+    walk(cast, sr, "meeting_held", "accept_supporter", "accept_school")
+    sr.refresh_from_db()
+    assert sr.state == State.AGREED

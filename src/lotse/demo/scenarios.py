@@ -14,7 +14,17 @@ from django.utils import timezone
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School
 from lotse.support.mail import intake
-from lotse.support.models import Method, NextStep, Proposal, Session, SupportRequest
+from lotse.support.models import (
+    Acceptance,
+    Agreement,
+    Meeting,
+    Method,
+    NextStep,
+    Proposal,
+    Session,
+    SupportRequest,
+    TimelineEvent,
+)
 from lotse.support.selectors import completion as completion_selectors
 from lotse.support.services import accompaniment as accompaniment_services
 from lotse.support.services import agreements as agreement_services
@@ -90,6 +100,30 @@ def _to_meeting(
         participants="Schulleitung, Steuergruppe",
     )
     return SupportRequest.objects.get(pk=request.pk)
+
+
+def _meeting_held(request: SupportRequest, *, days_ago: int) -> None:
+    """Scheduling only accepts a future date: move the first meeting to the day it took place
+    (the Kontrakt binds only after it)."""
+    held = _future(0, 14) - dt.timedelta(days=days_ago)
+    Meeting.objects.filter(request=request).update(starts_at=held)
+    TimelineEvent.objects.filter(request=request, kind="meeting_scheduled").update(
+        created_at=held - dt.timedelta(days=7)
+    )
+
+
+def _agreed_on(request: SupportRequest, *, days_ago: int) -> None:
+    """Date the Kontrakt's drafting, acceptances and agreement to the day they happened, so no
+    session is held before the Kontrakt was accepted."""
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    Agreement.objects.filter(request=request).update(created_at=when - dt.timedelta(days=2))
+    Acceptance.objects.filter(agreement__request=request).update(accepted_at=when)
+    TimelineEvent.objects.filter(request=request, kind="agreement_drafted").update(
+        created_at=when - dt.timedelta(days=2)
+    )
+    TimelineEvent.objects.filter(request=request, kind__in=["agreement_accepted", "agreed"]).update(
+        created_at=when
+    )
 
 
 def create_requests(org: Organisation) -> int:
@@ -264,7 +298,9 @@ def create_requests(org: Organisation) -> int:
         clarification="Pädagogischer Tag gewünscht, danach Begleitung der Streitschlichtung.",
         days=3,
     )
-    meeting_day = timezone.localdate() + dt.timedelta(days=3)
+    # The first meeting took place four days ago; the Kontrakt agreed there begins in ten days.
+    _meeting_held(request, days_ago=4)
+    meeting_day = timezone.localdate() - dt.timedelta(days=4)
     agreement = agreement_services.agreement_draft(
         request=request,
         by=cast.mediator,
@@ -323,6 +359,9 @@ def _binding(
     request = _to_meeting(
         cast, request, supporter, clarification="Auftrag im Telefonat geklärt.", days=1
     )
+    # Two weeks after the request the first meeting; a week later the Kontrakt binds; its time
+    # span begins 30 days after the request.
+    _meeting_held(request, days_ago=days_ago - 14)
     today = timezone.localdate()
     agreement = agreement_services.agreement_draft(
         request=request,
@@ -339,6 +378,7 @@ def _binding(
     )
     agreement_services.agreement_accept(agreement=agreement, by=supporter)
     agreement_services.agreement_accept(agreement=agreement, by=cast.school_contact)
+    _agreed_on(request, days_ago=days_ago - 21)
     return SupportRequest.objects.get(pk=request.pk)
 
 

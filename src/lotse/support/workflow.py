@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.functional import Promise
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core import roles
@@ -22,6 +23,7 @@ from lotse.support.models import (
     Acceptance,
     Agreement,
     FinalReflection,
+    Meeting,
     Proposal,
     State,
     SupportRequest,
@@ -64,6 +66,18 @@ def _both_accepted_latest(request: SupportRequest) -> str | Promise | None:
     accepted = set(Acceptance.objects.filter(agreement=latest).values_list("side", flat=True))
     if accepted != {Acceptance.Side.SCHOOL, Acceptance.Side.SUPPORTER}:
         return _("Both sides must accept the same version of the Kontrakt.")
+    return None
+
+
+def _first_meeting_held(request: SupportRequest) -> str | Promise | None:
+    # The first Kontrakt is agreed at or after the first meeting on site, never before it.
+    if request.state != State.MEETING_SCHEDULED:
+        return None
+    meeting = Meeting.objects.filter(request=request).order_by("-starts_at").first()
+    if meeting is None or meeting.starts_at > timezone.now():
+        return _(
+            "The Kontrakt can only become binding once the first meeting on site has taken place."
+        )
     return None
 
 
@@ -165,6 +179,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({State.MEETING_SCHEDULED}) | _BOUND,
             None,
             frozenset({Side.SUPPORTER, Side.SCHOOL}),
+            _first_meeting_held,
         ),
         Transition(
             "agree",

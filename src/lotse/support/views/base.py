@@ -37,7 +37,14 @@ from lotse.support.forms.requests import (
     OptionalNoteForm,
     ProposeForm,
 )
-from lotse.support.models import CHOOSABLE, Acceptance, Agreement, Proposal, SupportRequest
+from lotse.support.models import (
+    CHOOSABLE,
+    Acceptance,
+    Agreement,
+    Proposal,
+    State,
+    SupportRequest,
+)
 from lotse.support.selectors import accompaniment as accompaniment_selectors
 from lotse.support.selectors import completion as completion_selectors
 from lotse.support.selectors import concepts as concept_selectors
@@ -253,6 +260,12 @@ def detail_context(
             and "accept_agreement" in allowed
             and my_side not in accepted_sides
         ),
+        # Why the Kontrakt cannot be accepted yet (the first meeting lies ahead), for the sides.
+        "accept_agreement_reason": workflow.refusal(sr, "accept_agreement", person)
+        if agreement is not None
+        and sr.state == State.MEETING_SCHEDULED
+        and {Side.SCHOOL, Side.SUPPORTER} & person_sides
+        else None,
         "my_proposal": my_proposal,
         "decline_form": DeclineForm(prefix="decline") if my_proposal else None,
         "can_write": can_write,
