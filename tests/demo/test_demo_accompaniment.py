@@ -73,6 +73,7 @@ def test_the_demo_tells_a_believable_story_in_time() -> None:
         if binding is None:
             continue
         agreed = max(a.accepted_at for a in binding.acceptances.all())
-        assert meetings and max(meetings) < agreed, f"{sr.subject}: Kontrakt before the meeting"
+        assert meetings, f"{sr.subject}: a Kontrakt without a first meeting"
+        assert max(meetings) < agreed, f"{sr.subject}: Kontrakt before the meeting"
         for held in Session.objects.filter(request=sr, status="held"):
             assert held.starts_at > agreed, f"{sr.subject}: a session before the Kontrakt"
