@@ -143,7 +143,14 @@ def test_school_contact_sends_a_request(cast: Cast, client_as: ClientAs) -> None
     assert sr.quality_area == area
     assert sr.submitted_by == cast.school_contact_a
     assert list(sr.events.values_list("kind", flat=True)) == ["received"]
-    assert OutboxMessage.objects.get().to == [cast.coordinator.email]
+    notice = OutboxMessage.objects.get(template="support/mail/new_request")
+    assert notice.to == [cast.coordinator.email]
+    # The same confirmation with the reference as the public form sends (issue 11).
+    confirmation = OutboxMessage.objects.get(template="support/mail/received")
+    assert confirmation.to == [sr.contact_email]
+    assert f"[#{sr.token}]" in confirmation.subject
+    assert sr.token in confirmation.reply_to
+    assert "Standort Dresden" in confirmation.body
     page = client_as(cast.school_contact_a).get(detail_url(sr))
     assert page.status_code == 200
     assert "Ganztag gestalten" in html(page)

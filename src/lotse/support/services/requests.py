@@ -53,8 +53,10 @@ def request_submit(
     offer: Offer | None = None,
     channel: str = SupportRequest.Channel.FORM,
     received_at: dt.datetime | None = None,
+    confirm: bool = False,
 ) -> SupportRequest:
-    """Step 1: a school asks its regional site for support."""
+    """Step 1: a school asks its regional site for support. `confirm=True` (the logged-in
+    form) mails the sender the same confirmation with the reference as the public form."""
     if not text.strip():
         raise WorkflowError(_("Please describe what your school would like support with."))
     if school.district is None:
@@ -65,7 +67,7 @@ def request_submit(
     for item in (quality_area, offer):
         if item is not None and item.organisation_id != organisation.pk:
             raise WorkflowError(_("The selection does not belong to your organisation."))
-    return _open_request(
+    request = _open_request(
         site=school.district.site,
         school=school,
         by=by,
@@ -79,6 +81,9 @@ def request_submit(
         offer=offer,
         received=received_at or timezone.now(),
     )
+    if confirm:
+        queue_mail(request, "received", [request.contact_email], school_name="")
+    return request
 
 
 def site_for_unknown_school(organisation: Organisation, offer: Offer | None = None) -> Site | None:
