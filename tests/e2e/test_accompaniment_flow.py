@@ -287,8 +287,8 @@ def test_accompaniment_from_the_first_session_to_the_library(
     coordinator = as_person(cast.coordinator)
     coordinator.goto("/")
     submit(coordinator, "nav a:has-text('Konzepte prüfen (1)')")
-    # The queue shows no content of the concept, only its number, site and school form.
-    expect(coordinator.locator("main table tbody tr")).to_contain_text(f"Konzept Nr. {concept.pk}")
+    # The queue names the concept by its topic, with site and school form.
+    expect(coordinator.locator("main table tbody tr")).to_contain_text(TOPIC)
     submit(coordinator, f"a[href$='/konzepte/pruefen/{concept.pk}/']")
     expect(coordinator.locator("main")).to_contain_text(TOPIC)
     expect(coordinator.locator("mark.lotse-finding")).to_have_count(0)
