@@ -1,0 +1,124 @@
+"""The look of the pages in the browser: buttons that keep their words on one or two lines, at a
+desktop width and at a phone's width."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page
+
+pytestmark = pytest.mark.e2e
+
+Advance = Callable[..., Any]
+
+WIDTHS = [(1280, 800), (390, 844)]
+
+# Every visible button and button-like link of the main area whose text overflows its box or
+# runs over more than two lines, with its text and measures.
+SQUASHED_BUTTONS = """() => {
+    const found = [];
+    for (const el of document.querySelectorAll("main button, main a.kern-btn, main summary")) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        const label = el.querySelector(".kern-label") || el;
+        const style = getComputedStyle(label);
+        let lineHeight = parseFloat(style.lineHeight);
+        if (Number.isNaN(lineHeight)) lineHeight = parseFloat(style.fontSize) * 1.2;
+        const labelBox = label.getBoundingClientRect();
+        const lines = Math.round(labelBox.height / lineHeight);
+        // The words must stay inside the label and the label inside the button. (The button's
+        // own scrollWidth would count KERN's wider touch area, a pseudo-element, as overflow.)
+        const overflows = (label !== el && label.scrollWidth > label.clientWidth + 1)
+            || labelBox.right > box.right + 1 || labelBox.left < box.left - 1;
+        if (lines > 2 || overflows) {
+            found.push(`${el.innerText.trim()}: ${Math.round(box.width)}px wide, `
+                + `${lines} lines${overflows ? ", overflowing" : ""}`);
+        }
+    }
+    return found;
+}"""
+
+
+def squashed_buttons(page: Page) -> list[str]:
+    return page.evaluate(SQUASHED_BUTTONS)
+
+
+@pytest.fixture
+def request_with_buttons(cast: Any, advance: Advance) -> Any:
+    """A running accompaniment with a planned session, an open and a done next step."""
+    from lotse.support.services import accompaniment
+
+    sr = advance("agreed")
+    starts = timezone.now() + dt.timedelta(days=10)
+    accompaniment.session_plan(
+        request=sr,
+        by=cast.supporter,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        place="Schule, Raum 3",
+        participants="Steuergruppe",
+    )
+    due = timezone.localdate() + dt.timedelta(days=5)
+    accompaniment.next_step_add(
+        request=sr, by=cast.supporter, text="Fragebogen entwerfen", owner="school", due_on=due
+    )
+    done = accompaniment.next_step_add(
+        request=sr, by=cast.supporter, text="Termine abstimmen", owner="school", due_on=due
+    )
+    accompaniment.next_step_done(step=done, by=cast.supporter)
+    return sr
+
+
+@pytest.fixture
+def request_with_concept(cast: Any, advance: Advance) -> Any:
+    """A completed request whose school has released a concept for review."""
+    from lotse.support.services import completion, concepts
+    from lotse.support.services import requests as request_services
+
+    sr = advance("agreed", subject="Konflikte lösen")
+    request_services.request_start(request=sr, by=cast.supporter)
+    completion.final_reflection_write(request=sr, by=cast.supporter, text="Gut gelungen.")
+    completion.final_reflection_confirm(request=sr, by=cast.school_contact)
+    request_services.request_complete(request=sr, by=cast.supporter)
+    concepts.concept_submit(
+        request=sr,
+        by=cast.school_contact,
+        topic="Feedbackkultur im Kollegium",
+        what_was_done="Hospitationen und ein Feedbackbogen.",
+        what_helped="Geduld und klare Absprachen.",
+        consent=True,
+    )
+    return sr
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS)
+def test_buttons_keep_their_words_together(
+    cast: Any,
+    browsing: Any,
+    request_with_buttons: Any,
+    request_with_concept: Any,
+    width: int,
+    height: int,
+) -> None:
+    from tests.e2e.conftest import log_in
+
+    supporter = browsing.new_page(viewport={"width": width, "height": height})
+    log_in(supporter, cast.supporter.email)
+    supporter.goto(f"/anfragen/{request_with_buttons.pk}/")
+    labels = supporter.locator("main button").all_inner_texts()
+    for expected in ("Termin absagen", "Als erledigt markieren", "Wieder öffnen"):
+        assert any(expected in label for label in labels), (expected, labels)
+    assert squashed_buttons(supporter) == [], f"at {width} px"
+
+    school = browsing.new_page(viewport={"width": width, "height": height})
+    log_in(school, cast.school_contact.email)
+    school.goto(f"/anfragen/{request_with_concept.pk}/")
+    labels = school.locator("main button").all_inner_texts()
+    assert any("Einverständnis widerrufen" in label for label in labels), labels
+    assert squashed_buttons(school) == [], f"at {width} px"
+    school.goto(f"/anfragen/{request_with_buttons.pk}/")
+    assert squashed_buttons(school) == [], f"at {width} px"
