@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -122,3 +122,43 @@ def test_buttons_keep_their_words_together(
     assert squashed_buttons(school) == [], f"at {width} px"
     school.goto(f"/anfragen/{request_with_buttons.pk}/")
     assert squashed_buttons(school) == [], f"at {width} px"
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_header_on_a_phone_is_short_and_has_an_account_menu(
+    cast: Any, browsing: Any, advance: Advance
+) -> None:
+    from tests.e2e.conftest import log_in
+
+    sr = advance("clarified")
+    page = browsing.new_page(viewport=PHONE)
+    log_in(page, cast.coordinator.email)
+    page.goto("/")
+    header = page.locator("header.lotse-header").bounding_box()
+    assert header is not None
+    assert header["height"] <= 0.25 * PHONE["height"], f"header {header['height']} px high"
+    # The main links are on the page (if need be, scrolled sideways), the account's are not.
+    expect(page.get_by_role("link", name="Posteingang")).to_have_count(1)
+    devices = page.get_by_role("link", name="Angemeldete Geräte")
+    expect(devices).to_be_hidden()
+    page.locator("header summary").click()
+    expect(devices).to_be_visible()
+    expect(page.get_by_role("link", name="Zwei-Faktor-Anmeldung")).to_be_visible()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+    with page.expect_navigation():
+        devices.click()
+    expect(page.locator("h1")).to_be_visible()
+    assert page.url.endswith("/konto/sessions/")
+
+    # Collapsible sections are large enough to be hit with a finger.
+    page.goto(f"/anfragen/{sr.pk}/")
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll("summary")]
+            .filter(s => s.getBoundingClientRect().height > 0)
+            .map(s => [s.innerText.trim(), s.getBoundingClientRect().height])"""
+    )
+    assert heights, "no collapsible section on the request page"
+    small = [(text, height) for text, height in heights if height < 44]
+    assert small == [], small
