@@ -1,0 +1,50 @@
+"""English that reached German pages and files: Django's empty choice of a select, the comment the
+calendar library writes into a time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+from django.utils import timezone, translation
+
+from lotse.core.models import School
+from lotse.support.calendar import session_calendar
+from lotse.support.forms.requests import RequestForm
+from lotse.support.models import State
+from lotse.support.services import accompaniment as accompaniment_services
+from tests.factories import Cast, bring_to_state
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_school_select_offers_a_german_empty_choice(cast: Cast) -> None:
+    with translation.override("de"):
+        form = RequestForm(
+            schools=School.objects.filter(pk__in=[cast.school_a.pk, cast.school_b.pk]),
+            organisation_ids={cast.organisation.pk},
+        )
+        html = str(form["school"])
+    assert '<option value="" selected>Bitte auswählen</option>' in html
+    assert "Select an option" not in html
+
+
+def test_the_calendar_file_carries_no_english_comment(cast: Cast) -> None:
+    sr = bring_to_state(cast, State.AGREED)
+    starts = timezone.now() + dt.timedelta(days=3)
+    with translation.override("de"):
+        session = accompaniment_services.session_plan(
+            request=sr,
+            by=cast.supporter,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            place="Schule, Raum 3",
+            participants="Steuergruppe",
+        )
+        ics = session_calendar(session)
+    calendar = icalendar.Calendar.from_ical(ics)
+    comments = [str(c["comment"]) for c in calendar.walk() if "comment" in c]
+    assert comments == []
+    assert "timezone only works" not in ics
+    assert "Termin der Begleitung" in ics
