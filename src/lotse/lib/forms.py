@@ -23,7 +23,9 @@ class KernFormRenderer(TemplatesSetting):
 
 
 def apply_kern_classes(form: forms.BaseForm) -> None:
-    """Give each widget the KERN class of its kind, with the error variant where it failed."""
+    """Give each widget the KERN class of its kind, with the error variant where it failed, and
+    mark the fields that are required or optional."""
+    mark_required_or_optional(form)
     for name, field in form.fields.items():
         widget = field.widget
         _replace_blank_choice(field)
@@ -56,6 +58,33 @@ def apply_kern_classes(form: forms.BaseForm) -> None:
             widget.attrs["aria-describedby"] = " ".join(described)
         else:
             widget.attrs.pop("aria-describedby", None)
+
+
+def mark_required_or_optional(form: forms.BaseForm) -> None:
+    """Mark the rarer kind of field, as KERN advises: the optional fields where most are
+    required, the required ones where most are optional, none where nothing is required (a
+    filter). Single checkboxes and radio groups are never marked optional: leaving them as
+    they are is a choice, not a gap. The field template reads `lotse_mark`."""
+    markable = {
+        name: field
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden and not isinstance(field.widget, forms.CheckboxInput)
+    }
+    required = [f for f in markable.values() if f.required]
+    optional = [
+        f
+        for f in markable.values()
+        if not f.required and not isinstance(f.widget, forms.RadioSelect)
+    ]
+    for field in form.fields.values():
+        field.lotse_mark = "none"  # type: ignore[attr-defined]
+    if not required:
+        return
+    marked, mark = (
+        (optional, "optional") if len(optional) <= len(required) else (required, "required")
+    )
+    for field in marked:
+        field.lotse_mark = mark  # type: ignore[attr-defined]
 
 
 def _replace_blank_choice(field: forms.Field) -> None:
