@@ -95,16 +95,17 @@ def request_with_concept(cast: Any, advance: Advance) -> Any:
     return sr
 
 
-@pytest.mark.parametrize(("width", "height"), WIDTHS)
+@pytest.mark.parametrize("size", WIDTHS, ids=["1280px", "390px"])
 def test_buttons_keep_their_words_together(
     cast: Any,
     browsing: Any,
     request_with_buttons: Any,
     request_with_concept: Any,
-    width: int,
-    height: int,
+    size: tuple[int, int],
 ) -> None:
     from tests.e2e.conftest import log_in
+
+    width, height = size
 
     supporter = browsing.new_page(viewport={"width": width, "height": height})
     log_in(supporter, cast.supporter.email)
