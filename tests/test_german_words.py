@@ -48,3 +48,42 @@ def test_the_calendar_file_carries_no_english_comment(cast: Cast) -> None:
     assert comments == []
     assert "timezone only works" not in ics
     assert "Termin der Begleitung" in ics
+
+
+def german_catalogue() -> dict[str, str]:
+    """Every German translation of Lotse's catalogue, by msgid (plural forms joined)."""
+    import gettext
+    from pathlib import Path
+
+    import lotse
+
+    mo = Path(lotse.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as file:
+        catalog: dict[object, str] = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+    return {str(key): value for key, value in catalog.items() if key}
+
+
+def test_the_german_texts_use_one_inclusive_form() -> None:
+    """The gender colon everywhere (docs/architecture.md, "Language and names"): no slash forms,
+    no pairs, no forced articles, one name for the supporters, no parentheses in parentheses."""
+    import re
+
+    slash = re.compile(r"\w/(in|innen|r|e|n)\b|\b[Dd](er|ie)/d(ie|er)\b")
+    wrong = {
+        msgid: text
+        for msgid, text in german_catalogue().items()
+        if slash.search(text)
+        or re.search(r"\w+erin oder (ein(en)? )?\w+er\b", text)
+        or "Schulbegleiter" in text
+        or re.search(r"\b(der|dem|des|ein|einer|einem) \w+:in\b", text)
+        or re.search(r"\([^()]*\(", re.sub(r"%\(\w+\)[sd]", "", text))
+    }
+    assert wrong == {}
+
+
+def test_the_legend_of_the_findings_is_plain() -> None:
+    text = german_catalogue()["The check found these; they identify no one:"]
+    assert (
+        text
+        == "Die Prüfung hat diese Wörter gefunden. Kreuzen Sie an, was niemanden erkennbar macht:"
+    )
