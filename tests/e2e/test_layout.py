@@ -163,3 +163,24 @@ def test_the_header_on_a_phone_is_short_and_has_an_account_menu(
     assert heights, "no collapsible section on the request page"
     small = [(text, height) for text, height in heights if height < 44]
     assert small == [], small
+
+
+def test_the_first_page_load_finds_the_favicon(browsing: Any) -> None:
+    page = browsing.new_page()
+    icons: list[tuple[str, int]] = []
+    page.on(
+        "response",
+        lambda response: (
+            icons.append((response.url, response.status)) if "favicon" in response.url else None
+        ),
+    )
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in browsing.requested if url.endswith("/favicon.ico")]
+    href = page.locator("link[rel=icon]").get_attribute("href")
+    assert href is not None
+    assert href.endswith(".svg")
+    response = page.request.get(href)
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert all(status == 200 for _, status in icons), icons
