@@ -215,8 +215,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ALLOW_REGISTRATION = False
 ACCOUNT_ADAPTER = "lotse.core.adapters.AccountAdapter"
-# Failed logins: 10 a minute per address, 5 in 5 minutes per account. The same limit counts
-# wrong codes at the second-factor step (per person). Django's admin has no login form of its
+# Failed logins: 10 a minute per client address, 5 in 5 minutes per account *from one client
+# address* (the "key" is the account and the client, see AccountAdapter), so no one can lock
+# the owner out from elsewhere. The same limit counts wrong codes at the second-factor step
+# (per person). Django's admin has no login form of its
 # own (see lotse.core.admin_site), so these limits hold for every login.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_LOGOUT_ON_GET = False

@@ -4,18 +4,19 @@ and client, the deploy check, limits of the public form, gunicorn's control sock
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lotse.core.models import Person
 from lotse.support.models import State
 from lotse.support.services import accompaniment as accompaniment_services
 from lotse.support.services import records as record_services
 from tests.concepts import published
-from tests.factories import Cast, bring_to_state
+from tests.factories import PASSWORD, Cast, bring_to_state
 
 ClientAs = Callable[[Person | None], Client]
 
@@ -76,3 +77,53 @@ def test_public_pages_for_visitors_stay_cacheable(cast: Cast, client: Client) ->
     response = client.get(f"/katalog/{cast.organisation.slug}/")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+# --- 2. wrong passwords from elsewhere do not lock the owner out --------------------------------
+
+LOGIN = "/konto/login/"
+
+
+def german(text: str) -> str:
+    with translation.override("de"):
+        return translation.gettext(text)
+
+
+PAUSED = german(
+    "Too many failed login attempts from this device or network. Logging in from here is "
+    "paused for up to five minutes; please wait and try again. Your account itself is not "
+    "locked: logging in from another device or network still works."
+)
+
+
+def page_text(response: object) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_flood_from_one_client_does_not_lock_the_owner_out(cast: Cast) -> None:
+    contact = cast.school_contact_a
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(8):
+        attacker.post(LOGIN, {"login": contact.email, "password": "falsch"})
+    # The flooding client is paused, with the reason in German ...
+    refused = attacker.post(LOGIN, {"login": contact.email, "password": PASSWORD})
+    assert refused.status_code == 200
+    assert PAUSED in page_text(refused)
+    assert "Ihr Konto selbst ist nicht gesperrt" in page_text(refused)
+    assert "_auth_user_id" not in attacker.session
+    # ... while the owner logs in from their own computer.
+    owner = Client(REMOTE_ADDR="198.51.100.20")
+    response = owner.post(LOGIN, {"login": contact.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert owner.session["_auth_user_id"] == str(contact.pk)
+
+
+@pytest.mark.django_db
+def test_the_per_client_limit_across_accounts_still_holds(cast: Cast) -> None:
+    guesser = Client(REMOTE_ADDR="203.0.113.67")
+    for n in range(10):
+        guesser.post(LOGIN, {"login": f"raten{n}@example.org", "password": "falsch"})
+    refused = guesser.post(LOGIN, {"login": cast.school_contact_b.email, "password": PASSWORD})
+    assert PAUSED in page_text(refused)
+    assert "_auth_user_id" not in guesser.session
