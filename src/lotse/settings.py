@@ -314,7 +314,8 @@ MAILERS = {
             },
         }
         if SMTP_HOST
-        else {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        # Held mode: not an error for `check --deploy`; see lotse.core.mail_backends.
+        else {"BACKEND": "lotse.core.mail_backends.HeldMailBackend"}
     )
 }
 DEFAULT_FROM_EMAIL = env_str("LOTSE_FROM_EMAIL", "Lotse <lotse@localhost>")

@@ -4,13 +4,16 @@ and client, the deploy check, limits of the public form, gunicorn's control sock
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 
 import pytest
+from django.core.mail import EmailMessage
 from django.test import Client
 from django.utils import timezone, translation
 
+from lotse.core.mail_backends import HeldMailBackend
 from lotse.core.models import Person
 from lotse.support.models import State
 from lotse.support.services import accompaniment as accompaniment_services
@@ -127,3 +130,21 @@ def test_the_per_client_limit_across_accounts_still_holds(cast: Cast) -> None:
     refused = guesser.post(LOGIN, {"login": cast.school_contact_b.email, "password": PASSWORD})
     assert PAUSED in page_text(refused)
     assert "_auth_user_id" not in guesser.session
+
+
+# --- 3. without SMTP, mail Django itself sends is held and logged -------------------------------
+
+
+def test_the_held_mail_backend_sends_nothing_and_logs_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    backend = HeldMailBackend()
+    message = EmailMessage(
+        subject="[Lotse] Fehler", body="vertraulicher Inhalt", to=["betrieb@example.org"]
+    )
+    with caplog.at_level(logging.WARNING, logger="lotse.mail"):
+        assert backend.send_messages([message]) == 0
+    (record,) = caplog.records
+    assert "no SMTP_HOST" in record.getMessage()
+    assert "betrieb@example.org" in record.getMessage()
+    assert "vertraulich" not in record.getMessage()
