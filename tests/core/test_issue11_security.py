@@ -9,13 +9,14 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.test import Client
 from django.utils import timezone, translation
 
 from lotse.core.mail_backends import HeldMailBackend
 from lotse.core.models import Person
-from lotse.support.models import State
+from lotse.support.models import State, SupportRequest
 from lotse.support.services import accompaniment as accompaniment_services
 from lotse.support.services import records as record_services
 from tests.concepts import published
@@ -148,3 +149,86 @@ def test_the_held_mail_backend_sends_nothing_and_logs_one_line(
     assert "no SMTP_HOST" in record.getMessage()
     assert "betrieb@example.org" in record.getMessage()
     assert "vertraulich" not in record.getMessage()
+
+
+# --- 4. the public form: limits per sender and per client address -------------------------------
+
+PUBLIC_FORM = "/katalog/lasub/anfrage/"
+
+
+@pytest.fixture
+def fresh_cache() -> None:
+    cache.clear()
+
+
+def public_form_data(cast: Cast, **overrides: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "school": str(cast.school_a.pk),
+        "school_name": "",
+        "contact_name": "Frau Beispiel",
+        "contact_email": "kontakt@schule-a.example.org",
+        "contact_phone": "",
+        "subject": "Unterstützung gesucht",
+        "text": "Wir möchten an unserer Feedbackkultur arbeiten.",
+        "offer": "",
+        "quality_area": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_cache")
+def test_one_sender_is_limited_whatever_network_it_uses(
+    cast: Cast, client: Client, settings: object
+) -> None:
+    settings.LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR = 2  # type: ignore[attr-defined]
+    for number in range(2):
+        data = public_form_data(cast, subject=f"Anfrage {number}")
+        response = client.post(PUBLIC_FORM, data, REMOTE_ADDR=f"203.0.113.{number + 1}")
+        assert response.status_code == 302
+    # The same sender from a third address, with the address written differently.
+    refused = client.post(
+        PUBLIC_FORM,
+        public_form_data(cast, subject="Dritte", contact_email="Kontakt@Schule-A.example.org"),
+        REMOTE_ADDR="203.0.113.3",
+    )
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Von dieser E-Mail-Adresse wurden in der letzten Stunde zu viele Anfragen" in page
+    assert "Dritte" in page  # the input stays
+    assert SupportRequest.objects.filter(subject__startswith="Anfrage").count() == 2
+    # Another sender on that network is not affected.
+    other = client.post(
+        PUBLIC_FORM,
+        public_form_data(cast, contact_email="andere@schule-b.example.org"),
+        REMOTE_ADDR="203.0.113.3",
+    )
+    assert other.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_school_network_shares_a_generous_client_limit(cast: Cast, client: Client) -> None:
+    from django.conf import settings
+
+    assert settings.LOTSE_PUBLIC_REQUESTS_PER_HOUR >= 20
+    # Six teachers behind one NAT address send a request each: more than the old limit of 5.
+    for number in range(6):
+        data = public_form_data(cast, contact_email=f"lehrkraft{number}@schule-a.example.org")
+        assert client.post(PUBLIC_FORM, data, REMOTE_ADDR="198.51.100.99").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_robot_in_the_trap_does_not_use_up_the_senders_limit(
+    cast: Cast, client: Client, settings: object
+) -> None:
+    settings.LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR = 1  # type: ignore[attr-defined]
+    robot = public_form_data(cast, website="http://spam.example")
+    for number in range(3):
+        client.post(PUBLIC_FORM, robot, REMOTE_ADDR=f"203.0.113.{number + 10}")
+    assert not SupportRequest.objects.filter(contact_email=robot["contact_email"]).exists()
+    response = client.post(PUBLIC_FORM, public_form_data(cast), REMOTE_ADDR="198.51.100.5")
+    assert response.status_code == 302
