@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -232,3 +239,66 @@ def test_a_robot_in_the_trap_does_not_use_up_the_senders_limit(
     assert not SupportRequest.objects.filter(contact_email=robot["contact_email"]).exists()
     response = client.post(PUBLIC_FORM, public_form_data(cast), REMOTE_ADDR="198.51.100.5")
     assert response.status_code == 302
+
+
+# --- 5. two instances on one machine: a control socket each -------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_ping(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-3000:]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping/", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"no answer on port {port}")
+
+
+def test_two_instances_on_one_machine_each_have_their_own_control_socket(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name in ("eins", "zwei"):
+            data = tmp_path / name
+            data.mkdir()
+            port = free_port()
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith(("LOTSE_", "DATABASE_"))},
+                "HOME": str(home),
+                "DJANGO_SETTINGS_MODULE": "lotse.settings",
+                "LOTSE_DEMO": "true",
+                "LOTSE_DATA_DIR": str(data),
+                "DATABASE_URL": f"sqlite:///{data / 'lotse.sqlite3'}",
+                "LOTSE_BIND": f"127.0.0.1:{port}",
+                "LOTSE_WEB_WORKERS": "1",
+            }
+            log = tmp_path / f"{name}.log"
+            with log.open("wb") as output:
+                process = subprocess.Popen(  # noqa: S603 - our own command
+                    [sys.executable, "-m", "lotse", "serve"],
+                    env=env,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            processes.append(process)
+            wait_for_ping(port, process, log)
+            assert (data / "gunicorn.ctl").is_socket()
+        # Both still serve; neither wrote the shared socket in the home folder.
+        assert all(process.poll() is None for process in processes)
+        assert not (home / ".gunicorn").exists()
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
