@@ -390,7 +390,10 @@ LOGGING = {
         "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
         "json": {"()": "lotse.lib.log.JsonFormatter"},
     },
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "refusal_without_traceback": {"()": "lotse.core.logfilters.RefusalWithoutTraceback"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
         "mail_admins": {
@@ -405,7 +408,11 @@ LOGGING = {
     },
     # Django's own default would mail errors a second time and print at INFO; here its records
     # go to the root handlers like everyone's.
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # A 403 is logged as one line, without a traceback.
+        "django.request": {"filters": ["refusal_without_traceback"], "propagate": True},
+    },
 }
 
 # Mail in: how often each site's mailbox is read, and the largest mail taken as a request.

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.test import Client
 from django.utils import timezone, translation
@@ -302,3 +303,39 @@ def test_two_instances_on_one_machine_each_have_their_own_control_socket(
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
+
+
+# --- 6. small things: the upload limit in German, a refusal in one log line ---------------------
+
+
+@pytest.mark.django_db
+def test_the_upload_limit_reads_in_german_numbers_and_the_unit_meant(
+    cast: Cast, client_as: ClientAs, settings: object
+) -> None:
+    sr = bring_to_state(cast, State.IN_CONTACT)
+    supporter = client_as(cast.supporter)
+    # The default limit is 10 MiB: it reads "10 MB", not "10.5 MB".
+    assert settings.DOCUMENT_MAX_SIZE == 10 * 1024 * 1024  # type: ignore[attr-defined]
+    page = re.sub(r"\s+", " ", supporter.get(f"/anfragen/{sr.pk}/").content.decode())
+    assert "Höchstens 10 MB; wird verschlüsselt gespeichert." in page
+    settings.DOCUMENT_MAX_SIZE = 2 * 1024 * 1024 + 512 * 1024  # type: ignore[attr-defined]
+    response = supporter.post(
+        f"/anfragen/{sr.pk}/dokument/",
+        {"document-file": SimpleUploadedFile("Gross.pdf", b"x" * (3 * 1024 * 1024))},
+    )
+    assert response.status_code == 400
+    assert "Die Datei ist größer als 2,5 MB." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_one_log_line_without_traceback(
+    cast: Cast, client_as: ClientAs, caplog: pytest.LogCaptureFixture
+) -> None:
+    sr = bring_to_state(cast, State.IN_CONTACT)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client_as(cast.supporter).get(f"/anfragen/{sr.pk}/zugriffe/")
+    assert response.status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == f"Forbidden (Permission denied): /anfragen/{sr.pk}/zugriffe/"
+    assert record.exc_info is None
+    assert "Traceback" not in caplog.text
