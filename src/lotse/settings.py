@@ -436,9 +436,7 @@ SCHOOL_IMPORT_MAX_SIZE = env_int("LOTSE_SCHOOL_IMPORT_MAX_SIZE", 5 * 1024 * 1024
 # processes together): at most this many per client address and hour (generous: a school
 # network or a district behind one NAT address shares it), and per sender address and hour.
 LOTSE_PUBLIC_REQUESTS_PER_HOUR = env_int("LOTSE_PUBLIC_REQUESTS_PER_HOUR", 30)
-LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR = env_int(
-    "LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR", 5
-)
+LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR = env_int("LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR", 5)
 
 # Jobs that `lotse worker` enqueues, each with its interval in seconds.
 LOTSE_PERIODIC_TASKS = {

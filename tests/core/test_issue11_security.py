@@ -276,7 +276,9 @@ def test_two_instances_on_one_machine_each_have_their_own_control_socket(
             data.mkdir()
             port = free_port()
             env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("LOTSE_", "DATABASE_"))},
+                **{
+                    k: v for k, v in os.environ.items() if not k.startswith(("LOTSE_", "DATABASE_"))
+                },
                 "HOME": str(home),
                 "DJANGO_SETTINGS_MODULE": "lotse.settings",
                 "LOTSE_DEMO": "true",
@@ -287,7 +289,7 @@ def test_two_instances_on_one_machine_each_have_their_own_control_socket(
             }
             log = tmp_path / f"{name}.log"
             with log.open("wb") as output:
-                process = subprocess.Popen(  # noqa: S603 - our own command
+                process = subprocess.Popen(
                     [sys.executable, "-m", "lotse", "serve"],
                     env=env,
                     stdout=output,

@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from lotse.settings import env_bool
 
-
 # The longest path a Unix socket may have (sun_path holds 108 bytes on Linux, 104 on BSDs).
 _SOCKET_PATH_MAX = 100
 
