@@ -243,6 +243,36 @@ def _is_text_body(part: Message) -> bool:
     )
 
 
+def _text_of(part: Message) -> str:
+    if part.get_content_subtype() == "html":
+        return html_to_text(decode_text(part))
+    return _tidy(decode_text(part))
+
+
+def _collect_texts(part: Message, texts: list[str], body_parts: set[int]) -> None:
+    """Every text part of the message itself, in order: text, an inline PDF, more text (as
+    Apple Mail lays it out) all belong to the request. Of alternatives only one counts."""
+    if part.get_content_type() == "multipart/alternative":
+        assert isinstance(part, EmailMessage)
+        best = part.get_body(preferencelist=("plain", "html"))
+        if best is None:
+            for sub in _subparts(part):
+                _collect_texts(sub, texts, body_parts)
+            return
+        texts.append(_text_of(best))
+        # The other alternatives say the same; images of an HTML alternative stay attachments.
+        body_parts.update(id(p) for p in _leaves(part) if _is_text_body(p))
+        body_parts.add(id(best))
+        return
+    if part.get_content_type() != "message/rfc822" and part.is_multipart():
+        for sub in _subparts(part):
+            _collect_texts(sub, texts, body_parts)
+        return
+    if _is_text_body(part):
+        texts.append(_text_of(part))
+        body_parts.add(id(part))
+
+
 def _is_auto_reply(msg: Message, subject: str) -> bool:
     auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
     if auto and auto != "no":
@@ -289,23 +319,14 @@ def parse(raw: bytes) -> ParsedMail:
     bounce = _is_bounce(msg, senders[0])
     auto = not bounce and _is_auto_reply(msg, subject)
 
-    body = msg.get_body(preferencelist=("plain", "html"))
-    text = ""
+    texts: list[str] = []
     body_parts: set[int] = set()
-    if body is not None:
-        body_parts.add(id(body))
-        if body.get_content_subtype() == "html":
-            text = html_to_text(decode_text(body))
-        else:
-            text = _tidy(decode_text(body))
-            # The HTML alternative of the same text is not an attachment.
-            html = msg.get_body(preferencelist=("html",))
-            if html is not None:
-                body_parts.add(id(html))
+    _collect_texts(msg, texts, body_parts)
+    text = _tidy("\n\n".join(t for t in texts if t))
     attachments: list[Part] = []
     if not bounce:
         for index, part in enumerate(
-            (p for p in _leaves(msg) if id(p) not in body_parts and not _is_text_body(p)),
+            (p for p in _leaves(msg) if id(p) not in body_parts),
             start=1,
         ):
             attachments.append(

@@ -1,0 +1,64 @@
+"""Mail as real clients write it (issue 11): the request keeps every text part, survives a
+malformed Content-Type and a wrong charset, and refuses a payload that cannot be decoded."""
+
+from __future__ import annotations
+
+import pytest
+
+from lotse.support.mail.parse import Unreadable, parse
+
+HEAD = (
+    "From: Schule Am Park <leitung@schule-am-park.example>\r\n"
+    "To: dresden@lasub.example\r\n"
+    "Subject: Bitte um Beratung\r\n"
+    "Message-ID: <real-1@schule-am-park.example>\r\n"
+    "Date: Mon, 07 Dec 2026 09:00:00 +0100\r\n"
+    "MIME-Version: 1.0\r\n"
+)
+
+
+def mixed(*parts: str) -> bytes:
+    body = "".join(f"--b1\r\n{part}\r\n" for part in parts)
+    return (
+        HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n' + body + "--b1--\r\n"
+    ).encode()
+
+
+def text_part(text: str) -> str:
+    return f"Content-Type: text/plain; charset=us-ascii\r\n\r\n{text}\r\n"
+
+
+PDF = (
+    "Content-Type: application/pdf; name=Konzept.pdf\r\n"
+    "Content-Disposition: inline; filename=Konzept.pdf\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n"
+)
+
+
+def test_text_after_an_inline_attachment_belongs_to_the_request() -> None:
+    parsed = parse(mixed(text_part("Erster Teil."), PDF, text_part("Zweiter Teil nach dem PDF.")))
+    assert parsed.text == "Erster Teil.\n\nZweiter Teil nach dem PDF."
+    assert [a.filename for a in parsed.attachments] == ["Konzept.pdf"]
+    assert parsed.attachments[0].content == b"%PDF-1.4\n"
+
+
+def test_alternatives_count_once_and_later_text_follows() -> None:
+    alternative = (
+        'Content-Type: multipart/alternative; boundary="b2"\r\n\r\n'
+        "--b2\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHallo als Text.\r\n"
+        "--b2\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n<p>Hallo als HTML.</p>\r\n"
+        "--b2--"
+    )
+    parsed = parse(mixed(alternative, PDF, text_part("Gruss, Ute")))
+    assert parsed.text == "Hallo als Text.\n\nGruss, Ute"
+    assert [a.filename for a in parsed.attachments] == ["Konzept.pdf"]
+
+
+def test_an_attached_text_file_stays_an_attachment() -> None:
+    notes = (
+        "Content-Type: text/plain; charset=us-ascii\r\n"
+        'Content-Disposition: attachment; filename="Notizen.txt"\r\n\r\nNur Notizen\r\n'
+    )
+    parsed = parse(mixed(text_part("Anbei die Notizen."), notes))
+    assert parsed.text == "Anbei die Notizen."
+    assert [a.filename for a in parsed.attachments] == ["Notizen.txt"]
