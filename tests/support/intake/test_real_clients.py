@@ -4,6 +4,7 @@ malformed Content-Type and a wrong charset, and refuses a payload that cannot be
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from lotse.support.mail.parse import Unreadable, parse
 
@@ -62,3 +63,41 @@ def test_an_attached_text_file_stays_an_attachment() -> None:
     parsed = parse(mixed(text_part("Anbei die Notizen."), notes))
     assert parsed.text == "Anbei die Notizen."
     assert [a.filename for a in parsed.attachments] == ["Notizen.txt"]
+
+
+# --- a malformed Content-Type ------------------------------------------------------------------
+
+
+def single(content_type: str, body: bytes, *, cte: str = "8bit") -> bytes:
+    return (
+        HEAD.encode()
+        + f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: {cte}\r\n\r\n".encode()
+        + body
+        + b"\r\n"
+    )
+
+
+def test_a_content_type_without_semicolon_is_read_as_mail_clients_do() -> None:
+    parsed = parse(single("text/plain charset=UTF-8", "Grüße aus Dresden".encode()))
+    assert parsed.text == "Grüße aus Dresden"
+    assert parsed.attachments == []
+
+
+def test_missing_semicolons_in_a_part_and_between_parameters() -> None:
+    part = (
+        "Content-Type: text/plain charset=iso-8859-1 format=flowed\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe\r\n"
+    )
+    parsed = parse(mixed(part, PDF))
+    assert parsed.text == "Grüße"
+    assert [a.filename for a in parsed.attachments] == ["Konzept.pdf"]
+
+
+def test_an_unrecoverable_content_type_goes_to_quarantine_not_into_a_fake_attachment() -> None:
+    with pytest.raises(Unreadable, match="Content-Type"):
+        parse(single("text/plain charset", b"Hallo"))
+
+
+def test_the_quarantine_reason_is_german() -> None:
+    with translation.override("de"), pytest.raises(Unreadable, match="Unlesbarer Inhaltstyp"):
+        parse(single("text/plain charset", b"Hallo"))

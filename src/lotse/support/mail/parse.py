@@ -35,6 +35,11 @@ TOKEN_IN_SUBJECT = re.compile(r"\[#([2-9A-HJ-NP-Z]{8})\]")
 TOKEN_IN_ADDRESS = re.compile(r"^[^@+]+\+([2-9A-HJ-NP-Z]{8})@", re.IGNORECASE)
 
 
+# A Content-Type header line with its folded continuation lines.
+CONTENT_TYPE_LINE = re.compile(rb"(?im)^(content-type:)((?:[^\r\n]*)(?:\r?\n[ \t][^\r\n]*)*)")
+PARAMETER_START = re.compile(rb"[A-Za-z0-9!#$%&'*+.^_`|~-]+=")
+
+
 class Unreadable(Exception):
     """A mail that cannot be read; the message says why, in German."""
 
@@ -73,6 +78,39 @@ class ParsedMail:
             if found:
                 return found.group(1).upper()
         return ""
+
+
+def _add_semicolons(value: bytes) -> bytes:
+    """`text/plain charset=UTF-8` → `text/plain; charset=UTF-8`, as mail clients read it.
+
+    Outside quotes, a `name=` that follows white space without a `;` before it starts a
+    parameter; quoted values (a file name with spaces and `=`) stay as they are."""
+    out = bytearray()
+    quoted = False
+    last = b""  # the last character outside white space
+    i = 0
+    while i < len(value):
+        char = value[i : i + 1]
+        if char == b'"' and (i == 0 or value[i - 1 : i] != b"\\"):
+            quoted = not quoted
+        elif (
+            not quoted
+            and char in b" \t\r\n"
+            and last not in {b"", b";", b"="}
+            and PARAMETER_START.match(value, i + len(value[i:]) - len(value[i:].lstrip()))
+        ):
+            out += b";"
+            last = b";"
+        if char not in b" \t\r\n":
+            last = char
+        out += char
+        i += 1
+    return bytes(out)
+
+
+def _repair_content_types(raw: bytes) -> bytes:
+    """Recover the parameters of Content-Type lines that lack the `;` before them."""
+    return CONTENT_TYPE_LINE.sub(lambda m: m.group(1) + _add_semicolons(m.group(2)), raw)
 
 
 def _all_defects(msg: Message) -> list[errors.MessageDefect]:
@@ -243,6 +281,16 @@ def _is_text_body(part: Message) -> bool:
     )
 
 
+def _check_content_type(part: Message) -> None:
+    """A Content-Type that stays unreadable after the repair: the body must not pass for a
+    nameless attachment (and the mail for one with content)."""
+    ctype = part.get_content_type()
+    if not re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+", ctype) and not part.get_filename():
+        raise Unreadable(
+            _("Unreadable content type (Content-Type): %(type)s") % {"type": ctype[:100]}
+        )
+
+
 def _text_of(part: Message) -> str:
     if part.get_content_subtype() == "html":
         return html_to_text(decode_text(part))
@@ -298,7 +346,7 @@ def _is_bounce(msg: Message, sender: str) -> bool:
 
 def parse(raw: bytes) -> ParsedMail:
     """Read a raw mail, or raise `Unreadable` with the reason."""
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    msg = email.message_from_bytes(_repair_content_types(raw), policy=policy.default)
     assert isinstance(msg, EmailMessage)
     fatal = [d for d in _all_defects(msg) if isinstance(d, FATAL_DEFECTS)]
     if fatal:
@@ -329,6 +377,7 @@ def parse(raw: bytes) -> ParsedMail:
             (p for p in _leaves(msg) if id(p) not in body_parts),
             start=1,
         ):
+            _check_content_type(part)
             attachments.append(
                 Part(
                     filename=_attachment_name(part, index),
