@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from lotse.support.mail.intake import parse_headers
 from lotse.support.mail.parse import Unreadable, parse
 
 HEAD = (
@@ -101,3 +102,41 @@ def test_an_unrecoverable_content_type_goes_to_quarantine_not_into_a_fake_attach
 def test_the_quarantine_reason_is_german() -> None:
     with translation.override("de"), pytest.raises(Unreadable, match="Unlesbarer Inhaltstyp"):
         parse(single("text/plain charset", b"Hallo"))
+
+
+# --- a wrong declared charset ------------------------------------------------------------------
+
+
+def test_windows_1252_declared_as_utf8_keeps_its_umlauts() -> None:
+    parsed = parse(single("text/plain; charset=utf-8", "Grüße „aus“ Görlitz – 5 €".encode("cp1252")))
+    assert parsed.text == "Grüße „aus“ Görlitz – 5 €"
+
+
+def test_a_correct_declaration_is_still_decoded_as_declared() -> None:
+    parsed = parse(single("text/plain; charset=koi8-r", "Привет".encode("koi8-r")))
+    assert parsed.text == "Привет"
+    parsed = parse(single("text/plain; charset=utf-8", "Grüße".encode()))
+    assert parsed.text == "Grüße"
+
+
+def test_header_lines_with_raw_latin1_bytes() -> None:
+    raw = (
+        b"From: J\xfcrgen M\xfcller <j.mueller@schule.example>\r\n"
+        b"Subject: Gr\xfc\xdfe und Bitte um R\xfcckruf\r\n"
+        b"Message-ID: <latin@schule.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nText\r\n"
+    )
+    parsed = parse(raw)
+    assert parsed.subject == "Grüße und Bitte um Rückruf"
+    assert parsed.sender_name == "Jürgen Müller"
+    assert parsed.sender == "j.mueller@schule.example"
+
+
+def test_header_lines_in_raw_utf8_stay_as_they_are() -> None:
+    raw = HEAD.replace("Bitte um Beratung", "Grüße aus Görlitz").encode() + b"\r\nText\r\n"
+    assert parse(raw).subject == "Grüße aus Görlitz"
+
+
+def test_the_quarantine_list_shows_raw_latin1_headers_readably() -> None:
+    raw = b"From: J\xfcrgen <j@schule.example>\r\nSubject: Gr\xfc\xdfe\r\n\r\n"
+    assert parse_headers(raw) == ("j@schule.example", "Grüße", "")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from lotse.core import outbox
 from lotse.core.models import OutboxMessage, Person, Role, School, Site
 from lotse.support import permissions
-from lotse.support.mail.parse import ParsedMail, Unreadable, parse
+from lotse.support.mail.parse import ParsedMail, Unreadable, parse, repair_header_bytes
 from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest, Visibility
 from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
@@ -310,7 +310,9 @@ def _fill_headers(mail: InboundMail, raw: bytes) -> None:
 
 def parse_headers(raw: bytes) -> tuple[str, str, str]:
     """Sender, subject and Message-ID, read as leniently as possible."""
-    headers = email.message_from_bytes(_header_part(raw) + b"\r\n\r\n", policy=policy.default)
+    headers = email.message_from_bytes(
+        repair_header_bytes(_header_part(raw)) + b"\r\n\r\n", policy=policy.default
+    )
     senders = getaddresses([str(headers.get("From", "") or "")])
     sender = senders[0][1].lower() if senders and senders[0][1] else ""
     subject = " ".join(str(headers.get("Subject", "") or "").split())

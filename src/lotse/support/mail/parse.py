@@ -108,6 +108,28 @@ def _add_semicolons(value: bytes) -> bytes:
     return bytes(out)
 
 
+def repair_header_bytes(raw: bytes) -> bytes:
+    """Header lines with raw 8-bit bytes that are not UTF-8 are Windows-1252 (a superset of
+    Latin-1), as old clients wrote them; pass them on as UTF-8, which the parser reads."""
+    end = raw.find(b"\r\n\r\n")
+    if end < 0:
+        end = raw.find(b"\n\n")
+    if end < 0:
+        end = len(raw)
+    head = raw[:end]
+    if head.isascii():
+        return raw
+    lines = head.split(b"\n")
+    for index, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            lines[index] = line.decode("cp1252", errors="replace").encode("utf-8")
+    return b"\n".join(lines) + raw[end:]
+
+
 def _repair_content_types(raw: bytes) -> bytes:
     """Recover the parameters of Content-Type lines that lack the `;` before them."""
     return CONTENT_TYPE_LINE.sub(lambda m: m.group(1) + _add_semicolons(m.group(2)), raw)
@@ -138,14 +160,21 @@ def decode_text(part: Message) -> str:
         except (LookupError, ValueError) as exc:  # ValueError: a NUL in the name
             raise Unreadable(reason) from exc
         # Python also knows byte codecs (bz2, hex, rot13 …) by name; no mail is written in them.
-        if not getattr(codec, "_is_text_encoding", True):
+        # Nor in the codecs of domain names.
+        if not getattr(codec, "_is_text_encoding", True) or codec.name in {"idna", "punycode"}:
             raise Unreadable(reason)
         # Mail labelled Latin-1 is nearly always Windows-1252 (€, „“ …); cp1252 is a superset.
         name = "cp1252" if codec.name in {"latin-1", "iso8859-1"} else codec.name
         try:
-            return payload.decode(name, errors="replace")
+            return payload.decode(name)
+        except UnicodeDecodeError:
+            pass  # declared wrongly, e.g. UTF-8 for Windows-1252 bytes: try those first
         except (UnicodeError, LookupError, ValueError) as exc:  # e.g. idna, punycode, undefined
             raise Unreadable(reason) from exc
+        try:
+            return payload.decode("cp1252")
+        except UnicodeDecodeError:
+            return payload.decode(name, errors="replace")
     try:
         return payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -346,7 +375,9 @@ def _is_bounce(msg: Message, sender: str) -> bool:
 
 def parse(raw: bytes) -> ParsedMail:
     """Read a raw mail, or raise `Unreadable` with the reason."""
-    msg = email.message_from_bytes(_repair_content_types(raw), policy=policy.default)
+    msg = email.message_from_bytes(
+        _repair_content_types(repair_header_bytes(raw)), policy=policy.default
+    )
     assert isinstance(msg, EmailMessage)
     fatal = [d for d in _all_defects(msg) if isinstance(d, FATAL_DEFECTS)]
     if fatal:
