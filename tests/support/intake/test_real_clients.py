@@ -108,7 +108,9 @@ def test_the_quarantine_reason_is_german() -> None:
 
 
 def test_windows_1252_declared_as_utf8_keeps_its_umlauts() -> None:
-    parsed = parse(single("text/plain; charset=utf-8", "Grüße „aus“ Görlitz – 5 €".encode("cp1252")))
+    parsed = parse(
+        single("text/plain; charset=utf-8", "Grüße „aus“ Görlitz – 5 €".encode("cp1252"))
+    )
     assert parsed.text == "Grüße „aus“ Görlitz – 5 €"
 
 
@@ -140,3 +142,26 @@ def test_header_lines_in_raw_utf8_stay_as_they_are() -> None:
 def test_the_quarantine_list_shows_raw_latin1_headers_readably() -> None:
     raw = b"From: J\xfcrgen <j@schule.example>\r\nSubject: Gr\xfc\xdfe\r\n\r\n"
     assert parse_headers(raw) == ("j@schule.example", "Grüße", "")
+
+
+# --- display names ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "from_line",
+    [
+        "=?utf-8?q?Standort_Dresde?= =?utf-8?q?n?= <dresden@lasub.example>",
+        "=?utf-8?b?U3RhbmRvcnQgRHJlc2Rl?=\r\n =?utf-8?b?bg==?= <dresden@lasub.example>",
+        '"=?utf-8?q?Standort_Dresde?= =?utf-8?q?n?=" <dresden@lasub.example>',
+    ],
+)
+def test_split_encoded_words_make_one_name(from_line: str) -> None:
+    raw = f"From: {from_line}\r\nSubject: Hallo\r\n\r\nText\r\n".encode()
+    parsed = parse(raw)
+    assert parsed.sender_name == "Standort Dresden"
+    assert parsed.sender == "dresden@lasub.example"
+
+
+def test_encoded_words_separated_by_plain_words_keep_their_spaces() -> None:
+    raw = b"From: =?utf-8?q?J=C3=BCrgen?= Meier <j@schule.example>\r\n\r\nText\r\n"
+    assert parse(raw).sender_name == "Jürgen Meier"

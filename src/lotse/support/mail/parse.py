@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import errors, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -314,7 +315,10 @@ def _check_content_type(part: Message) -> None:
     """A Content-Type that stays unreadable after the repair: the body must not pass for a
     nameless attachment (and the mail for one with content)."""
     ctype = part.get_content_type()
-    if not re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+", ctype) and not part.get_filename():
+    if (
+        not re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+", ctype)
+        and not part.get_filename()
+    ):
         raise Unreadable(
             _("Unreadable content type (Content-Type): %(type)s") % {"type": ctype[:100]}
         )
@@ -348,6 +352,20 @@ def _collect_texts(part: Message, texts: list[str], body_parts: set[int]) -> Non
     if _is_text_body(part):
         texts.append(_text_of(part))
         body_parts.add(id(part))
+
+
+def _display_name(msg: Message) -> str:
+    """The sender's name from encoded words, decoded as one: the address parser keeps the
+    space between adjacent encoded words ("Standort Dresde n"), RFC 2047 drops it."""
+    raw = next((str(v) for k, v in msg.raw_items() if k.lower() == "from"), "")
+    if "=?" not in raw:
+        return ""
+    try:
+        found = email.utils.getaddresses([" ".join(raw.split())])
+        name = found[0][0] if found else ""
+        return " ".join(str(make_header(decode_header(name))).split()) if "=?" in name else ""
+    except Exception:  # best effort: the parser's own reading of the name remains
+        return ""
 
 
 def _is_auto_reply(msg: Message, subject: str) -> bool:
@@ -394,7 +412,7 @@ def parse(raw: bytes) -> ParsedMail:
     if not senders:
         raise Unreadable(_("No sender: the mail has no From line"))
     from_header = getaddresses([str(msg.get("From", ""))])
-    sender_name = from_header[0][0] if from_header else ""
+    sender_name = _display_name(msg) or (from_header[0][0] if from_header else "")
     bounce = _is_bounce(msg, senders[0])
     auto = not bounce and _is_auto_reply(msg, subject)
 
