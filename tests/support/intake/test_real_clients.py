@@ -165,3 +165,29 @@ def test_split_encoded_words_make_one_name(from_line: str) -> None:
 def test_encoded_words_separated_by_plain_words_keep_their_spaces() -> None:
     raw = b"From: =?utf-8?q?J=C3=BCrgen?= Meier <j@schule.example>\r\n\r\nText\r\n"
     assert parse(raw).sender_name == "Jürgen Meier"
+
+
+# --- corrupt base64 -----------------------------------------------------------------------------
+
+
+def pdf(encoded: str) -> str:
+    return PDF.replace("JVBERi0xLjQK", encoded)
+
+
+def test_undecodable_base64_in_an_attachment_goes_to_quarantine() -> None:
+    with translation.override("de"), pytest.raises(Unreadable, match="Konzept.pdf") as refused:
+        parse(mixed(text_part("Anbei das Konzept."), pdf("JVBERi0xLjQKJ")))
+    assert "base64" in str(refused.value)
+    assert "kann nicht dekodiert werden" in str(refused.value)
+
+
+def test_undecodable_base64_in_the_text_goes_to_quarantine() -> None:
+    with pytest.raises(Unreadable, match="base64"):
+        parse(single("text/plain; charset=utf-8", b"SGFsbG8gV2Vsd", cte="base64"))
+
+
+def test_base64_with_missing_padding_or_line_breaks_is_still_decoded() -> None:
+    parsed = parse(mixed(text_part("Anbei."), pdf("JVBERi0x\r\nLjQK"), text_part("Gruss")))
+    assert parsed.attachments[0].content == b"%PDF-1.4\n"
+    parsed = parse(mixed(text_part("Anbei."), pdf("JVBERi0xLjQ")))
+    assert parsed.attachments[0].content == b"%PDF-1.4"

@@ -325,6 +325,7 @@ def _check_content_type(part: Message) -> None:
 
 
 def _text_of(part: Message) -> str:
+    _check_payload(part)
     if part.get_content_subtype() == "html":
         return html_to_text(decode_text(part))
     return _tidy(decode_text(part))
@@ -366,6 +367,30 @@ def _display_name(msg: Message) -> str:
         return " ".join(str(make_header(decode_header(name))).split()) if "=?" in name else ""
     except Exception:  # best effort: the parser's own reading of the name remains
         return ""
+
+
+def _check_payload(part: Message) -> None:
+    """Refuse a part whose base64 cannot be decoded.
+
+    Python then hands back the still-encoded text, which would be stored as if it were the
+    file (a "PDF" of base64 letters). We quarantine the whole mail rather than keep the raw
+    part with a warning: the quarantine already shows its reason to the coordination, who can
+    accept the mail as a request or ask the school to send it again, while a broken file
+    among a request's attachments would look real until someone tries to open it.
+    """
+    if part.is_multipart() or part.get_content_type() == "message/rfc822":
+        return
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
+        return
+    payload = part.get_payload(decode=False)
+    if not isinstance(payload, str):
+        return
+    letters = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+    if len(letters) % 4 == 1:
+        raise Unreadable(
+            _("An attachment cannot be decoded (broken base64): %(name)s")
+            % {"name": _attachment_name(part, 0)}
+        )
 
 
 def _is_auto_reply(msg: Message, subject: str) -> bool:
@@ -427,6 +452,7 @@ def parse(raw: bytes) -> ParsedMail:
             start=1,
         ):
             _check_content_type(part)
+            _check_payload(part)
             attachments.append(
                 Part(
                     filename=_attachment_name(part, index),
