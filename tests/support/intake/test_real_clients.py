@@ -175,7 +175,7 @@ def pdf(encoded: str) -> str:
 
 
 def test_undecodable_base64_in_an_attachment_goes_to_quarantine() -> None:
-    with translation.override("de"), pytest.raises(Unreadable, match="Konzept.pdf") as refused:
+    with translation.override("de"), pytest.raises(Unreadable, match=r"Konzept\.pdf") as refused:
         parse(mixed(text_part("Anbei das Konzept."), pdf("JVBERi0xLjQKJ")))
     assert "base64" in str(refused.value)
     assert "kann nicht dekodiert werden" in str(refused.value)

@@ -6,26 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support', '0006_accompaniment'),
+        ("support", "0006_accompaniment"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HandledUid',
+            name="HandledUid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uidvalidity', models.BigIntegerField()),
-                ('uid', models.BigIntegerField()),
-                ('handled_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('mail', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='support.inboundmail')),
-                ('mailbox', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='handled_uids', to='support.mailbox')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uidvalidity", models.BigIntegerField()),
+                ("uid", models.BigIntegerField()),
+                ("handled_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "mail",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="support.inboundmail",
+                    ),
+                ),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handled_uids",
+                        to="support.mailbox",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handled message',
-                'verbose_name_plural': 'handled messages',
-                'constraints': [models.UniqueConstraint(fields=('mailbox', 'uidvalidity', 'uid'), name='handled_uid_unique')],
+                "verbose_name": "handled message",
+                "verbose_name_plural": "handled messages",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mailbox", "uidvalidity", "uid"), name="handled_uid_unique"
+                    )
+                ],
             },
         ),
     ]
