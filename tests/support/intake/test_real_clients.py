@@ -6,8 +6,12 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from lotse.core.models import OutboxMessage
+from lotse.support.mail import intake
 from lotse.support.mail.intake import parse_headers
 from lotse.support.mail.parse import Unreadable, parse
+from lotse.support.models import InboundMail, SupportRequest
+from tests.factories import Cast
 
 HEAD = (
     "From: Schule Am Park <leitung@schule-am-park.example>\r\n"
@@ -191,3 +195,31 @@ def test_base64_with_missing_padding_or_line_breaks_is_still_decoded() -> None:
     assert parsed.attachments[0].content == b"%PDF-1.4\n"
     parsed = parse(mixed(text_part("Anbei."), pdf("JVBERi0xLjQ")))
     assert parsed.attachments[0].content == b"%PDF-1.4"
+
+
+# --- the same message via a backup MX ------------------------------------------------------------
+
+
+def test_a_redelivery_with_another_received_line_is_one_request_and_one_notice(
+    cast: Cast,
+) -> None:
+    raw = HEAD.encode() + b"Content-Type: text/plain; charset=utf-8\r\n\r\nBitte um Hilfe.\r\n"
+    first = intake.mail_import(site=cast.site_a, raw=raw)
+    assert first.mail.outcome == InboundMail.Outcome.REQUEST
+    requests, notices = SupportRequest.objects.count(), OutboxMessage.objects.count()
+
+    again = b"Received: from backup-mx.lasub.example by mx.lasub.example\r\n" + raw
+    second = intake.mail_import(site=cast.site_a, raw=again)
+
+    assert not second.created
+    assert second.mail.pk == first.mail.pk
+    assert SupportRequest.objects.count() == requests
+    assert OutboxMessage.objects.count() == notices
+    assert InboundMail.objects.count() == 1
+
+
+def test_the_same_message_id_from_another_sender_is_another_mail(cast: Cast) -> None:
+    raw = HEAD.encode() + b"Content-Type: text/plain; charset=utf-8\r\n\r\nBitte um Hilfe.\r\n"
+    intake.mail_import(site=cast.site_a, raw=raw)
+    other = raw.replace(b"leitung@schule-am-park.example", b"sekretariat@schule-am-park.example")
+    assert intake.mail_import(site=cast.site_a, raw=other).created

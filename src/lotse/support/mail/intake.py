@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from lotse.core import outbox
 from lotse.core.models import OutboxMessage, Person, Role, School, Site
 from lotse.support import permissions
-from lotse.support.mail.parse import ParsedMail, Unreadable, parse, repair_header_bytes
+from lotse.support.mail.parse import (
+    MSG_ID,
+    ParsedMail,
+    Unreadable,
+    parse,
+    repair_header_bytes,
+)
 from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest, Visibility
 from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
@@ -41,6 +47,23 @@ def _existing(
     if mailbox is not None and uid is not None:
         key |= Q(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
     return InboundMail.objects.filter(key).first()
+
+
+def _redelivered(site: Site, raw: bytes) -> InboundMail | None:
+    """The same message delivered again, e.g. via a backup MX: its bytes differ by a
+    `Received:` line, but Message-ID and sender are the same. One request, one notice."""
+    try:
+        sender, _subject, message_id = parse_headers(raw)
+    except Exception:
+        return None
+    found = MSG_ID.search(message_id)
+    if not sender or found is None:
+        return None
+    return (
+        InboundMail.objects.filter(site=site, sender=sender, message_id=found.group(0))
+        .order_by("pk")
+        .first()
+    )
 
 
 def own_addresses(site: Site) -> set[str]:
@@ -225,6 +248,8 @@ def mail_import(
     """
     sha256 = hashlib.sha256(raw).hexdigest()
     existing = _existing(sha256=sha256, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+    if existing is None:
+        existing = _redelivered(site, raw)
     if existing is not None:
         return Imported(existing, created=False)
     try:
