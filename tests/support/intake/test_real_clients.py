@@ -223,3 +223,23 @@ def test_the_same_message_id_from_another_sender_is_another_mail(cast: Cast) -> 
     intake.mail_import(site=cast.site_a, raw=raw)
     other = raw.replace(b"leitung@schule-am-park.example", b"sekretariat@schule-am-park.example")
     assert intake.mail_import(site=cast.site_a, raw=other).created
+
+
+# --- Lotse's own addresses ----------------------------------------------------------------------
+
+
+def test_mail_from_the_organisations_sending_address_is_lotses_own(cast: Cast) -> None:
+    organisation = cast.site_a.organisation
+    organisation.mail_from = "Lotse@LaSuB-Beratung.example"
+    organisation.save()
+    requests = SupportRequest.objects.count()
+    raw = (
+        b"From: LaSuB Beratung <lotse@lasub-beratung.example>\r\nTo: dresden@lasub.example\r\n"
+        b"Subject: Neue Anfrage eingegangen\r\nMessage-ID: <own-1@lasub-beratung.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nEine neue Anfrage ist eingegangen.\r\n"
+    )
+
+    result = intake.mail_import(site=cast.site_a, raw=raw)
+
+    assert result.mail.outcome == InboundMail.Outcome.AUTO_REPLY
+    assert SupportRequest.objects.count() == requests

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotse.core import outbox
-from lotse.core.models import OutboxMessage, Person, Role, School, Site
+from lotse.core.models import Organisation, OutboxMessage, Person, Role, School, Site
 from lotse.support import permissions
 from lotse.support.mail.parse import (
     MSG_ID,
@@ -73,6 +73,11 @@ def own_addresses(site: Site) -> set[str]:
     }
     from_address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip().lower()
     addresses.add(from_address)
+    # The organisation's own sending address: Lotse's notices go out from it.
+    addresses.update(
+        a.lower()
+        for a in Organisation.objects.exclude(mail_from="").values_list("mail_from", flat=True)
+    )
     return addresses
 
 
