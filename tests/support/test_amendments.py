@@ -225,7 +225,7 @@ def test_school_proposes_a_change_and_the_page_shows_what_waits(
     assert "in Kraft: Version 1" in page
     assert "Vorgeschlagene Änderung: Version 2" in page
     # Proposing it was the school's acceptance: only the supporter's is missing.
-    assert "Es fehlt noch die Zustimmung der Unterstützer/in." in page
+    assert "Es fehlt noch die Zustimmung der unterstützenden Person." in page
     assert "Änderung annehmen (Version 2)" not in page
     assert response.context["agreement_changes"].lines("added") == ["Elternabende neu gestalten"]
     assert response.context["agreement_changes"].lines("removed") == [

@@ -405,6 +405,33 @@ class InboundMail(models.Model):
         return f"{self.sender}: {self.subject}"
 
 
+class HandledUid(models.Model):
+    """A message of a mailbox that was handled, whatever became of it.
+
+    A copy of a mail already stored (same bytes) has no row of its own in `InboundMail`; its
+    UID is kept here, so the reader does not download it again on every run."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="handled_uids")
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    mail = models.ForeignKey(
+        InboundMail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("handled message")
+        verbose_name_plural = _("handled messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"], name="handled_uid_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id}/{self.uidvalidity}/{self.uid}"
+
+
 class Attachment(models.Model):
     """A file that came with a mail, or a document a participant uploaded; encrypted at rest."""
 

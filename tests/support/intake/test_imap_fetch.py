@@ -449,3 +449,28 @@ def test_fetch_mail_command_reads_the_mailbox_and_reports_failures(
         call_command("fetch-mail", "--cafile", str(dovecot.cafile), stdout=out)
     assert failed.value.code == 1
     assert "0 imported – Anmeldung fehlgeschlagen" in out.getvalue()
+
+
+def test_an_identical_copy_in_the_folder_is_downloaded_once_only(
+    corpus: dict[str, CorpusMail],
+    make_mailbox: Callable[..., Mailbox],
+    fetched_items: list[Any],
+    inbox: Inbox,
+) -> None:
+    """The same bytes twice (a scan delivered twice): one request; neither copy comes again."""
+    raw = corpus[MIX[0]].raw
+    client: IMAPClient = inbox.connect()
+    client.append("INBOX", raw)  # LMTP would add a header line of its own to each copy
+    client.append("INBOX", raw)
+    mailbox = make_mailbox()
+
+    first = reader.fetch_mailbox(mailbox)
+    assert first.error == ""
+    assert (first.imported, first.already_known) == (1, 1)
+    assert InboundMail.objects.filter(mailbox=mailbox).count() == 1
+
+    fetched_items.clear()
+    later = reader.fetch_mailbox(mailbox)
+    assert later.error == ""
+    assert later.imported == 0
+    assert [item for item in fetched_items if "BODY" in str(item)] == []

@@ -1,7 +1,8 @@
 """Reading a site's mailbox over IMAP: fetch what is new, import it, then mark it on the server.
 
-The database is the record of what was imported: a message counts as new when its
-(mailbox, UIDVALIDITY, UID) is not stored yet, whatever its flags. It is flagged \\Seen (or
+The database is the record of what was handled: a message counts as new when its
+(mailbox, UIDVALIDITY, UID) is neither stored with a mail nor recorded as handled (a copy of a
+mail already stored), whatever its flags. It is flagged \\Seen (or
 moved) only after its import committed; a crash in between leaves it unflagged, and the next
 run finds it stored and only flags it.
 """
@@ -23,7 +24,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from lotse.support.mail.intake import mail_import
-from lotse.support.models import InboundMail, Mailbox
+from lotse.support.models import HandledUid, InboundMail, Mailbox
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,10 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, result: FetchResult, limit: int
         InboundMail.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity).values_list(
             "uid", flat=True
         )
+    ) | set(
+        HandledUid.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity).values_list(
+            "uid", flat=True
+        )
     )
     # Stored before but not marked yet (the last run stopped in between): only mark them.
     leftover = [uid for uid in on_server if uid in known]
@@ -228,6 +233,14 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, result: FetchResult, limit: int
                 InboundMail.objects.filter(pk=imported.mail.pk).update(
                     uidvalidity=uidvalidity, uid=uid
                 )
+            # Every message handled is recorded, whatever its outcome: an identical copy
+            # (bytes already stored) would otherwise be downloaded again on every run.
+            HandledUid.objects.get_or_create(
+                mailbox=mailbox,
+                uidvalidity=uidvalidity,
+                uid=uid,
+                defaults={"mail": stored},
+            )
             # Only now, after the commit, the server learns the message is done.
             _done(client, mailbox, [uid])
             if imported.created:

@@ -17,9 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotse.core import outbox
-from lotse.core.models import OutboxMessage, Person, Role, School, Site
+from lotse.core.models import Organisation, OutboxMessage, Person, Role, School, Site
 from lotse.support import permissions
-from lotse.support.mail.parse import ParsedMail, Unreadable, parse
+from lotse.support.mail.parse import (
+    MSG_ID,
+    ParsedMail,
+    Unreadable,
+    parse,
+    repair_header_bytes,
+)
 from lotse.support.models import Attachment, InboundMail, Mailbox, SupportRequest, Visibility
 from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
@@ -43,6 +49,23 @@ def _existing(
     return InboundMail.objects.filter(key).first()
 
 
+def _redelivered(site: Site, raw: bytes) -> InboundMail | None:
+    """The same message delivered again, e.g. via a backup MX: its bytes differ by a
+    `Received:` line, but Message-ID and sender are the same. One request, one notice."""
+    try:
+        sender, _subject, message_id = parse_headers(raw)
+    except Exception:
+        return None
+    found = MSG_ID.search(message_id)
+    if not sender or found is None:
+        return None
+    return (
+        InboundMail.objects.filter(site=site, sender=sender, message_id=found.group(0))
+        .order_by("pk")
+        .first()
+    )
+
+
 def own_addresses(site: Site) -> set[str]:
     """Addresses that are Lotse itself: a mail from them is a loop, never a request."""
     addresses = {
@@ -50,6 +73,11 @@ def own_addresses(site: Site) -> set[str]:
     }
     from_address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip().lower()
     addresses.add(from_address)
+    # The organisation's own sending address: Lotse's notices go out from it.
+    addresses.update(
+        a.lower()
+        for a in Organisation.objects.exclude(mail_from="").values_list("mail_from", flat=True)
+    )
     return addresses
 
 
@@ -225,6 +253,8 @@ def mail_import(
     """
     sha256 = hashlib.sha256(raw).hexdigest()
     existing = _existing(sha256=sha256, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+    if existing is None:
+        existing = _redelivered(site, raw)
     if existing is not None:
         return Imported(existing, created=False)
     try:
@@ -310,7 +340,9 @@ def _fill_headers(mail: InboundMail, raw: bytes) -> None:
 
 def parse_headers(raw: bytes) -> tuple[str, str, str]:
     """Sender, subject and Message-ID, read as leniently as possible."""
-    headers = email.message_from_bytes(_header_part(raw) + b"\r\n\r\n", policy=policy.default)
+    headers = email.message_from_bytes(
+        repair_header_bytes(_header_part(raw)) + b"\r\n\r\n", policy=policy.default
+    )
     senders = getaddresses([str(headers.get("From", "") or "")])
     sender = senders[0][1].lower() if senders and senders[0][1] else ""
     subject = " ".join(str(headers.get("Subject", "") or "").split())

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import errors, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -33,6 +34,11 @@ AUTO_SUBJECT = re.compile(
 MSG_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 TOKEN_IN_SUBJECT = re.compile(r"\[#([2-9A-HJ-NP-Z]{8})\]")
 TOKEN_IN_ADDRESS = re.compile(r"^[^@+]+\+([2-9A-HJ-NP-Z]{8})@", re.IGNORECASE)
+
+
+# A Content-Type header line with its folded continuation lines.
+CONTENT_TYPE_LINE = re.compile(rb"(?im)^(content-type:)((?:[^\r\n]*)(?:\r?\n[ \t][^\r\n]*)*)")
+PARAMETER_START = re.compile(rb"[A-Za-z0-9!#$%&'*+.^_`|~-]+=")
 
 
 class Unreadable(Exception):
@@ -75,6 +81,61 @@ class ParsedMail:
         return ""
 
 
+def _add_semicolons(value: bytes) -> bytes:
+    """`text/plain charset=UTF-8` → `text/plain; charset=UTF-8`, as mail clients read it.
+
+    Outside quotes, a `name=` that follows white space without a `;` before it starts a
+    parameter; quoted values (a file name with spaces and `=`) stay as they are."""
+    out = bytearray()
+    quoted = False
+    last = b""  # the last character outside white space
+    i = 0
+    while i < len(value):
+        char = value[i : i + 1]
+        if char == b'"' and (i == 0 or value[i - 1 : i] != b"\\"):
+            quoted = not quoted
+        elif (
+            not quoted
+            and char in b" \t\r\n"
+            and last not in {b"", b";", b"="}
+            and PARAMETER_START.match(value, i + len(value[i:]) - len(value[i:].lstrip()))
+        ):
+            out += b";"
+            last = b";"
+        if char not in b" \t\r\n":
+            last = char
+        out += char
+        i += 1
+    return bytes(out)
+
+
+def repair_header_bytes(raw: bytes) -> bytes:
+    """Header lines with raw 8-bit bytes that are not UTF-8 are Windows-1252 (a superset of
+    Latin-1), as old clients wrote them; pass them on as UTF-8, which the parser reads."""
+    end = raw.find(b"\r\n\r\n")
+    if end < 0:
+        end = raw.find(b"\n\n")
+    if end < 0:
+        end = len(raw)
+    head = raw[:end]
+    if head.isascii():
+        return raw
+    lines = head.split(b"\n")
+    for index, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            lines[index] = line.decode("cp1252", errors="replace").encode("utf-8")
+    return b"\n".join(lines) + raw[end:]
+
+
+def _repair_content_types(raw: bytes) -> bytes:
+    """Recover the parameters of Content-Type lines that lack the `;` before them."""
+    return CONTENT_TYPE_LINE.sub(lambda m: m.group(1) + _add_semicolons(m.group(2)), raw)
+
+
 def _all_defects(msg: Message) -> list[errors.MessageDefect]:
     found = list(msg.defects)
     if msg.is_multipart():
@@ -82,6 +143,9 @@ def _all_defects(msg: Message) -> list[errors.MessageDefect]:
             if part is not msg:
                 found.extend(part.defects)
     return found
+
+
+NOT_MAIL_CODECS = frozenset({"idna", "punycode", "undefined"})
 
 
 def decode_text(part: Message) -> str:
@@ -99,15 +163,23 @@ def decode_text(part: Message) -> str:
             codec = codecs.lookup(charset)
         except (LookupError, ValueError) as exc:  # ValueError: a NUL in the name
             raise Unreadable(reason) from exc
-        # Python also knows byte codecs (bz2, hex, rot13 …) by name; no mail is written in them.
-        if not getattr(codec, "_is_text_encoding", True):
+        # Python also knows byte codecs (bz2, hex, rot13 …) and codecs for domain names (idna,
+        # punycode) by name; no mail is written in them. (Python 3.13's punycode decodes any
+        # bytes to "" with errors="replace", so it must be refused by name, not by its error.)
+        if not getattr(codec, "_is_text_encoding", True) or codec.name in NOT_MAIL_CODECS:
             raise Unreadable(reason)
         # Mail labelled Latin-1 is nearly always Windows-1252 (€, „“ …); cp1252 is a superset.
         name = "cp1252" if codec.name in {"latin-1", "iso8859-1"} else codec.name
         try:
-            return payload.decode(name, errors="replace")
+            return payload.decode(name)
+        except UnicodeDecodeError:
+            pass  # declared wrongly, e.g. UTF-8 for Windows-1252 bytes: try those first
         except (UnicodeError, LookupError, ValueError) as exc:  # e.g. idna, punycode, undefined
             raise Unreadable(reason) from exc
+        try:
+            return payload.decode("cp1252")
+        except UnicodeDecodeError:
+            return payload.decode(name, errors="replace")
     try:
         return payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -243,6 +315,88 @@ def _is_text_body(part: Message) -> bool:
     )
 
 
+def _check_content_type(part: Message) -> None:
+    """A Content-Type that stays unreadable after the repair: the body must not pass for a
+    nameless attachment (and the mail for one with content)."""
+    ctype = part.get_content_type()
+    if (
+        not re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+", ctype)
+        and not part.get_filename()
+    ):
+        raise Unreadable(
+            _("Unreadable content type (Content-Type): %(type)s") % {"type": ctype[:100]}
+        )
+
+
+def _text_of(part: Message) -> str:
+    _check_payload(part)
+    if part.get_content_subtype() == "html":
+        return html_to_text(decode_text(part))
+    return _tidy(decode_text(part))
+
+
+def _collect_texts(part: Message, texts: list[str], body_parts: set[int]) -> None:
+    """Every text part of the message itself, in order: text, an inline PDF, more text (as
+    Apple Mail lays it out) all belong to the request. Of alternatives only one counts."""
+    if part.get_content_type() == "multipart/alternative":
+        assert isinstance(part, EmailMessage)
+        best = part.get_body(preferencelist=("plain", "html"))
+        if best is None:
+            for sub in _subparts(part):
+                _collect_texts(sub, texts, body_parts)
+            return
+        texts.append(_text_of(best))
+        # The other alternatives say the same; images of an HTML alternative stay attachments.
+        body_parts.update(id(p) for p in _leaves(part) if _is_text_body(p))
+        body_parts.add(id(best))
+        return
+    if part.get_content_type() != "message/rfc822" and part.is_multipart():
+        for sub in _subparts(part):
+            _collect_texts(sub, texts, body_parts)
+        return
+    if _is_text_body(part):
+        texts.append(_text_of(part))
+        body_parts.add(id(part))
+
+
+def _display_name(msg: Message) -> str:
+    """The sender's name from encoded words, decoded as one: the address parser keeps the
+    space between adjacent encoded words ("Standort Dresde n"), RFC 2047 drops it."""
+    raw = next((str(v) for k, v in msg.raw_items() if k.lower() == "from"), "")
+    if "=?" not in raw:
+        return ""
+    try:
+        found = email.utils.getaddresses([" ".join(raw.split())])
+        name = found[0][0] if found else ""
+        return " ".join(str(make_header(decode_header(name))).split()) if "=?" in name else ""
+    except Exception:  # best effort: the parser's own reading of the name remains
+        return ""
+
+
+def _check_payload(part: Message) -> None:
+    """Refuse a part whose base64 cannot be decoded.
+
+    Python then hands back the still-encoded text, which would be stored as if it were the
+    file (a "PDF" of base64 letters). We quarantine the whole mail rather than keep the raw
+    part with a warning: the quarantine already shows its reason to the coordination, who can
+    accept the mail as a request or ask the school to send it again, while a broken file
+    among a request's attachments would look real until someone tries to open it.
+    """
+    if part.is_multipart() or part.get_content_type() == "message/rfc822":
+        return
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
+        return
+    payload = part.get_payload(decode=False)
+    if not isinstance(payload, str):
+        return
+    letters = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+    if len(letters) % 4 == 1:
+        raise Unreadable(
+            _("An attachment cannot be decoded (broken base64): %(name)s")
+            % {"name": _attachment_name(part, 0)}
+        )
+
+
 def _is_auto_reply(msg: Message, subject: str) -> bool:
     auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
     if auto and auto != "no":
@@ -268,7 +422,9 @@ def _is_bounce(msg: Message, sender: str) -> bool:
 
 def parse(raw: bytes) -> ParsedMail:
     """Read a raw mail, or raise `Unreadable` with the reason."""
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    msg = email.message_from_bytes(
+        _repair_content_types(repair_header_bytes(raw)), policy=policy.default
+    )
     assert isinstance(msg, EmailMessage)
     fatal = [d for d in _all_defects(msg) if isinstance(d, FATAL_DEFECTS)]
     if fatal:
@@ -285,29 +441,22 @@ def parse(raw: bytes) -> ParsedMail:
     if not senders:
         raise Unreadable(_("No sender: the mail has no From line"))
     from_header = getaddresses([str(msg.get("From", ""))])
-    sender_name = from_header[0][0] if from_header else ""
+    sender_name = _display_name(msg) or (from_header[0][0] if from_header else "")
     bounce = _is_bounce(msg, senders[0])
     auto = not bounce and _is_auto_reply(msg, subject)
 
-    body = msg.get_body(preferencelist=("plain", "html"))
-    text = ""
+    texts: list[str] = []
     body_parts: set[int] = set()
-    if body is not None:
-        body_parts.add(id(body))
-        if body.get_content_subtype() == "html":
-            text = html_to_text(decode_text(body))
-        else:
-            text = _tidy(decode_text(body))
-            # The HTML alternative of the same text is not an attachment.
-            html = msg.get_body(preferencelist=("html",))
-            if html is not None:
-                body_parts.add(id(html))
+    _collect_texts(msg, texts, body_parts)
+    text = _tidy("\n\n".join(t for t in texts if t))
     attachments: list[Part] = []
     if not bounce:
         for index, part in enumerate(
-            (p for p in _leaves(msg) if id(p) not in body_parts and not _is_text_body(p)),
+            (p for p in _leaves(msg) if id(p) not in body_parts),
             start=1,
         ):
+            _check_content_type(part)
+            _check_payload(part)
             attachments.append(
                 Part(
                     filename=_attachment_name(part, index),
