@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lotse.core import navigation
+from lotse.core import navigation, roles
 from lotse.core.models import Organisation, Role
 from tests.factories import Cast, person_with_role
 
@@ -122,3 +122,32 @@ def test_the_navigation_costs_the_same_queries_for_more_organisations(
 
     assert "Einstellungen von Weitere 3" in page
     assert len(five) == len(two)
+
+
+def test_the_navigation_reads_no_organisation_of_its_own(cast: Cast) -> None:
+    """The organisations come with the person's roles: drawing the links of a coordinator who
+    also administers the organisation costs one query, the count of concepts to review."""
+    person = cast.coordinator
+    Role.objects.create(person=person, organisation=cast.organisation, kind=Role.Kind.ADMIN)
+    person._lotse_roles = None  # type: ignore[attr-defined]
+    roles.role_kinds(person)  # the roles, as the page has already loaded them
+
+    with CaptureQueriesContext(connection) as ctx:
+        links = {link.key: link for link in navigation.links_for(person)}
+
+    assert links["core.settings"].label == f"Einstellungen von {cast.organisation.name}"
+    assert links["support.concept_queue"].badge == 0
+    assert [q["sql"] for q in ctx.captured_queries if "core_organisation" in q["sql"]] == []
+    assert len(ctx.captured_queries) == 1
+
+
+def test_a_page_reads_the_organisations_only_with_the_roles(cast: Cast, client: Client) -> None:
+    client.force_login(cast.coordinator)
+    client.get("/konzepte/")  # warm the session
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/konzepte/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert 'href="/koordination/"' in page
+    from_organisation = [q for q in ctx.captured_queries if 'FROM "core_organisation"' in q["sql"]]
+    assert from_organisation == []

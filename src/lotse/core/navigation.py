@@ -101,15 +101,6 @@ def links_for(person: Person | AnonymousUser) -> list[Link]:
     for entry in entries():
         if entry.public or (authenticated and held and (not entry.kinds or entry.kinds & held)):
             wanted.append(entry)
-    organisation_ids: set[int] = set()
-    for entry in wanted:
-        if entry.per_organisation:
-            organisation_ids |= roles.organisation_ids(person, *entry.kinds)
-    organisations = (
-        list(Organisation.objects.filter(pk__in=organisation_ids).only("slug", "name"))
-        if organisation_ids
-        else []
-    )
     links: list[Link] = []
     for entry in wanted:
         if not entry.per_organisation:
@@ -118,7 +109,8 @@ def links_for(person: Person | AnonymousUser) -> list[Link]:
                 Link(entry.key, str(entry.label), reverse(entry.url_name), counts.get(None))
             )
             continue
-        mine = [o for o in organisations if o.pk in roles.organisation_ids(person, *entry.kinds)]
+        # The organisations come with the roles (loaded once per request): no query here.
+        mine = roles.organisations(person, *entry.kinds)
         counts = entry.badge(person, mine) if entry.badge and isinstance(person, Person) else {}
         for organisation in mine:
             text = entry.short_label if len(mine) == 1 and entry.short_label else entry.label
