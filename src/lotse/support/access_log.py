@@ -17,6 +17,7 @@ from lotse.support.workflow import Side
 WHAT: dict[str, str | Promise] = {
     "request": _("Request page"),
     "timeline": _("Timeline (refreshed)"),
+    "timeline_older": _("Timeline (older entries)"),
     "agreement": _("Kontrakt form"),
     "agreement_pdf": _("Kontrakt (PDF)"),
     "agreement_changes": _("Changes to the Kontrakt"),

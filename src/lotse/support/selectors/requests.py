@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django.db.models import (
     Case,
+    Count,
     DateTimeField,
     F,
     Prefetch,
@@ -32,6 +33,7 @@ from lotse.support.models import (
     State,
     SupportRequest,
     TimelineEvent,
+    Visibility,
 )
 from lotse.support.selectors.base import (
     BOTH_SIDES,
@@ -164,6 +166,11 @@ class DocumentEntry(Shown):
         return self.created_at
 
 
+# The newest events the request page shows of the timeline; older ones are loaded on demand
+# ("Ältere Einträge laden"), this many at a time.
+TIMELINE_ROWS = 20
+
+
 def timeline_for(
     *, person: Person, sides: Collection[Side], request: SupportRequest
 ) -> list[TimelineEntry]:
@@ -172,9 +179,20 @@ def timeline_for(
     return events
 
 
+def timeline_counts(*, request: SupportRequest) -> dict[str, int]:
+    """How many events the request's timeline has ("total") and how many of them have each
+    level, in one query that reads no content."""
+    return TimelineEvent.objects.filter(request=request).aggregate(
+        total=Count("pk"),
+        **{str(level): Count("pk", filter=Q(visibility=level)) for level in Visibility},
+    )
+
+
 def _timeline(
-    person: Person, sides: Collection[Side], request: SupportRequest
+    person: Person, sides: Collection[Side], request: SupportRequest, rows: int | None = None
 ) -> list[TimelineEntry]:
+    """The events oldest first; with `rows`, only the newest `rows` of them: the notes of the
+    others are neither loaded nor decrypted."""
     who = {"author": "actor", "addressee": "addressee"}
     events = (
         TimelineEvent.objects.filter(request=request)
@@ -184,10 +202,13 @@ def _timeline(
             readable=readable_case(person, sides, **who),
             sealed_note=sealed_if_readable(person, sides, "note", **who),
         )
-        .order_by("created_at", "pk")
     )
+    if rows is None:
+        found = list(events.order_by("created_at", "pk"))
+    else:
+        found = list(events.order_by("-created_at", "-pk")[:rows])[::-1]
     entries = []
-    for event in events:
+    for event in found:
         hidden = event.visibility is not None and not event.readable
         entries.append(
             TimelineEntry(
@@ -225,11 +246,17 @@ def binding_agreement(*, request: SupportRequest) -> Agreement | None:
 
 
 def request_detail(
-    *, person: Person, request: SupportRequest, sides: Collection[Side]
+    *,
+    person: Person,
+    request: SupportRequest,
+    sides: Collection[Side],
+    timeline_rows: int = TIMELINE_ROWS,
 ) -> dict[str, Any]:
     """Everything the detail page shows, in a fixed number of queries (one more when the
-    request has released entries)."""
-    events = _timeline(person, sides, request)
+    request has released entries); of the timeline the newest `timeline_rows` events, and how
+    many there are in all."""
+    events = _timeline(person, sides, request, timeline_rows)
+    counts = timeline_counts(request=request)
     proposals = list(
         Proposal.objects.filter(request=request).select_related("supporter").order_by("created_at")
     )
@@ -294,6 +321,11 @@ def request_detail(
     return {
         "attachments": documents,
         "events": events,
+        "events_total": counts["total"],
+        "events_older": max(counts["total"] - len(events), 0),
+        # How many the link "Ältere Einträge laden" asks for: the next batch as well.
+        "events_more": min(timeline_rows + TIMELINE_ROWS, counts["total"]),
+        "events_rows": timeline_rows,
         "proposals": proposals,
         "meetings": meetings,
         # Date and place are for everyone who sees the request; who takes part is not loaded
@@ -303,7 +335,11 @@ def request_detail(
         "agreements": agreements,
         "binding_agreement": binding_of(agreements),
         "audience": visibility.audience(request, proposals),
-        "levels": level_counts([*events, *meetings, *documents]),
+        # The levels of all events count, also of those not shown yet.
+        "levels": {
+            level: count + counts[level]
+            for level, count in level_counts([*meetings, *documents]).items()
+        },
     }
 
 

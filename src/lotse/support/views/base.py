@@ -207,14 +207,34 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
     }
 
 
+# The most timeline events one page shows (a request of years has a few hundred).
+TIMELINE_ROWS_MAX = 5000
+
+
+def timeline_rows(request: HttpRequest) -> int:
+    """How many of the newest timeline events to show: the default batch, or as many as the
+    reader asked for with "Ältere Einträge laden" (`?eintraege=40`)."""
+    raw = request.GET.get("eintraege", "")
+    rows = int(raw) if raw.isdigit() else 0
+    return min(max(rows, request_selectors.TIMELINE_ROWS), TIMELINE_ROWS_MAX)
+
+
 def detail_context(
-    sr: SupportRequest, person: Person, *, shortlist_search: str = "", forms: bool = True
+    sr: SupportRequest,
+    person: Person,
+    *,
+    shortlist_search: str = "",
+    forms: bool = True,
+    timeline_rows: int = request_selectors.TIMELINE_ROWS,
 ) -> dict[str, Any]:
     """Everything the request page shows; `forms=False` leaves out the forms of the steps
-    (and with them the shortlist), for the timeline fragment that refreshes every minute."""
+    (and with them the shortlist), for the timeline fragment that refreshes every minute.
+    Of the timeline it shows the newest `timeline_rows` events."""
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
-    detail = request_selectors.request_detail(person=person, request=sr, sides=person_sides)
+    detail = request_selectors.request_detail(
+        person=person, request=sr, sides=person_sides, timeline_rows=timeline_rows
+    )
     # The timeline fragment shows no session: it does without their queries.
     accompaniment = (
         accompaniment_selectors.accompaniment_for(
@@ -362,6 +382,11 @@ def _completion_context(
     return section
 
 
+# The timeline fragments of the request page and what their read is in the access log: the
+# refresh every minute, and the older entries a reader loads.
+TIMELINE_FRAGMENTS = {"timeline": "timeline", "aeltere": "timeline_older"}
+
+
 def render_detail(
     request: HttpRequest,
     sr: SupportRequest,
@@ -370,14 +395,22 @@ def render_detail(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    """Render the request page (or its timeline for htmx): one read, one access-log row."""
-    fragment = getattr(request, "htmx", False) and request.GET.get("fragment") == "timeline"
-    context = context or detail_context(sr, person, forms=not fragment)
+    """Render the request page (or its timeline for htmx: refreshed, or with older entries
+    loaded): one read, one access-log row."""
+    what = (
+        TIMELINE_FRAGMENTS.get(request.GET.get("fragment", ""))
+        if getattr(request, "htmx", False)
+        else None
+    )
+    fragment = what is not None
+    context = context or detail_context(
+        sr, person, forms=not fragment, timeline_rows=timeline_rows(request)
+    )
     access_log.log(
         person=person,
         request=sr,
         sides=context["person_sides"],
-        what="timeline" if fragment else "request",
+        what=what or "request",
     )
     if fragment:
         return render(request, "support/request_detail.html#timeline", context, status=status)

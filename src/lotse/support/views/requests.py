@@ -43,6 +43,7 @@ from lotse.support.views.base import (
     refused,
     render_detail,
     shortlist_context,
+    timeline_rows,
 )
 
 
@@ -217,7 +218,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = roles.person_of(request)
     sr = get_request_for(person, pk)
     search = request.GET.get("suche", "")[:100]
-    context = detail_context(sr, person, shortlist_search=search) if search else None
+    context = (
+        detail_context(sr, person, shortlist_search=search, timeline_rows=timeline_rows(request))
+        if search
+        else None
+    )
     return render_detail(request, sr, person, context)
 
 
