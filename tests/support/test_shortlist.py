@@ -395,3 +395,98 @@ def test_the_timeline_refresh_does_not_rank_again(
     assert 'id="timeline"' in html(response)
     assert "shortlist" not in response.context
     assert not any("catalog_supporterprofile" in q["sql"] for q in ctx.captured_queries)
+
+
+# --- the request page's shortlist: excluded supporters ruled out in SQL first ------------------
+
+
+def _visible_part(full: Any, term: str, rows: int) -> tuple[Any, ...]:
+    """What the page shows of the excluded when the full ranking is known."""
+    matching = [e for e in full.excluded if term in e.candidate.name.casefold()]
+    return tuple(matching[:rows])
+
+
+@pytest.mark.parametrize("days", [0, 3, 10])
+def test_the_page_ranks_exactly_as_the_full_ranking(cast: Cast, days: int) -> None:
+    """Ruling out in SQL (district, capacity, availability, absence, conflict) before ranking
+    changes nothing of the ranking: the same supporters in the same order with the same
+    reasons, the same first excluded with their reasons, the same counts."""
+    place_school_a(cast)
+    at_a = bring_to_state(cast, State.CLARIFIED)
+    at_b = submit_request(cast.school_b, cast.school_contact_b)
+    busy = [submit_request(cast.school_b, cast.school_contact_b) for _ in range(3)]
+    many_supporters(cast, 120, 0, busy)
+    # Some without places, some unavailable: exclusions of every kind.
+    SupporterProfile.objects.filter(person__last_name__endswith="3").update(max_processes=0)
+    SupporterProfile.objects.filter(person__last_name__endswith="8").update(active=False)
+    needed_from = TODAY() + dt.timedelta(days=days)
+
+    for sr in (at_a, at_b):
+        fresh = SupportRequest.objects.select_related("school").get(pk=sr.pk)
+        full = matching_selectors.shortlist_for(request=fresh, needed_from=needed_from)
+        assert full.ranked
+        assert full.excluded
+        for term, rows in (("", 50), ("", 7), ("viele 1", 5), ("olbrich", 50), ("nobody", 5)):
+            page = matching_selectors.shortlist_for(
+                request=fresh, needed_from=needed_from, excluded_rows=rows, search=term
+            )
+            assert page.ranked == full.ranked
+            assert page.max_score == full.max_score
+            assert page.excluded == _visible_part(full, term, rows), (sr.school, term, rows)
+            assert page.excluded_total == len(full.excluded)
+            assert page.excluded_matching == len(_visible_part(full, term, 10_000))
+
+
+def test_the_page_ranks_only_whom_sql_could_not_rule_out(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of the excluded, only those fully booked reach the ranking (the load is counted in
+    Python); everyone else excluded is ruled out in SQL, their facts not loaded."""
+    place_school_a(cast)
+    sr = bring_to_state(cast, State.CLARIFIED)
+    busy = [submit_request(cast.school_b, cast.school_contact_b) for _ in range(3)]
+    many_supporters(cast, 120, 0, busy)
+    SupporterProfile.objects.filter(person__last_name__endswith="8").update(active=False)
+    fresh = SupportRequest.objects.select_related("school").get(pk=sr.pk)
+    full = matching_selectors.shortlist_for(request=fresh)
+    ranked_sizes: list[int] = []
+    real_rank = matching_selectors.rank
+
+    def counting_rank(need: Any, candidates: Any, weights: Any) -> Any:
+        candidates = list(candidates)
+        ranked_sizes.append(len(candidates))
+        return real_rank(need, candidates, weights)
+
+    monkeypatch.setattr(matching_selectors, "rank", counting_rank)
+    page = matching_selectors.shortlist_for(request=fresh, excluded_rows=0)
+
+    fully_booked = [e for e in full.excluded if {r.code for r in e.reasons} == {"over_capacity"}]
+    assert len(full.excluded) > len(fully_booked) + 20
+    assert ranked_sizes == [len(full.ranked) + len(fully_booked)]
+    assert page.ranked == full.ranked
+    assert page.excluded == ()
+    assert page.excluded_total == len(full.excluded)
+
+
+def test_the_page_with_its_shortlist_needs_the_same_queries_for_10_and_1000_supporters(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    place_school_a(cast)
+    sr = bring_to_state(cast, State.CLARIFIED)
+    busy = [submit_request(cast.school_b, cast.school_contact_b) for _ in range(3)]
+    many_supporters(cast, 10, 0, busy)
+    client = client_as(cast.coordinator)
+
+    def counted() -> int:
+        client.get(f"/anfragen/{sr.pk}/")  # warm-up
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/anfragen/{sr.pk}/")
+        assert response.status_code == 200
+        assert response.context["shortlist"]
+        assert response.context["shortlist_excluded"]
+        return len(ctx.captured_queries)
+
+    few = counted()
+    many_supporters(cast, 990, 10, busy)
+    many = counted()
+    assert many == few

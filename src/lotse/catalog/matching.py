@@ -231,11 +231,23 @@ class Excluded:
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
+    """Everyone who may take the request, ranked, and those excluded.
+
+    A page that shows only some of the excluded (bench/matching.py: 50 of 3,800) gets them
+    alone in `excluded`: `excluded_count` then says how many there are in all, and
+    `excluded_matching` how many of them match the page's search by name."""
+
     need: Need
     weights: Weights
     ranked: tuple[Ranked, ...] = ()
     excluded: tuple[Excluded, ...] = ()
     max_score: float = 0.0
+    excluded_count: int | None = None
+    excluded_matching: int | None = None
+
+    @property
+    def excluded_total(self) -> int:
+        return len(self.excluded) if self.excluded_count is None else self.excluded_count
 
     def ranked_ids(self) -> list[int]:
         return [entry.candidate.person_id for entry in self.ranked]

@@ -8,15 +8,19 @@ import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     Count,
+    Exists,
     FloatField,
+    OuterRef,
     Q,
+    QuerySet,
     TextField,
+    Value,
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -95,13 +99,62 @@ def matching_need(*, request: SupportRequest, needed_from: dt.date | None = None
     )
 
 
-def matching_candidates(
-    *, request: SupportRequest, need: Need, supporter_ids: Collection[int] | None = None
-) -> list[Candidate]:
-    """The organisation's active supporters not yet proposed for the request, with what
-    matching needs to know about each: nine queries however many supporters there are.
+# Up to this many people, the load of supporters is counted for them alone (a proposal's
+# check); for more, SQLite's planner loops over the list of ids: counting everyone's load in
+# one pass is faster.
+FEW = 5
 
-    `supporter_ids` narrows them to these people (the check of a proposal)."""
+
+def _name(first: str, last: str, email: str) -> str:
+    return f"{first} {last}".strip() or email
+
+
+def _not_excluded(request: SupportRequest, need: Need) -> QuerySet[SupporterProfile, Any]:
+    """The profiles of the request's organisation that none of the hard exclusions of
+    `catalog.matching.exclusions` rules out on sight, in SQL: available, with places, not
+    absent on the day, not working at the school, serving the school's district (or naming
+    none). Only the load (places taken) is left to the ranking. SQLite and PostgreSQL compute
+    this list once per query it filters."""
+    day = need.needed_from
+    profiles = SupporterProfile.objects.filter(
+        organisation_id=request.organisation_id, active=True, max_processes__gt=0
+    ).exclude(
+        Exists(
+            Absence.objects.filter(profile_id=OuterRef("pk"), starts_on__lte=day, ends_on__gte=day)
+        )
+    )
+    if need.school_id is not None:
+        works_at = SupporterProfile.works_at_schools.through.objects
+        profiles = profiles.exclude(
+            Exists(works_at.filter(supporterprofile_id=OuterRef("pk"), school_id=need.school_id))
+        )
+    if need.district_id is not None:
+        serves = SupporterProfile.districts.through.objects.filter(
+            supporterprofile_id=OuterRef("pk")
+        )
+        profiles = profiles.filter(
+            ~Exists(serves) | Exists(serves.filter(district_id=need.district_id))
+        )
+    return profiles.values("pk")
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    candidates: list[Candidate]
+    # Supporters the SQL filter ruled out: person id -> name (their facts are not loaded).
+    ruled_out: dict[int, str]
+    # Supporter id -> accompaniments holding a place.
+    load: dict[int, int]
+
+
+def _load(
+    request: SupportRequest,
+    need: Need,
+    supporter_ids: Collection[int] | None = None,
+    *,
+    prefilter: bool = False,
+    load: dict[int, int] | None = None,
+) -> _Loaded:
     organisation_id = request.organisation_id
     roles_qs = Role.objects.filter(
         organisation_id=organisation_id, kind=Role.Kind.SUPPORTER, person__is_active=True
@@ -121,14 +174,30 @@ def matching_candidates(
         roles_qs = roles_qs.filter(person_id__in=ids)
         profiles_qs = profiles_qs.filter(person_id__in=ids)
         through &= Q(supporterprofile__person_id__in=ids)
-        load_qs = load_qs.filter(supporter_id__in=ids)
+        if len(ids) <= FEW:
+            load_qs = load_qs.filter(supporter_id__in=ids)
         absences_qs = absences_qs.filter(profile__person_id__in=ids)
+    if prefilter:
+        fit = _not_excluded(request, need)
+        profiles_qs = profiles_qs.filter(pk__in=fit)
+        through &= Q(supporterprofile_id__in=fit)
+        absences_qs = absences_qs.filter(profile_id__in=fit)
+        # Who has a profile at all: one ruled out by the filter is no candidate without one.
+        roles_qs = roles_qs.annotate(
+            profiled=Exists(
+                SupporterProfile.objects.filter(
+                    organisation_id=organisation_id, person_id=OuterRef("person_id")
+                )
+            )
+        )
+    else:
+        roles_qs = roles_qs.annotate(profiled=Value(False))
 
-    people: dict[int, tuple[str, str]] = {}
-    for person_id, first, last, email, title in roles_qs.values_list(
-        "person_id", "person__first_name", "person__last_name", "person__email", "title"
+    people: dict[int, tuple[str, str, bool]] = {}
+    for person_id, first, last, email, title, profiled in roles_qs.values_list(
+        "person_id", "person__first_name", "person__last_name", "person__email", "title", "profiled"
     ).order_by("pk"):
-        people.setdefault(person_id, (f"{first} {last}".strip() or email, title))
+        people.setdefault(person_id, (_name(first, last, email), title, profiled))
     # Coordinates as floats and the JSON lists as text (parsed once per distinct value): the
     # database's decimals and a JSON parse per row cost more than the rest of the selector.
     profiles = {
@@ -155,14 +224,19 @@ def matching_candidates(
         "profile_id", "starts_on", "ends_on"
     ):
         absences[profile_id].append(Period(starts_on, ends_on))
-    load = dict(
-        load_qs.values("supporter_id").annotate(n=Count("pk")).values_list("supporter_id", "n")
-    )
+    if load is None:
+        load = dict(
+            load_qs.values("supporter_id").annotate(n=Count("pk")).values_list("supporter_id", "n")
+        )
     earlier = _earlier_work(request, supporter_ids)
 
     candidates = []
-    for person_id, (name, title) in people.items():
+    ruled_out: dict[int, str] = {}
+    for person_id, (name, title, profiled) in people.items():
         row = profiles.get(person_id)
+        if row is None and profiled:
+            ruled_out[person_id] = name
+            continue
         common: dict[str, Any] = {
             "person_id": person_id,
             "name": name,
@@ -193,7 +267,17 @@ def matching_candidates(
                 **common,
             )
         )
-    return candidates
+    return _Loaded(candidates, ruled_out, load)
+
+
+def matching_candidates(
+    *, request: SupportRequest, need: Need, supporter_ids: Collection[int] | None = None
+) -> list[Candidate]:
+    """The organisation's active supporters not yet proposed for the request, with what
+    matching needs to know about each: nine queries however many supporters there are.
+
+    `supporter_ids` narrows them to these people (the check of a proposal)."""
+    return _load(request, need, supporter_ids).candidates
 
 
 def shortlist_for(
@@ -201,11 +285,43 @@ def shortlist_for(
     request: SupportRequest,
     needed_from: dt.date | None = None,
     supporter_ids: Collection[int] | None = None,
+    excluded_rows: int | None = None,
+    search: str = "",
 ) -> Ranking:
-    """The ranked shortlist of supporters for the request, and who is excluded and why."""
+    """The ranked shortlist of supporters for the request, and who is excluded and why.
+
+    With `excluded_rows` (the request page) the ranked list is the same, but SQL rules out
+    first whom a hard exclusion keeps off the list on sight (`_not_excluded`): only the others
+    are loaded and ranked. Of the excluded, the ranking then holds the first `excluded_rows`
+    by name whose name contains `search`, with their reasons (their facts loaded alone), and
+    counts them all (`Ranking.excluded_count`, `excluded_matching`)."""
     need = matching_need(request=request, needed_from=needed_from)
-    candidates = matching_candidates(request=request, need=need, supporter_ids=supporter_ids)
-    return rank(need, candidates, weights_for(organisation_id=request.organisation_id))
+    weights = weights_for(organisation_id=request.organisation_id)
+    if excluded_rows is None:
+        candidates = matching_candidates(request=request, need=need, supporter_ids=supporter_ids)
+        return rank(need, candidates, weights)
+    loaded = _load(request, need, supporter_ids, prefilter=True)
+    ranking = rank(need, loaded.candidates, weights)
+    names = {e.candidate.person_id: e.candidate.name for e in ranking.excluded}
+    names.update(loaded.ruled_out)
+    term = sort_name(search.strip())
+    matching = sorted(
+        (sort_name(name), person_id) for person_id, name in names.items() if term in sort_name(name)
+    )
+    shown = {person_id for _key, person_id in matching[:excluded_rows]}
+    excluded = [e for e in ranking.excluded if e.candidate.person_id in shown]
+    # The reasons of those ruled out in SQL and shown: their facts, for them alone.
+    more = [person_id for person_id in shown if person_id in loaded.ruled_out]
+    if more:
+        facts = _load(request, need, more, load=loaded.load).candidates
+        excluded += rank(need, facts, weights).excluded
+    excluded.sort(key=lambda e: (sort_name(e.candidate.name), e.candidate.person_id))
+    return replace(
+        ranking,
+        excluded=tuple(excluded),
+        excluded_count=len(names),
+        excluded_matching=len(matching),
+    )
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,12 @@ from lotse.support.selectors import requests as request_selectors
 from lotse.support.services import requests as request_services
 from lotse.support.workflow import Side
 
+# Rows of the shortlist on the request page; a search by name finds anyone further down.
+SHORTLIST_ROWS = 15
+
+
+EXCLUDED_ROWS = 50
+
 
 @dataclass(frozen=True)
 class Action:
@@ -61,11 +67,19 @@ class Action:
     done: str | Promise
     # What the form needs to know about the request, e.g. the supporters to choose from.
     form_kwargs: Callable[[SupportRequest], dict[str, Any]] | None = None
+    # The same for the form on the request page, with the page's search by name: what the
+    # page shows may be less than what checking a submitted form needs.
+    page_kwargs: Callable[[SupportRequest, str], dict[str, Any]] | None = None
 
-    def make_form(self, sr: SupportRequest, prefix: str, data: Any = None) -> forms.Form | None:
+    def make_form(
+        self, sr: SupportRequest, prefix: str, data: Any = None, *, search: str | None = None
+    ) -> forms.Form | None:
         if self.form is None:
             return None
-        extra = self.form_kwargs(sr) if self.form_kwargs else {}
+        if search is not None and self.page_kwargs:
+            extra = self.page_kwargs(sr, search)
+        else:
+            extra = self.form_kwargs(sr) if self.form_kwargs else {}
         return self.form(data, prefix=prefix, **extra)
 
 
@@ -89,6 +103,12 @@ ACTIONS: dict[str, Action] = {
         ),
         gettext_lazy("The supporters have been asked."),
         lambda r: {"ranking": matching_selectors.shortlist_for(request=r)},
+        # Of the excluded, the page shows the first rows only: only those are loaded.
+        lambda r, search: {
+            "ranking": matching_selectors.shortlist_for(
+                request=r, excluded_rows=EXCLUDED_ROWS, search=search
+            )
+        },
     ),
     "assign_school": Action(
         AssignSchoolForm,
@@ -165,22 +185,15 @@ def with_default_level(form: forms.Form | None, sides: set[Side]) -> forms.Form 
 
 
 def _action_forms(
-    sr: SupportRequest, person: Person, allowed: set[str], sides: set[Side]
+    sr: SupportRequest, person: Person, allowed: set[str], sides: set[Side], search: str = ""
 ) -> dict[str, forms.Form | None]:
     result: dict[str, forms.Form | None] = {}
     # The order of the table, so the page always lists the steps in process order.
     for name in (a for a in workflow.TRANSITIONS if a in allowed):
         action = ACTIONS.get(name)
         if action is not None:
-            result[name] = with_default_level(action.make_form(sr, name), sides)
+            result[name] = with_default_level(action.make_form(sr, name, search=search), sides)
     return result
-
-
-# Rows of the shortlist on the request page; a search by name finds anyone further down.
-SHORTLIST_ROWS = 15
-
-
-EXCLUDED_ROWS = 50
 
 
 def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, Any]:
@@ -194,14 +207,18 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
     if term:
         ranked = [e for e in ranked if term in sort_name(e.candidate.name)]
         excluded = [e for e in excluded if term in sort_name(e.candidate.name)]
+    # The page's ranking holds only the excluded it shows, and counts the others.
+    excluded_count = (
+        len(excluded) if ranking.excluded_matching is None else ranking.excluded_matching
+    )
     return {
         "ranking": ranking,
         "shortlist": ranked[:SHORTLIST_ROWS],
         "shortlist_more": max(len(ranked) - SHORTLIST_ROWS, 0),
         "shortlist_matches": len(ranked),
         "shortlist_excluded": excluded[:EXCLUDED_ROWS],
-        "shortlist_excluded_count": len(excluded),
-        "shortlist_excluded_more": max(len(excluded) - EXCLUDED_ROWS, 0),
+        "shortlist_excluded_count": excluded_count,
+        "shortlist_excluded_more": max(excluded_count - EXCLUDED_ROWS, 0),
         "shortlist_search": search.strip(),
         "shortlist_chosen": form.chosen_ids(),
     }
@@ -263,7 +280,9 @@ def detail_context(
         None,
     )
     can_write = permissions.may_write(person_sides)
-    action_forms = _action_forms(sr, person, allowed, person_sides) if forms else {}
+    action_forms = (
+        _action_forms(sr, person, allowed, person_sides, shortlist_search) if forms else {}
+    )
     return {
         **agreement_context(sr, detail["agreements"], person_sides),
         **(_completion_context(sr, person, person_sides, allowed) if forms else {}),
