@@ -36,6 +36,7 @@ from run import (
     Database,
     Result,
     database_env,
+    goal_line,
     log,
     lotse,
     measure_pages,
@@ -286,6 +287,7 @@ def report(
                     failed = True
         print(line)
     print()
+    print(goal_line("shortlist page (5,000 supporters)", results, "shortlist"))
     print("FAILED" if failed else "OK: query counts do not grow with the number of supporters")
     return 1 if failed else 0
 

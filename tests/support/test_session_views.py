@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -443,3 +444,41 @@ def test_a_released_session_record_is_read_by_the_organisation_with_one_log_row(
     assert "Offenes Gespräch" in page
     assert "Gut vorangekommen" in page
     assert AccessLog.objects.count() == before + 1
+
+
+def test_a_long_accompaniment_shows_the_newest_sessions_and_done_steps_first(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    """Eight held sessions and eight done steps: the page lists the newest five of each and
+    says how many more there are; "Die ganze Begleitung anzeigen" lists them all. The goals'
+    history and "who can see what" count every one of them either way."""
+    sr = bring_to_state(cast, State.ACCOMPANYING)
+    for n in range(8):
+        session = begun(plan(cast, sr, participants=f"Runde {n}"))
+        Session.objects.filter(pk=session.pk).update(
+            starts_at=timezone.now() - dt.timedelta(days=30 - n)
+        )
+        accompaniment_services.session_record(
+            session=Session.objects.get(pk=session.pk),
+            by=cast.supporter,
+            participants=f"Runde {n}",
+            progress=[ProgressData(1, 1)],
+            next_steps=[StepData(f"Schritt {n}", "school", day(n + 1))],
+        )
+    NextStep.objects.filter(request=sr).update(done_at=timezone.now(), done_by=cast.supporter)
+    client = client_as(cast.school_contact_a)
+
+    page = text(client.get(f"/anfragen/{sr.pk}/", HTTP_ACCEPT_LANGUAGE="de"))
+    whole = text(client.get(f"/anfragen/{sr.pk}/?begleitung=alle", HTTP_ACCEPT_LANGUAGE="de"))
+
+    rounds = [n for n in range(8) if f"Runde {n}<" in page or f"Runde {n}\n" in page]
+    assert rounds == [3, 4, 5, 6, 7]
+    assert "3 frühere Termine werden nicht angezeigt." in page
+    assert [f"Schritt {n}" in page for n in range(8)] == [False] * 3 + [True] * 5
+    assert "3 frühere erledigte Schritte werden nicht angezeigt." in page
+    assert f'href="/anfragen/{sr.pk}/?begleitung=alle#begleitung"' in page
+    assert all(f"Schritt {n}" in whole for n in range(8))
+    assert all(f"Runde {n}" in whole for n in range(8))
+    assert "nicht angezeigt" not in whole
+    levels = re.findall(r"\((\d+) Einträge?\)</dt>", page)
+    assert levels == re.findall(r"\((\d+) Einträge?\)</dt>", whole)

@@ -109,15 +109,25 @@ def _goal_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+# Of a long accompaniment the request page shows the newest past sessions and done next steps
+# (every planned session and open step); "Alle anzeigen" (`?begleitung=alle`) shows the rest.
+ACCOMPANIMENT_ROWS = 5
+
+
 def accompaniment_for(
     *,
     person: Person,
     sides: Collection[Side],
     request: SupportRequest,
     binding: Agreement | None,
+    newest: int | None = ACCOMPANIMENT_ROWS,
 ) -> dict[str, Any]:
     """Sessions, next steps and the goals' history as this reader may see them, in four queries
-    (five with released sessions); encrypted fields leave the database only for readers."""
+    (five with released sessions); encrypted fields leave the database only for readers.
+
+    With `newest`, only the newest `newest` past sessions and done steps are listed (the others
+    are counted under "sessions_past_more" and "next_steps_done_more"); the goals' history
+    and the counts of entries per level ("levels") cover all of them."""
     now = timezone.now()
     today = timezone.localdate()
     # The labels once per page, not once per row (each is a lazy translation).
@@ -215,12 +225,22 @@ def accompaniment_for(
         for n, goal in enumerate(binding.goal_list() if binding else [], start=1)
     ]
     upcoming = [s for s in sessions if s.upcoming]
+    past = [s for s in reversed(sessions) if not s.upcoming]
+    done = [s for s in steps if s.done]
+    levels: dict[str, int] = defaultdict(int)
+    for entry in (*sessions, *steps):
+        if entry.visibility:
+            levels[entry.visibility] += 1
     return {
         "sessions": sessions,
         "sessions_upcoming": upcoming,
-        "sessions_past": [s for s in reversed(sessions) if not s.upcoming],
+        "sessions_past": past if newest is None else past[:newest],
+        "sessions_past_more": 0 if newest is None else max(len(past) - newest, 0),
         "next_session": upcoming[0] if upcoming else None,
         "next_steps_open": [s for s in steps if not s.done],
-        "next_steps_done": [s for s in steps if s.done],
+        # The most recently due of the done steps, in the order of their dates.
+        "next_steps_done": done if newest is None else done[max(len(done) - newest, 0) :],
+        "next_steps_done_more": 0 if newest is None else max(len(done) - newest, 0),
         "goals": goals,
+        "accompaniment_levels": dict(levels),
     }

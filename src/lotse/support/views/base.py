@@ -236,6 +236,14 @@ def timeline_rows(request: HttpRequest) -> int:
     return min(max(rows, request_selectors.TIMELINE_ROWS), TIMELINE_ROWS_MAX)
 
 
+def page_options(request: HttpRequest) -> dict[str, Any]:
+    """How much of the long lists the reader asked to see (`detail_context`'s options)."""
+    return {
+        "timeline_rows": timeline_rows(request),
+        "accompaniment_all": request.GET.get("begleitung") == "alle",
+    }
+
+
 def detail_context(
     sr: SupportRequest,
     person: Person,
@@ -243,10 +251,12 @@ def detail_context(
     shortlist_search: str = "",
     forms: bool = True,
     timeline_rows: int = request_selectors.TIMELINE_ROWS,
+    accompaniment_all: bool = False,
 ) -> dict[str, Any]:
     """Everything the request page shows; `forms=False` leaves out the forms of the steps
     (and with them the shortlist), for the timeline fragment that refreshes every minute.
-    Of the timeline it shows the newest `timeline_rows` events."""
+    Of the timeline it shows the newest `timeline_rows` events; of the past sessions and done
+    next steps the newest few unless `accompaniment_all`."""
     person_sides = workflow.sides(sr, person)
     allowed = workflow.allowed_actions(sr, person)
     detail = request_selectors.request_detail(
@@ -255,19 +265,18 @@ def detail_context(
     # The timeline fragment shows no session: it does without their queries.
     accompaniment = (
         accompaniment_selectors.accompaniment_for(
-            person=person, sides=person_sides, request=sr, binding=detail["binding_agreement"]
+            person=person,
+            sides=person_sides,
+            request=sr,
+            binding=detail["binding_agreement"],
+            newest=None if accompaniment_all else accompaniment_selectors.ACCOMPANIMENT_ROWS,
         )
         if forms
         else {}
     )
     # "Who can see what" counts the sessions and next steps among the entries of each level.
-    for entry in (
-        *accompaniment.get("sessions", ()),
-        *accompaniment.get("next_steps_open", ()),
-        *accompaniment.get("next_steps_done", ()),
-    ):
-        if entry.visibility:
-            detail["levels"][entry.visibility] += 1
+    for level, count in accompaniment.get("accompaniment_levels", {}).items():
+        detail["levels"][level] += count
     agreement: Agreement | None = detail["agreement"]
     accepted_sides = {a.side for a in agreement.acceptances.all()} if agreement else set()
     my_side = Acceptance.Side.SCHOOL if Side.SCHOOL in person_sides else Acceptance.Side.SUPPORTER
@@ -422,9 +431,7 @@ def render_detail(
         else None
     )
     fragment = what is not None
-    context = context or detail_context(
-        sr, person, forms=not fragment, timeline_rows=timeline_rows(request)
-    )
+    context = context or detail_context(sr, person, forms=not fragment, **page_options(request))
     access_log.log(
         person=person,
         request=sr,

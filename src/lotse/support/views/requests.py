@@ -39,11 +39,11 @@ from lotse.support.services import requests as request_services
 from lotse.support.views.base import (
     ACTIONS,
     detail_context,
+    page_options,
     refusal_page,
     refused,
     render_detail,
     shortlist_context,
-    timeline_rows,
 )
 
 
@@ -219,7 +219,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sr = get_request_for(person, pk)
     search = request.GET.get("suche", "")[:100]
     context = (
-        detail_context(sr, person, shortlist_search=search, timeline_rows=timeline_rows(request))
+        detail_context(sr, person, shortlist_search=search, **page_options(request))
         if search
         else None
     )
