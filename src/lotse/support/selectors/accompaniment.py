@@ -228,9 +228,9 @@ def accompaniment_for(
     past = [s for s in reversed(sessions) if not s.upcoming]
     done = [s for s in steps if s.done]
     levels: dict[str, int] = defaultdict(int)
-    for entry in (*sessions, *steps):
-        if entry.visibility:
-            levels[entry.visibility] += 1
+    for level in (e.visibility for e in (*sessions, *steps)):
+        if level:
+            levels[level] += 1
     return {
         "sessions": sessions,
         "sessions_upcoming": upcoming,
