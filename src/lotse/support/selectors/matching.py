@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -188,23 +189,23 @@ def _load(
     if prefilter:
         fit = _not_excluded(request, need)
         profiles_qs = profiles_qs.filter(pk__in=fit)
-        absences_qs = absences_qs.filter(profile_id__in=fit)
         # Who has a profile at all: one ruled out by the filter is no candidate without one.
+        # (Their profile's id, or none: an integer needs no conversion per row, a bool does.)
         roles_qs = roles_qs.annotate(
-            profiled=Exists(
+            profiled=Subquery(
                 SupporterProfile.objects.filter(
                     organisation_id=organisation_id, person_id=OuterRef("person_id")
-                )
+                ).values("pk")[:1]
             )
         )
     else:
-        roles_qs = roles_qs.annotate(profiled=Value(False))
+        roles_qs = roles_qs.annotate(profiled=Value(None, output_field=IntegerField()))
 
     people: dict[int, tuple[str, str, bool]] = {}
     for person_id, first, last, email, title, profiled in roles_qs.values_list(
         "person_id", "person__first_name", "person__last_name", "person__email", "title", "profiled"
     ).order_by("pk"):
-        people.setdefault(person_id, (_name(first, last, email), title, profiled))
+        people.setdefault(person_id, (_name(first, last, email), title, profiled is not None))
     # Coordinates as floats and the JSON lists as text (parsed once per distinct value): the
     # database's decimals and a JSON parse per row cost more than the rest of the selector.
     profiles = {
@@ -212,10 +213,11 @@ def _load(
         for row in profiles_qs.values(
             "pk",
             "person_id",
-            "active",
             "max_processes",
             "home_place",
             "hours_per_month",
+            # As 0 or 1: the database's bool needs a conversion per row.
+            active_=Cast("active", IntegerField()),
             lat=Cast("latitude", FloatField()),
             lon=Cast("longitude", FloatField()),
             types=Cast("school_types", TextField()),
@@ -228,6 +230,8 @@ def _load(
         )
     }
     absences: dict[int, list[Period]] = defaultdict(list)
+    # Only the loaded profiles' absences count (those the filter ruled out are not loaded);
+    # the few current absences of the organisation cost less than filtering them in SQL.
     for profile_id, starts_on, ends_on in absences_qs.order_by("starts_on", "pk").values_list(
         "profile_id", "starts_on", "ends_on"
     ):
@@ -259,7 +263,7 @@ def _load(
         candidates.append(
             Candidate(
                 has_profile=True,
-                active=row["active"],
+                active=bool(row["active_"]),
                 offer_ids=_id_set(row["offer_ids"]),
                 quality_area_ids=_id_set(row["area_ids"]),
                 school_types=_codes(row["types"]),
