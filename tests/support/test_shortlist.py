@@ -468,6 +468,28 @@ def test_the_page_ranks_only_whom_sql_could_not_rule_out(
     assert page.excluded_total == len(full.excluded)
 
 
+def test_the_shown_excluded_cost_one_query_of_their_own(cast: Cast) -> None:
+    """The reasons of the excluded the page shows need their profiles, nothing more: names,
+    absences, load and earlier work came with the first load (one query, not four)."""
+    place_school_a(cast)
+    sr = bring_to_state(cast, State.CLARIFIED)
+    busy = [submit_request(cast.school_b, cast.school_contact_b) for _ in range(3)]
+    many_supporters(cast, 60, 0, busy)
+    SupporterProfile.objects.filter(person__last_name__endswith="8").update(active=False)
+    fresh = SupportRequest.objects.select_related("school").get(pk=sr.pk)
+
+    def counted(rows: int) -> tuple[int, Any]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = matching_selectors.shortlist_for(request=fresh, excluded_rows=rows)
+        return len(ctx.captured_queries), page
+
+    none_shown, _page = counted(0)
+    shown_queries, page = counted(50)
+    unavailable = [e for e in page.excluded if {r.code for r in e.reasons} == {"inactive"}]
+    assert unavailable  # ruled out in SQL, shown with their reason
+    assert shown_queries == none_shown + 1
+
+
 def test_the_page_with_its_shortlist_needs_the_same_queries_for_10_and_1000_supporters(
     cast: Cast, client_as: ClientAs
 ) -> None:

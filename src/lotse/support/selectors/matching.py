@@ -154,8 +154,26 @@ class _Loaded:
     candidates: list[Candidate]
     # Supporters the SQL filter ruled out: person id -> name (their facts are not loaded).
     ruled_out: dict[int, str]
+    # The facts of everyone, not only of the candidates: the excluded the page shows need
+    # them too (`shortlist_for`), and then only their profiles are loaded.
+    # Person id -> name, title and whether they have a profile (not only a loaded one).
+    people: dict[int, tuple[str, str, bool]]
+    # Profile id -> current and coming absences (of the organisation's profiles).
+    absences: dict[int, list[Period]]
     # Supporter id -> accompaniments holding a place.
     load: dict[int, int]
+    # Supporter id -> requests of the same school they accompanied.
+    earlier: dict[int, list[int]]
+
+
+def _people(roles_qs: QuerySet[Role, Any]) -> dict[int, tuple[str, str, bool]]:
+    """Person id -> name, title and whether they have a profile, of the supporter roles."""
+    people: dict[int, tuple[str, str, bool]] = {}
+    for person_id, first, last, email, title, profiled in roles_qs.values_list(
+        "person_id", "person__first_name", "person__last_name", "person__email", "title", "profiled"
+    ).order_by("pk"):
+        people.setdefault(person_id, (_name(first, last, email), title, profiled is not None))
+    return people
 
 
 def _load(
@@ -164,8 +182,11 @@ def _load(
     supporter_ids: Collection[int] | None = None,
     *,
     prefilter: bool = False,
-    load: dict[int, int] | None = None,
+    known: _Loaded | None = None,
 ) -> _Loaded:
+    """The candidates (of `supporter_ids`, or all): with `prefilter` only those SQL cannot
+    rule out (`_not_excluded`); with `known` (a load of everyone, for the same need) only the
+    profiles are loaded, the rest is taken from it."""
     organisation_id = request.organisation_id
     roles_qs = Role.objects.filter(
         organisation_id=organisation_id, kind=Role.Kind.SUPPORTER, person__is_active=True
@@ -201,11 +222,15 @@ def _load(
     else:
         roles_qs = roles_qs.annotate(profiled=Value(None, output_field=IntegerField()))
 
-    people: dict[int, tuple[str, str, bool]] = {}
-    for person_id, first, last, email, title, profiled in roles_qs.values_list(
-        "person_id", "person__first_name", "person__last_name", "person__email", "title", "profiled"
-    ).order_by("pk"):
-        people.setdefault(person_id, (_name(first, last, email), title, profiled is not None))
+    if known is None:
+        people = _people(roles_qs)
+    else:
+        wanted = known.people if supporter_ids is None else set(supporter_ids)
+        people = {
+            person_id: (name, title, False)
+            for person_id, (name, title, _profiled) in known.people.items()
+            if person_id in wanted
+        }
     # Coordinates as floats and the JSON lists as text (parsed once per distinct value): the
     # database's decimals and a JSON parse per row cost more than the rest of the selector.
     profiles = {
@@ -229,18 +254,20 @@ def _load(
             school_ids=_ids_of(SupporterProfile.works_at_schools.through, "school_id"),
         )
     }
-    absences: dict[int, list[Period]] = defaultdict(list)
-    # Only the loaded profiles' absences count (those the filter ruled out are not loaded);
-    # the few current absences of the organisation cost less than filtering them in SQL.
-    for profile_id, starts_on, ends_on in absences_qs.order_by("starts_on", "pk").values_list(
-        "profile_id", "starts_on", "ends_on"
-    ):
-        absences[profile_id].append(Period(starts_on, ends_on))
-    if load is None:
+    if known is not None:
+        absences, load, earlier = known.absences, known.load, known.earlier
+    else:
+        # All current absences of the people (not only of the loaded profiles): the few of an
+        # organisation cost less than filtering them in SQL, and serve a second load.
+        absences = defaultdict(list)
+        for profile_id, starts_on, ends_on in absences_qs.order_by("starts_on", "pk").values_list(
+            "profile_id", "starts_on", "ends_on"
+        ):
+            absences[profile_id].append(Period(starts_on, ends_on))
         load = dict(
             load_qs.values("supporter_id").annotate(n=Count("pk")).values_list("supporter_id", "n")
         )
-    earlier = _earlier_work(request, supporter_ids)
+        earlier = _earlier_work(request, supporter_ids)
 
     candidates = []
     ruled_out: dict[int, str] = {}
@@ -279,7 +306,7 @@ def _load(
                 **common,
             )
         )
-    return _Loaded(candidates, ruled_out, load)
+    return _Loaded(candidates, ruled_out, people, absences, load, earlier)
 
 
 def matching_candidates(
@@ -306,7 +333,7 @@ def shortlist_for(
     With `excluded_rows` (the request page) the ranked list is the same, but SQL rules out
     first whom a hard exclusion keeps off the list on sight (`_not_excluded`): only the others
     are loaded and ranked. Of the excluded, the ranking then holds the first `excluded_rows`
-    by name whose name contains `search`, with their reasons (their facts loaded alone), and
+    by name whose name contains `search`, with their reasons (their profiles loaded alone), and
     counts them all (`Ranking.excluded_count`, `excluded_matching`)."""
     need = matching_need(request=request, needed_from=needed_from)
     weights = weights_for(organisation_id=request.organisation_id)
@@ -323,10 +350,11 @@ def shortlist_for(
     )
     shown = {person_id for _key, person_id in matching[:excluded_rows]}
     excluded = [e for e in ranking.excluded if e.candidate.person_id in shown]
-    # The reasons of those ruled out in SQL and shown: their facts, for them alone.
+    # The reasons of those ruled out in SQL and shown: their profiles, for them alone (the
+    # rest of their facts came with the first load).
     more = [person_id for person_id in shown if person_id in loaded.ruled_out]
     if more:
-        facts = _load(request, need, more, load=loaded.load).candidates
+        facts = _load(request, need, more, known=loaded).candidates
         excluded += rank(need, facts, weights).excluded
     excluded.sort(key=lambda e: (sort_name(e.candidate.name), e.candidate.person_id))
     return replace(
