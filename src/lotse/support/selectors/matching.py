@@ -166,8 +166,9 @@ class _Loaded:
     earlier: dict[int, list[int]]
 
 
-def _people(roles_qs: QuerySet[Role, Any]) -> dict[int, tuple[str, str, bool]]:
-    """Person id -> name, title and whether they have a profile, of the supporter roles."""
+def _people(roles_qs: QuerySet[Any, Any]) -> dict[int, tuple[str, str, bool]]:
+    """Person id -> name, title and whether they have a profile, of the supporter roles
+    (annotated with `profiled`, which the type of a plain role query does not know)."""
     people: dict[int, tuple[str, str, bool]] = {}
     for person_id, first, last, email, title, profiled in roles_qs.values_list(
         "person_id", "person__first_name", "person__last_name", "person__email", "title", "profiled"
