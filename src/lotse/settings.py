@@ -184,9 +184,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids lock upgrades.
+    # secure_delete overwrites deleted rows with zeros on every connection, so erased and
+    # expired data do not survive in free pages of the file, however SQLite was compiled.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            "PRAGMA secure_delete=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
     }

@@ -1,0 +1,249 @@
+"""Issue 11, data protection: secure deletion in SQLite, unreadable values that keep the page,
+the access log's refresh rows and its retention, and the export of what others wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, connections, models
+from django.db.models import Q
+from django.utils import timezone
+
+from lotse.core import retention
+from lotse.support.models import (
+    NextStep,
+    Release,
+    Session,
+    State,
+    SupportRequest,
+    TimelineEvent,
+)
+from lotse.support.retention import ANONYMISED_SUBJECT
+from lotse.support.services import accompaniment as accompaniment_services
+from lotse.support.services import records as record_services
+from tests.factories import Cast, bring_to_state, walk
+
+# --- deleted rows are wiped in the file --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_sqlite_connection_overwrites_deleted_rows() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        assert cursor.fetchone()[0] == 1
+    # A connection opened later (another server process, the worker) has it too.
+    fresh = connections.create_connection("default")
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete")
+            assert cursor.fetchone()[0] == 1
+    finally:
+        fresh.close()
+
+
+# --- anonymising leaves no person and no free text under a request -----------------------------
+
+# What may stay under an anonymised request, field by field, and why. Every other field of every
+# row that still belongs to the request must be empty: no person, no text, no data.
+ALLOWED: dict[str, dict[str, str]] = {
+    "support.SupportRequest": {
+        "id": "the row itself",
+        "organisation": "statistics: which organisation",
+        "site": "statistics: which site",
+        "school": "statistics: which school was supported (an institution, not a person)",
+        "token": "a random reference without meaning",
+        "channel": "statistics: form, mail or public form",
+        "subject": "the mark of an anonymised request, '–'",
+        "quality_area": "statistics: the area of school quality",
+        "offer": "statistics: the offer asked for",
+        "state": "statistics: how the request ended",
+        "row_key": "a random key that binds the emptied encrypted fields to the row",
+        "received_at": "a date",
+        "acknowledge_due_at": "a date",
+        "acknowledged_at": "a date",
+        "inbox_rank": "derived from the state by the database",
+        "closed_at": "a date",
+        "created_at": "a date",
+        "updated_at": "a date",
+    },
+    "support.TimelineEvent": {
+        "id": "the row itself",
+        "request": "the chain to the request",
+        "kind": "which step happened, e.g. 'accepted' (a fixed word, no text)",
+        "created_at": "a date",
+        "row_key": "a random key that binds the emptied note to the row",
+        "visibility": "a level of the emptied entry, no content",
+        "data": "only channel, Kontrakt version and side stay (checked below)",
+    },
+    "support.Session": {
+        "id": "the row itself",
+        "request": "the chain to the request",
+        "uid": "a random calendar id without meaning",
+        "sequence": "a count of calendar updates",
+        "starts_at": "a date",
+        "ends_at": "a date",
+        "status": "statistics: held, planned or cancelled",
+        "visibility": "a level of the emptied record, no content",
+        "row_key": "a random key that binds the emptied fields to the row",
+        "created_at": "a date",
+        "recorded_at": "a date",
+        "methods": "statistics: the methods used, from the organisation's list (no text)",
+    },
+    "support.NextStep": {
+        "id": "the row itself",
+        "request": "the chain to the request",
+        "session": "the chain to the session it came from",
+        "owner": "statistics: which side (school, supporter, both), no person",
+        "due_on": "a date",
+        "done_at": "a date",
+        "visibility": "a level of the emptied text, no content",
+        "row_key": "a random key that binds the emptied text to the row",
+        "created_at": "a date",
+    },
+    "support.FinalReflection": {
+        "id": "the row itself",
+        "request": "the chain to the request",
+        "visibility": "a level of the emptied text, no content",
+        "row_key": "a random key that binds the emptied text to the row",
+        "written_at": "a date",
+        "school_confirmed_at": "a date",
+        "supporter_confirmed_at": "a date",
+        "created_at": "a date",
+        "updated_at": "a date",
+    },
+    "support.EvaluationSubmission": {
+        "id": "the row itself",
+        "request": "the chain to the request",
+        "side": "that a side answered, never what",
+        "declined": "that a side declined, never why",
+        "submitted_at": "a date",
+    },
+}
+NEUTRAL_EVENT_DATA = {"channel", "version", "side"}
+
+
+def _paths_to_request(max_depth: int = 3) -> dict[type[models.Model], list[str]]:
+    """Every installed model with a chain of foreign keys to a request, with the lookups of
+    those chains ("request", "session__request", ...), found from the models, not a list."""
+    paths: dict[type[models.Model], list[str]] = {SupportRequest: ["pk"]}
+    for _depth in range(max_depth):
+        for model in apps.get_models():
+            # Forward foreign keys and one-to-one fields (a subclass of ForeignKey).
+            for f in model._meta.concrete_fields:
+                if not isinstance(f, models.ForeignKey):
+                    continue
+                target = f.related_model
+                if target is None or target not in paths or model is target:
+                    continue
+                for path in paths[target]:
+                    lookup = f.name if path == "pk" else f"{f.name}__{path}"
+                    if lookup not in paths.setdefault(model, []):
+                        paths[model].append(lookup)
+    return paths
+
+
+def _is_empty(value: object) -> bool:
+    return value in (None, "", b"", [], {}) or (
+        isinstance(value, bytes | memoryview) and not bytes(value)
+    )
+
+
+def what_stays_under(sr: SupportRequest) -> list[str]:
+    """"Model.field = value" for every non-empty field that stays under the request and is not
+    allowed, and every relation to a person that is still set."""
+    person_model = apps.get_model(settings.AUTH_USER_MODEL)
+    found: list[str] = []
+    for model, lookups in _paths_to_request().items():
+        q = Q(pk__in=[])
+        for lookup in lookups:
+            q |= Q(**{lookup: sr.pk})
+        allowed = ALLOWED.get(model._meta.label, {})
+        for row in model._default_manager.filter(q).distinct():
+            for f in model._meta.concrete_fields:
+                value = getattr(row, f.attname)
+                if f.is_relation and f.related_model is person_model:
+                    if value is not None:
+                        found.append(f"{model._meta.label}.{f.name}: a person")
+                elif f.name not in allowed and not _is_empty(value):
+                    found.append(f"{model._meta.label}.{f.name} = {str(value)[:60]!r}")
+            for m2m in model._meta.many_to_many:
+                if m2m.name not in allowed and getattr(row, m2m.name).exists():
+                    found.append(f"{model._meta.label}.{m2m.name}: linked rows")
+    return found
+
+
+@pytest.mark.django_db
+def test_anonymising_leaves_no_person_and_no_free_text_under_the_request(cast: Cast) -> None:
+    closed = timezone.now() - dt.timedelta(days=31 * 25)
+    with time_machine.travel(closed - dt.timedelta(days=40), tick=False):
+        sr = bring_to_state(
+            cast,
+            State.ACCOMPANYING,
+            reflected=True,
+            text="Bitte rufen Sie Frau Quastenflosser an.",
+            contact_phone="0351 4455667",
+        )
+        note = record_services.note_add(
+            request=sr, by=cast.school_contact_a, text="Vertraulich: Konflikt im Kollegium."
+        )
+        record_services.document_upload(
+            request=sr, by=cast.supporter, filename="Plan.pdf", content_type="", content=b"%PDF"
+        )
+        # The school releases its note for a purpose it types: a consent with text and person.
+        record_services.entry_release(
+            entry=note, by=cast.school_contact_a, purpose="Für die Schulkonferenz am Montag"
+        )
+        starts = closed - dt.timedelta(days=20)
+        session = accompaniment_services.session_plan(
+            request=sr,
+            by=cast.supporter,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            place="Raum 3",
+            participants="Frau Schulz, Steuergruppe",
+        )
+    with time_machine.travel(starts + dt.timedelta(minutes=10), tick=False):
+        accompaniment_services.session_record(
+            session=session,
+            by=cast.supporter,
+            participants="Frau Schulz",
+            notes="Notiz der Sitzung",
+            reflection="Gemeinsame Reflexion",
+            progress=[accompaniment_services.ProgressData(1, 2, "Fortschritt")],
+            next_steps=[accompaniment_services.StepData("Fragebogen", "supporter", starts.date())],
+        )
+    with time_machine.travel(closed, tick=False):
+        sr = walk(cast, sr, "complete")
+    # Before: the release with its purpose and person, the proposal's addressee are there.
+    assert Release.objects.filter(request=sr).exists()
+    assert TimelineEvent.objects.filter(request=sr, addressee__isnull=False).exists()
+
+    retention.apply(now=timezone.now())
+
+    assert SupportRequest.objects.get(pk=sr.pk).subject == ANONYMISED_SUBJECT
+    stays = what_stays_under(sr)
+    assert stays == [], "\n".join(stays)
+    for event in TimelineEvent.objects.filter(request=sr):
+        assert set(event.data) <= NEUTRAL_EVENT_DATA
+    # The facts for statistics are still there.
+    assert Session.objects.filter(request=sr, status=Session.Status.HELD).count() == 1
+    assert NextStep.objects.filter(request=sr).exists()
+
+
+def test_the_walk_finds_the_models_under_a_request() -> None:
+    """The walk is not vacuous: it reaches the models with a chain to a request."""
+    paths = _paths_to_request()
+    for label, lookup in [
+        ("support.TimelineEvent", "request"),
+        ("support.Release", "request"),
+        ("support.GoalProgress", "session__request"),
+        ("support.Acceptance", "agreement__request"),
+        ("support.InboundMail", "request"),
+    ]:
+        assert lookup in paths[apps.get_model(label)], label
