@@ -145,6 +145,9 @@ MIDDLEWARE = [
     "lotse.core.middleware.SessionLimitMiddleware",
     # Staff without a second factor may open nothing but the pages to set one up.
     "lotse.core.middleware.SecondFactorMiddleware",
+    # After auth: an encrypted text that cannot be opened shows as unreadable on a page that
+    # only reads, and is reported to the admins once, instead of failing the page.
+    "lotse.core.middleware.TolerantReadsMiddleware",
 ]
 
 FORM_RENDERER = "lotse.lib.forms.KernFormRenderer"

@@ -4,16 +4,22 @@ the access log's refresh rows and its retention, and the export of what others w
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from typing import Any
 
 import pytest
 import time_machine
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 from django.db.models import Q
+from django.test import Client, override_settings
 from django.utils import timezone
+from django.utils.log import AdminEmailHandler
 
 from lotse.core import retention
+from lotse.core.models import Role
+from lotse.lib import crypto
 from lotse.support.models import (
     NextStep,
     Release,
@@ -155,7 +161,7 @@ def _is_empty(value: object) -> bool:
 
 
 def what_stays_under(sr: SupportRequest) -> list[str]:
-    """"Model.field = value" for every non-empty field that stays under the request and is not
+    """ "Model.field = value" for every non-empty field that stays under the request and is not
     allowed, and every relation to a person that is still set."""
     person_model = apps.get_model(settings.AUTH_USER_MODEL)
     found: list[str] = []
@@ -247,3 +253,116 @@ def test_the_walk_finds_the_models_under_a_request() -> None:
         ("support.InboundMail", "request"),
     ]:
         assert lookup in paths[apps.get_model(label)], label
+
+
+# --- one unreadable value keeps the page ------------------------------------------------------
+
+UNREADABLE = "Dieser Eintrag ist nicht lesbar."
+
+
+def _request_with_broken_notes(cast: Cast) -> tuple[SupportRequest, dict[str, int]]:
+    """A request with a readable note, one sealed with a key this installation does not have,
+    and one whose value was copied from another row."""
+    sr = bring_to_state(cast, State.AGREED)
+
+    def note(text: str) -> TimelineEvent:
+        return record_services.note_add(
+            request=sr, by=cast.school_contact_a, text=text, visibility="coordination"
+        )
+
+    readable = note("Lesbare Notiz der Schule")
+    foreign = note("Geheim: fremder Schlüssel")
+    copied = note("Geheim: kopierte Zeile")
+    with override_settings(LOTSE_ENCRYPTION_KEYS=crypto.new_key_spec("fremd")):
+        row = TimelineEvent.objects.get(pk=foreign.pk)
+        row.note = "Geheim: fremder Schlüssel"
+        row.save(update_fields=["note"])
+    sealed = TimelineEvent.objects.get(pk=readable.pk).__dict__["note"]
+    TimelineEvent.objects.filter(pk=copied.pk).update(note=crypto.Sealed(bytes(sealed)))
+    return sr, {"readable": readable.pk, "foreign": foreign.pk, "copied": copied.pk}
+
+
+def _entry(page: str, pk: int) -> str:
+    start = page.index(f'id="entry-{pk}"')
+    return page[start : page.index("</li>", start)]
+
+
+@pytest.mark.django_db
+def test_an_unreadable_value_shows_as_unreadable_and_the_page_stays(
+    cast: Cast, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    sr, pks = _request_with_broken_notes(cast)
+    caplog.set_level(logging.ERROR, logger="lotse.unreadable")
+    client.force_login(cast.coordinator)
+
+    response = client.get(f"/anfragen/{sr.pk}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Lesbare Notiz der Schule" in _entry(page, pks["readable"])
+    for name in ("foreign", "copied"):
+        entry = _entry(page, pks[name])
+        assert UNREADABLE in entry
+        assert "Grund" not in entry  # the reason is for admins
+    assert "Kontrakt" in page  # the rest of the page is there
+    # Reported once per value, without content.
+    reports = [r for r in caplog.records if r.name == "lotse.unreadable"]
+    assert len(reports) == 2
+    assert all(r.levelno == logging.ERROR for r in reports)
+    assert "'fremd'" in reports[0].getMessage() + reports[1].getMessage()
+    assert not any("Geheim" in r.getMessage() for r in reports)
+    # The refresh of the timeline and a second reader do not report again.
+    client.get(f"/anfragen/{sr.pk}/?fragment=timeline", headers={"HX-Request": "true"})
+    client.force_login(cast.school_contact_a)
+    assert client.get(f"/anfragen/{sr.pk}/").status_code == 200
+    assert len([r for r in caplog.records if r.name == "lotse.unreadable"]) == 2
+
+
+@pytest.mark.django_db
+def test_admins_read_the_reason_of_an_unreadable_value(cast: Cast, client: Client) -> None:
+    sr, pks = _request_with_broken_notes(cast)
+    Role.objects.create(
+        person=cast.coordinator, organisation=cast.organisation, kind=Role.Kind.ADMIN
+    )
+    client.force_login(cast.person("coordinator"))
+
+    page = client.get(f"/anfragen/{sr.pk}/").content.decode()
+
+    assert "„fremd“" in _entry(page, pks["foreign"])
+    assert "nicht im Schlüsselbund" in _entry(page, pks["foreign"])
+    assert "gehört nicht zu diesem Eintrag" in _entry(page, pks["copied"])
+
+
+@pytest.mark.django_db
+def test_the_report_of_an_unreadable_value_is_mailed_to_the_admins_once(
+    cast: Cast, client: Client, settings: Any, mailoutbox: list[Any]
+) -> None:
+    settings.ADMINS = ["betrieb@example.org"]
+    sr, _pks = _request_with_broken_notes(cast)
+    # The handler that LOGGING installs for ERROR when LOTSE_ADMINS is set.
+    handler = AdminEmailHandler()
+    reporter = logging.getLogger("lotse.unreadable")
+    reporter.addHandler(handler)
+    try:
+        client.force_login(cast.coordinator)
+        client.get(f"/anfragen/{sr.pk}/")
+        client.get(f"/anfragen/{sr.pk}/")
+    finally:
+        reporter.removeHandler(handler)
+    assert len(mailoutbox) == 2
+    assert all(m.to == ["betrieb@example.org"] for m in mailoutbox)
+    assert not any("Geheim" in m.body or "Geheim" in m.subject for m in mailoutbox)
+
+
+@pytest.mark.django_db
+def test_an_unreadable_value_is_never_written_back(cast: Cast) -> None:
+    _sr, pks = _request_with_broken_notes(cast)
+    with crypto.tolerant(show_reason=lambda: False, report=lambda *args: None):
+        row = TimelineEvent.objects.get(pk=pks["foreign"])
+        assert isinstance(row.note, crypto.Unreadable)
+        row.note = row.note
+        with pytest.raises(crypto.DecryptionError), transaction.atomic():
+            row.save(update_fields=["note"])
+    # Outside a page that only reads, the error shows as before.
+    with pytest.raises(crypto.DecryptionError):
+        _ = TimelineEvent.objects.get(pk=pks["copied"]).note
