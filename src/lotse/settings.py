@@ -433,6 +433,11 @@ if not 0 <= RETENTION_HOUR <= 23:
     raise ImproperlyConfigured(f"LOTSE_RETENTION_HOUR must be 0-23, not {RETENTION_HOUR}")
 # How often the worker checks whether tonight's retention run is due, in seconds.
 RETENTION_CHECK_INTERVAL = env_int("LOTSE_RETENTION_CHECK_INTERVAL", 900)
+# The access log is kept at least this many months; `lotse cut-access-log` removes whole
+# calendar months before that, never single rows (docs/data-protection.md).
+ACCESS_LOG_MONTHS = env_int("LOTSE_ACCESS_LOG_MONTHS", 24)
+if ACCESS_LOG_MONTHS < 1:
+    raise ImproperlyConfigured("LOTSE_ACCESS_LOG_MONTHS must be at least 1")
 # The largest document a participant can upload to a request (bytes); stored encrypted.
 DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
 # The largest school data file an organisation admin can upload for the import (bytes).

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections, models, transaction
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.db.models import Q
 from django.test import Client, override_settings
 from django.utils import timezone
 from django.utils.log import AdminEmailHandler
 
-from lotse.core import retention
-from lotse.core.models import Role
+from lotse.core import audit, retention
+from lotse.core.models import AccessLog, RetentionRun, Role
 from lotse.lib import crypto
 from lotse.support.models import (
     NextStep,
@@ -366,3 +368,96 @@ def test_an_unreadable_value_is_never_written_back(cast: Cast) -> None:
     # Outside a page that only reads, the error shows as before.
     with pytest.raises(crypto.DecryptionError):
         _ = TimelineEvent.objects.get(pk=pks["copied"]).note
+
+
+# --- the access log: a refresh is logged only when it may show something new ------------------
+
+
+def _timeline_reads(person: Any, sr: SupportRequest) -> list[str]:
+    return list(
+        AccessLog.objects.filter(
+            person=person, subject_type="support.supportrequest", subject_id=sr.pk
+        )
+        .order_by("at", "pk")
+        .values_list("what", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_a_timeline_refresh_is_logged_only_when_it_shows_something_new(
+    cast: Cast, client: Client
+) -> None:
+    sr = bring_to_state(cast, State.AGREED)
+    client.force_login(cast.coordinator)
+    refresh = f"/anfragen/{sr.pk}/?fragment=timeline"
+
+    assert client.get(f"/anfragen/{sr.pk}/").status_code == 200
+    for _minute in range(3):
+        assert client.get(refresh, headers={"HX-Request": "true"}).status_code == 200
+    # Three refreshes that showed what the page had shown: one read.
+    assert _timeline_reads(cast.coordinator, sr) == ["request"]
+
+    record_services.note_add(
+        request=sr, by=cast.school_contact_a, text="Neue Notiz", visibility="coordination"
+    )
+    page = client.get(refresh, headers={"HX-Request": "true"}).content.decode()
+    assert "Neue Notiz" in page
+    client.get(refresh, headers={"HX-Request": "true"})
+    # The refresh that showed the new note is logged, the one after it is not.
+    assert _timeline_reads(cast.coordinator, sr) == ["request", "timeline"]
+
+
+@pytest.mark.django_db
+def test_a_refresh_without_an_earlier_read_is_logged(cast: Cast, client: Client) -> None:
+    sr = bring_to_state(cast, State.CLARIFIED)
+    client.force_login(cast.coordinator)
+    client.get(f"/anfragen/{sr.pk}/?fragment=timeline", headers={"HX-Request": "true"})
+    assert _timeline_reads(cast.coordinator, sr) == ["timeline"]
+
+
+# --- the access log's retention: whole months, by the operators' command, recorded ------------
+
+
+def _read_at(cast: Cast, when: dt.datetime) -> AccessLog:
+    return AccessLog.objects.create(
+        at=when,
+        person=cast.coordinator,
+        role="coordinator",
+        organisation=cast.organisation,
+        subject_type="support.supportrequest",
+        subject_id=1,
+        what="request",
+    )
+
+
+@pytest.mark.django_db
+def test_the_access_log_is_cut_only_as_whole_months_past_its_retention(
+    cast: Cast, settings: Any
+) -> None:
+    settings.ACCESS_LOG_MONTHS = 24
+    now = timezone.now()
+    old = _read_at(cast, now - dt.timedelta(days=31 * 27))
+    recent = _read_at(cast, now - dt.timedelta(days=31 * 22))
+    limit = audit.earliest_cut()
+    # A month inside the retention period is refused; so is a cut inside a month.
+    inside = timezone.localtime(limit + dt.timedelta(days=40))
+    with pytest.raises(CommandError, match="retention period"):
+        call_command("cut-access-log", "--before", f"{inside:%Y-%m}")
+    with pytest.raises(audit.CutRefused, match="start of a month"):
+        audit.cut(before=limit - dt.timedelta(days=3))
+    out = StringIO()
+    call_command("cut-access-log", "--dry-run", stdout=out)
+    assert "would remove 1 reads" in out.getvalue()
+    assert AccessLog.objects.filter(pk=old.pk).exists()
+    assert not RetentionRun.objects.filter(kind=audit.CUT_KIND).exists()
+
+    call_command("cut-access-log", stdout=StringIO())
+
+    assert not AccessLog.objects.filter(pk=old.pk).exists()
+    assert AccessLog.objects.filter(pk=recent.pk).exists()
+    run = RetentionRun.objects.get(kind=audit.CUT_KIND)
+    assert (run.organisation, run.action, run.months, run.count) == (None, "delete", 24, 1)
+    assert run.cutoff == limit
+    # The log is append-only again: a single row cannot be deleted.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.filter(pk=recent.pk).delete()
