@@ -3,7 +3,9 @@ the access log's refresh rows and its retention, and the export of what others w
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import importlib
 import logging
 from io import StringIO
 from typing import Any
@@ -461,3 +463,65 @@ def test_the_access_log_is_cut_only_as_whole_months_past_its_retention(
     # The log is append-only again: a single row cannot be deleted.
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLog.objects.filter(pk=recent.pk).delete()
+
+
+# --- key rotation while the server runs -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_rotation_seals_what_was_written_meanwhile_and_check_says_when_old_keys_remain(
+    cast: Cast, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = crypto.new_key_spec("alt"), crypto.new_key_spec("neu")
+    settings.LOTSE_ENCRYPTION_KEYS = old
+    sr = bring_to_state(cast, State.CLARIFIED)
+    settings.LOTSE_ENCRYPTION_KEYS = f"{new},{old}"
+    with pytest.raises(CommandError, match="not sealed with key 'neu'"):
+        call_command("rotate-keys", "--check", stdout=StringIO())
+
+    # A server process still on the old ring writes a note while the command runs.
+    command = importlib.import_module("lotse.core.management.commands.rotate-keys")
+    written: list[int] = []
+
+    class WriterDuringTheRun(command.ProgressBar):  # type: ignore[name-defined,misc]
+        def update(self, done: int) -> None:
+            super().update(done)
+            if not written:
+                with override_settings(LOTSE_ENCRYPTION_KEYS=old):
+                    event = record_services.note_add(
+                        request=sr, by=cast.coordinator, text="Während der Rotation"
+                    )
+                written.append(event.pk)
+
+    monkeypatch.setattr(command, "ProgressBar", WriterDuringTheRun)
+    call_command("rotate-keys", stdout=StringIO())
+
+    assert written
+    settings.LOTSE_ENCRYPTION_KEYS = new  # the old key can go now
+    out = StringIO()
+    call_command("rotate-keys", "--check", stdout=out)
+    assert "every encrypted value is sealed with key 'neu'" in out.getvalue()
+    assert TimelineEvent.objects.get(pk=written[0]).note == "Während der Rotation"
+
+
+@pytest.mark.django_db
+def test_rotation_leaves_an_unreadable_value_and_rotates_the_rest(
+    cast: Cast, settings: Any
+) -> None:
+    sr, pks = _request_with_broken_notes(cast)
+    current = crypto.key_ring()
+    old_spec = ",".join(
+        f"{kid}:{base64.urlsafe_b64encode(key).decode()}" for kid, key in current.keys.items()
+    )
+    settings.LOTSE_ENCRYPTION_KEYS = f"{crypto.new_key_spec('neu')},{old_spec}"
+    err = StringIO()
+
+    call_command("rotate-keys", stdout=StringIO(), stderr=err)
+
+    assert "support.TimelineEvent: 2 rows hold a value that no key of the ring opens" in (
+        err.getvalue()
+    )
+    readable = TimelineEvent.objects.get(pk=pks["readable"])
+    assert crypto.key_id(bytes(readable.__dict__["note"])) == "neu"
+    assert readable.note == "Lesbare Notiz der Schule"
+    assert SupportRequest.objects.get(pk=sr.pk).text
