@@ -525,3 +525,15 @@ def test_rotation_leaves_an_unreadable_value_and_rotates_the_rest(
     assert crypto.key_id(bytes(readable.__dict__["note"])) == "neu"
     assert readable.note == "Lesbare Notiz der Schule"
     assert SupportRequest.objects.get(pk=sr.pk).text
+
+
+@pytest.mark.django_db
+def test_the_check_fails_when_the_ring_lacks_the_key_of_the_data(cast: Cast, settings: Any) -> None:
+    """Moving the generated key with a different id (or another key) must not pass."""
+    settings.LOTSE_ENCRYPTION_KEYS = crypto.new_key_spec("local1")
+    bring_to_state(cast, State.CLARIFIED)
+    settings.LOTSE_ENCRYPTION_KEYS = crypto.new_key_spec("k1")
+    out = StringIO()
+    with pytest.raises(CommandError, match="under a key that is not in the ring"):
+        call_command("rotate-keys", "--check", stdout=out)
+    assert "support.SupportRequest: 1 rows under a key not in the ring" in out.getvalue()

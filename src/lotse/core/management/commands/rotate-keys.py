@@ -181,12 +181,28 @@ class Command(BaseCommand):
         return changed
 
     def _check(self, current: str) -> None:
-        total = 0
+        """Count the values under an old key of the ring, and those under a key the ring does
+        not hold (nothing opens them: a key id typed differently, a key left out)."""
+        ring = key_ring()
+        old = missing = 0
         for model, fields in encrypted_fields():
-            count = len(stale_rows(model, fields))
-            total += count
-            if count:
-                self.stdout.write(f"{model._meta.label}: {count} rows under an old key")
-        if total:
-            raise CommandError(f"{total} rows hold values not sealed with key {current!r}")
+            names = [f.attname for f in fields]
+            rows_old = rows_missing = 0
+            for values in model._default_manager.values_list(*names):
+                kids = {key_id(bytes(v)) for v in values if isinstance(v, Sealed)} - {current}
+                rows_missing += bool(kids - ring.keys.keys())
+                rows_old += bool(kids & ring.keys.keys())
+            if rows_old:
+                self.stdout.write(f"{model._meta.label}: {rows_old} rows under an old key")
+            if rows_missing:
+                self.stdout.write(
+                    f"{model._meta.label}: {rows_missing} rows under a key not in the ring"
+                )
+            old += rows_old
+            missing += rows_missing
+        if old or missing:
+            raise CommandError(
+                f"{old + missing} rows hold values not sealed with key {current!r} "
+                f"({missing} of them under a key that is not in the ring)"
+            )
         self.stdout.write(f"every encrypted value is sealed with key {current!r}")
