@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import importlib
+import json
 import logging
 from io import StringIO
 from typing import Any
@@ -26,6 +27,7 @@ from lotse.core.models import AccessLog, RetentionRun, Role
 from lotse.lib import crypto
 from lotse.support.models import (
     NextStep,
+    Proposal,
     Release,
     Session,
     State,
@@ -35,6 +37,7 @@ from lotse.support.models import (
 from lotse.support.retention import ANONYMISED_SUBJECT
 from lotse.support.services import accompaniment as accompaniment_services
 from lotse.support.services import records as record_services
+from lotse.support.services import requests as request_services
 from tests.factories import Cast, bring_to_state, walk
 
 # --- deleted rows are wiped in the file --------------------------------------------------------
@@ -537,3 +540,94 @@ def test_the_check_fails_when_the_ring_lacks_the_key_of_the_data(cast: Cast, set
     with pytest.raises(CommandError, match="under a key that is not in the ring"):
         call_command("rotate-keys", "--check", stdout=out)
     assert "support.SupportRequest: 1 rows under a key not in the ring" in out.getvalue()
+
+
+# --- the export lists what others wrote on the person's requests ------------------------------
+
+
+def _export(cast: Cast, person: Any) -> dict[str, Any]:
+    client = Client()
+    client.force_login(cast.admin)
+    response = client.post(
+        f"/organisation/{cast.organisation.slug}/personen/{person.pk}/datenschutz/export/"
+    )
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def _accompanied_with_entries(cast: Cast) -> SupportRequest:
+    """A request of school A's contact, with what the supporter and the coordination wrote."""
+    sr = bring_to_state(cast, State.ACCOMPANYING, reflected=True)
+    record_services.note_add(
+        request=sr, by=cast.supporter, text="Notiz der Unterstützung: Kollegium offen."
+    )
+    starts = timezone.now() + dt.timedelta(days=1)
+    session = accompaniment_services.session_plan(
+        request=sr,
+        by=cast.supporter,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        place="Raum 3",
+        participants="Steuergruppe",
+    )
+    with time_machine.travel(starts + dt.timedelta(minutes=10), tick=False):
+        accompaniment_services.session_record(
+            session=session,
+            by=cast.supporter,
+            participants="Steuergruppe",
+            notes="Sitzungsnotiz: gute Stimmung",
+            reflection="",
+            progress=[],
+            next_steps=[],
+        )
+    return sr
+
+
+@pytest.mark.django_db
+def test_the_export_holds_what_others_wrote_on_the_persons_request(cast: Cast) -> None:
+    sr = _accompanied_with_entries(cast)
+
+    export = _export(cast, cast.school_contact_a)
+
+    section = export["written_by_others"]
+    assert "Art. 15(4)" in section["about"]
+    entries = section["entries"]
+    assert {e["request"] for e in entries} == {sr.pk}
+    by_kind = {e["kind"]: e for e in entries}
+    note = by_kind["note"]
+    assert note["author_role"] == "supporter"
+    assert note["text"] == {"note": "Notiz der Unterstützung: Kollegium offen."}
+    assert note["date"]
+    assert note["reference"] == sr.token
+    assert by_kind["session_record"]["text"]["notes"] == "Sitzungsnotiz: gute Stimmung"
+    assert by_kind["final_reflection"]["author_role"] == "supporter"
+    # The coordinator's note to the proposed supporter (for the coordination and participants).
+    assert by_kind["proposed"]["author_role"] == "coordination"
+    assert by_kind["proposed"]["text"] == {"note": "Passt gut."}
+    # Her own entries are in "data", not here.
+    assert all(e["author_role"] != "school" for e in entries)
+
+
+@pytest.mark.django_db
+def test_entries_the_person_may_no_longer_read_are_listed_without_their_text(
+    cast: Cast,
+) -> None:
+    sr = _accompanied_with_entries(cast)
+    record_services.note_add(
+        request=sr, by=cast.school_contact_a, text="Nur für den Raum: Personalfrage."
+    )
+    request_services.proposal_remove(
+        proposal=Proposal.objects.get(request=sr, supporter=cast.supporter),
+        by=cast.coordinator,
+        reason="Krankheit",
+    )
+
+    export = _export(cast, cast.supporter)
+
+    entries = export["written_by_others"]["entries"]
+    from_school = [e for e in entries if e["kind"] == "note" and e["author_role"] == "school"]
+    assert len(from_school) == 1
+    assert from_school[0]["text"] is None
+    assert "Art. 15(4)" in from_school[0]["withheld"]
+    assert from_school[0]["level"] == "participants"
+    assert "Personalfrage" not in json.dumps(export, ensure_ascii=False)

@@ -387,9 +387,39 @@ PERSON_FIELDS = (
 )
 
 
+# What others wrote on the person's own requests (Art. 15): functions of the subject, each
+# returning entries {"request", "reference", "kind", "date", "author_role", "level", "text",
+# "withheld"}; registered by the apps that hold such entries.
+WrittenByOthers = Callable[[Subject], list[dict[str, Any]]]
+_WRITTEN_BY_OTHERS: dict[str, WrittenByOthers] = {}
+
+WRITTEN_BY_OTHERS_ABOUT = (
+    "Entries others wrote on the requests the person sent, is the contact of, or was proposed "
+    "for as a supporter (notes, session records, reflections, reasons, next steps, Kontrakt "
+    "versions, documents): request, date, kind, the author's role and level. The text is "
+    "included where the person may read the entry in Lotse today; otherwise it is withheld, "
+    "as the entry is confidential to the people in the room (Art. 15(4) DSGVO): the "
+    "organisation decides case by case what of it it can hand over."
+)
+
+
+def register_written_by_others(name: str, entries: WrittenByOthers) -> None:
+    """Register a function that lists what others wrote on the person's requests (call from
+    `AppConfig.ready()`); registering a name again replaces it."""
+    _WRITTEN_BY_OTHERS[name] = entries
+
+
+def written_by_others(person: Person) -> list[dict[str, Any]]:
+    subject = Subject.of(person)
+    found: list[dict[str, Any]] = []
+    for _name, entries in sorted(_WRITTEN_BY_OTHERS.items()):
+        found += entries(subject)
+    return found
+
+
 def collect(person: Person) -> dict[str, Any]:
     """Everything Lotse holds about the person: their own row and each registered model's rows
-    that refer to them, grouped by model label."""
+    that refer to them, grouped by model label, and what others wrote on their requests."""
     subject = Subject.of(person)
     data: dict[str, list[dict[str, Any]]] = {}
     notes: dict[str, str] = {}
@@ -404,6 +434,10 @@ def collect(person: Person) -> dict[str, Any]:
         "exported_at": timezone.now().isoformat(),
         "person": {name: _json(getattr(person, name)) for name in PERSON_FIELDS},
         "data": data,
+        "written_by_others": {
+            "about": WRITTEN_BY_OTHERS_ABOUT,
+            "entries": written_by_others(person),
+        },
         "kept_on_erasure": notes,
     }
 
