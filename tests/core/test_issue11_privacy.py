@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.log import AdminEmailHandler
 
 from lotse.core import audit, retention
-from lotse.core.models import AccessLog, RetentionRun, Role
+from lotse.core.models import AccessLog, OutboxMessage, RetentionRun, Role
 from lotse.lib import crypto
 from lotse.support.models import (
     NextStep,
@@ -244,6 +244,8 @@ def test_anonymising_leaves_no_person_and_no_free_text_under_the_request(cast: C
     assert stays == [], "\n".join(stays)
     for event in TimelineEvent.objects.filter(request=sr):
         assert set(event.data) <= NEUTRAL_EVENT_DATA
+    # Mails about the request name it by reference, not by a foreign key: they go too.
+    assert not OutboxMessage.objects.filter(reference=f"support.SupportRequest:{sr.pk}").exists()
     # The facts for statistics are still there.
     assert Session.objects.filter(request=sr, status=Session.Status.HELD).count() == 1
     assert NextStep.objects.filter(request=sr).exists()

@@ -108,20 +108,20 @@ class Command(BaseCommand):
                 f"\r{model._meta.label}: {changed + again} of {len(pks)} rows re-encrypted with "
                 f"key {current!r}".ljust(78)
             )
-        changed, total, lost = reseal_second_factors()
+        factors, total, lost_factors = reseal_second_factors()
         self.stdout.write(
-            f"mfa.Authenticator: {changed} of {total} second-factor secrets re-encrypted with "
+            f"mfa.Authenticator: {factors} of {total} second-factor secrets re-encrypted with "
             f"key {current!r}"
         )
-        if lost:
+        if lost_factors:
             self.stderr.write(
-                f"mfa.Authenticator: {lost} sealed with a key that is not in the ring; "
+                f"mfa.Authenticator: {lost_factors} sealed with a key that is not in the ring; "
                 "their people cannot log in until an admin deletes these authenticators."
             )
-        for label, pks in unreadable.items():
-            if pks:
+        for label, rows in unreadable.items():
+            if rows:
                 self.stderr.write(
-                    f"{label}: {len(pks)} rows hold a value that no key of the ring opens (a "
+                    f"{label}: {len(rows)} rows hold a value that no key of the ring opens (a "
                     "missing key, or a value copied from another row); left as they are."
                 )
         remaining = sum(
