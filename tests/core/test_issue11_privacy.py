@@ -633,3 +633,18 @@ def test_entries_the_person_may_no_longer_read_are_listed_without_their_text(
     assert "Art. 15(4)" in from_school[0]["withheld"]
     assert from_school[0]["level"] == "participants"
     assert "Personalfrage" not in json.dumps(export, ensure_ascii=False)
+
+
+@pytest.mark.django_db
+def test_the_page_shown_again_after_an_invalid_form_keeps_an_unreadable_value(
+    cast: Cast, client: Client
+) -> None:
+    sr, pks = _request_with_broken_notes(cast)
+    client.force_login(cast.coordinator)
+
+    response = client.post(f"/anfragen/{sr.pk}/notiz/", {"note-text": ""})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert UNREADABLE in _entry(page, pks["foreign"])
+    assert "Lesbare Notiz der Schule" in _entry(page, pks["readable"])

@@ -1,10 +1,12 @@
 """Middleware of Lotse: German first, no caching of what logged-in people see, session limits,
 the second factor for staff, and pages that survive one unreadable encrypted value."""
 
+import functools
 import hashlib
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Concatenate
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -227,12 +229,54 @@ class TolerantReadsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-
-        def show_reason() -> bool:
-            user = getattr(request, "user", None)
-            if user is None or not user.is_authenticated:
-                return False
-            return bool(user.is_superuser or roles.organisation_ids(user, roles.Kind.ADMIN))
-
-        with crypto.tolerant(show_reason=show_reason, report=report_unreadable):
+        with tolerant_reads(request):
             return self.get_response(request)
+
+
+def _is_admin(user: Any) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or roles.organisation_ids(user, roles.Kind.ADMIN))
+
+
+@contextmanager
+def tolerant_reads(request: HttpRequest) -> Iterator[None]:
+    """Unreadable encrypted texts read as "cannot be read" (with the reason for admins) and
+    are reported, within this block. For showing a page, also after a refused step of a form
+    (nothing is written then)."""
+    with tolerant_reads_for(getattr(request, "user", None)):
+        yield
+
+
+@contextmanager
+def tolerant_reads_for(reader: Any) -> Iterator[None]:
+    """`tolerant_reads` for a reader known without the HTTP request (a page's context)."""
+    with crypto.tolerant(show_reason=lambda: _is_admin(reader), report=report_unreadable):
+        yield
+
+
+def reads_tolerantly[**P, R](
+    show: Callable[Concatenate[HttpRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R]:
+    """A function that shows a page to `request` (its first argument) and writes no encrypted
+    value, run within `tolerant_reads`: e.g. the request page shown again after a refused step."""
+
+    @functools.wraps(show)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
+        with tolerant_reads(request):
+            return show(request, *args, **kwargs)
+
+    return wrapper
+
+
+def reads_tolerantly_for_reader[**P, R](collect: Callable[P, R]) -> Callable[P, R]:
+    """A function that collects what a page shows to `person` (its second argument or the
+    keyword `person`) and writes no encrypted value, run within `tolerant_reads_for`."""
+
+    @functools.wraps(collect)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        reader = kwargs.get("person", args[1] if len(args) > 1 else None)
+        with tolerant_reads_for(reader):
+            return collect(*args, **kwargs)
+
+    return wrapper
