@@ -246,6 +246,10 @@ def test_anonymising_leaves_no_person_and_no_free_text_under_the_request(cast: C
         assert set(event.data) <= NEUTRAL_EVENT_DATA
     # Mails about the request name it by reference, not by a foreign key: they go too.
     assert not OutboxMessage.objects.filter(reference=f"support.SupportRequest:{sr.pk}").exists()
+    # The school contact's export no longer shows the purpose she typed, nor the texts.
+    exported = json.dumps(_export(cast, cast.school_contact_a), ensure_ascii=False)
+    assert "Schulkonferenz" not in exported
+    assert "Konflikt im Kollegium" not in exported
     # The facts for statistics are still there.
     assert Session.objects.filter(request=sr, status=Session.Status.HELD).count() == 1
     assert NextStep.objects.filter(request=sr).exists()
