@@ -652,3 +652,12 @@ def test_the_page_shown_again_after_an_invalid_form_keeps_an_unreadable_value(
     page = response.content.decode()
     assert UNREADABLE in _entry(page, pks["foreign"])
     assert "Lesbare Notiz der Schule" in _entry(page, pks["readable"])
+
+
+@pytest.mark.django_db
+def test_the_person_page_says_what_the_export_lists(cast: Cast, client: Client) -> None:
+    client.force_login(cast.admin)
+    page = client.get(
+        f"/organisation/{cast.organisation.slug}/personen/{cast.supporter.pk}/datenschutz/"
+    ).content.decode()
+    assert "was andere zu den eigenen Anfragen der Person geschrieben haben" in page
