@@ -661,3 +661,15 @@ def test_the_person_page_says_what_the_export_lists(cast: Cast, client: Client) 
         f"/organisation/{cast.organisation.slug}/personen/{cast.supporter.pk}/datenschutz/"
     ).content.decode()
     assert "was andere zu den eigenen Anfragen der Person geschrieben haben" in page
+
+
+@pytest.mark.django_db
+def test_an_unreadable_value_does_not_stop_the_export(cast: Cast) -> None:
+    _sr, pks = _request_with_broken_notes(cast)
+
+    export = _export(cast, cast.school_contact_a)
+
+    events = {row["id"]: row for row in export["data"]["support.timelineevent"]}
+    assert events[pks["readable"]]["note"] == "Lesbare Notiz der Schule"
+    assert "'fremd'" in events[pks["foreign"]]["note"]["unreadable"]
+    assert "unreadable" in events[pks["copied"]]["note"]

@@ -55,6 +55,7 @@ from lotse.core.models import (
     SchoolImport,
 )
 from lotse.lib import errors
+from lotse.lib.crypto import DecryptionError
 
 EXPORT_FORMAT = "lotse.person-export/1"
 # Erased people keep their row; their address becomes this unusable one (the domain is reserved
@@ -367,7 +368,11 @@ def serialise(obj: Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
     for f in obj._meta.concrete_fields:
         if f.name in skip:
             continue
-        out[f.attname] = _json(getattr(obj, f.attname))
+        try:
+            out[f.attname] = _json(getattr(obj, f.attname))
+        except DecryptionError as error:
+            # One value no key opens does not stop the export; it says so (no content).
+            out[f.attname] = {"unreadable": str(error)}
     for m2m in obj._meta.many_to_many:
         if m2m.name not in skip:
             out[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))

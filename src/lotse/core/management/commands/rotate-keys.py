@@ -57,7 +57,9 @@ def stale_rows(
     ring = key_ring()
     names = [f.attname for f in fields]
     stale = []
-    for pk, *values in model._default_manager.order_by("pk").values_list("pk", *names):
+    rows = model._default_manager.order_by("pk").values_list("pk", *names)
+    # In chunks: a model with files would otherwise be held in memory whole.
+    for pk, *values in rows.iterator(chunk_size=FILE_BATCH * 10):
         if pk in skip:
             continue
         old = _stale_names(dict(zip(names, values, strict=True)), ring.current)
@@ -188,7 +190,9 @@ class Command(BaseCommand):
         for model, fields in encrypted_fields():
             names = [f.attname for f in fields]
             rows_old = rows_missing = 0
-            for values in model._default_manager.values_list(*names):
+            for values in model._default_manager.values_list(*names).iterator(
+                chunk_size=FILE_BATCH * 10
+            ):
                 kids = {key_id(bytes(v)) for v in values if isinstance(v, Sealed)} - {current}
                 rows_missing += bool(kids - ring.keys.keys())
                 rows_old += bool(kids & ring.keys.keys())
