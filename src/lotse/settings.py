@@ -145,6 +145,9 @@ MIDDLEWARE = [
     "lotse.core.middleware.SessionLimitMiddleware",
     # Staff without a second factor may open nothing but the pages to set one up.
     "lotse.core.middleware.SecondFactorMiddleware",
+    # After auth: an encrypted text that cannot be opened shows as unreadable on a page that
+    # only reads, and is reported to the admins once, instead of failing the page.
+    "lotse.core.middleware.TolerantReadsMiddleware",
 ]
 
 FORM_RENDERER = "lotse.lib.forms.KernFormRenderer"
@@ -184,9 +187,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids lock upgrades.
+    # secure_delete overwrites deleted rows with zeros on every connection, so erased and
+    # expired data do not survive in free pages of the file, however SQLite was compiled.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            "PRAGMA secure_delete=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
     }
@@ -427,6 +433,11 @@ if not 0 <= RETENTION_HOUR <= 23:
     raise ImproperlyConfigured(f"LOTSE_RETENTION_HOUR must be 0-23, not {RETENTION_HOUR}")
 # How often the worker checks whether tonight's retention run is due, in seconds.
 RETENTION_CHECK_INTERVAL = env_int("LOTSE_RETENTION_CHECK_INTERVAL", 900)
+# The access log is kept at least this many months; `lotse cut-access-log` removes whole
+# calendar months before that, never single rows (docs/data-protection.md).
+ACCESS_LOG_MONTHS = env_int("LOTSE_ACCESS_LOG_MONTHS", 24)
+if ACCESS_LOG_MONTHS < 1:
+    raise ImproperlyConfigured("LOTSE_ACCESS_LOG_MONTHS must be at least 1")
 # The largest document a participant can upload to a request (bytes); stored encrypted.
 DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
 # The largest school data file an organisation admin can upload for the import (bytes).

@@ -55,6 +55,7 @@ from lotse.core.models import (
     SchoolImport,
 )
 from lotse.lib import errors
+from lotse.lib.crypto import DecryptionError
 
 EXPORT_FORMAT = "lotse.person-export/1"
 # Erased people keep their row; their address becomes this unusable one (the domain is reserved
@@ -367,7 +368,11 @@ def serialise(obj: Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
     for f in obj._meta.concrete_fields:
         if f.name in skip:
             continue
-        out[f.attname] = _json(getattr(obj, f.attname))
+        try:
+            out[f.attname] = _json(getattr(obj, f.attname))
+        except DecryptionError as error:
+            # One value no key opens does not stop the export; it says so (no content).
+            out[f.attname] = {"unreadable": str(error)}
     for m2m in obj._meta.many_to_many:
         if m2m.name not in skip:
             out[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
@@ -387,9 +392,39 @@ PERSON_FIELDS = (
 )
 
 
+# What others wrote on the person's own requests (Art. 15): functions of the subject, each
+# returning entries {"request", "reference", "kind", "date", "author_role", "level", "text",
+# "withheld"}; registered by the apps that hold such entries.
+WrittenByOthers = Callable[[Subject], list[dict[str, Any]]]
+_WRITTEN_BY_OTHERS: dict[str, WrittenByOthers] = {}
+
+WRITTEN_BY_OTHERS_ABOUT = (
+    "Entries others wrote on the requests the person sent, is the contact of, or was proposed "
+    "for as a supporter (notes, session records, reflections, reasons, next steps, Kontrakt "
+    "versions, documents): request, date, kind, the author's role and level. The text is "
+    "included where the person may read the entry in Lotse today; otherwise it is withheld, "
+    "as the entry is confidential to the people in the room (Art. 15(4) DSGVO): the "
+    "organisation decides case by case what of it it can hand over."
+)
+
+
+def register_written_by_others(name: str, entries: WrittenByOthers) -> None:
+    """Register a function that lists what others wrote on the person's requests (call from
+    `AppConfig.ready()`); registering a name again replaces it."""
+    _WRITTEN_BY_OTHERS[name] = entries
+
+
+def written_by_others(person: Person) -> list[dict[str, Any]]:
+    subject = Subject.of(person)
+    found: list[dict[str, Any]] = []
+    for _name, entries in sorted(_WRITTEN_BY_OTHERS.items()):
+        found += entries(subject)
+    return found
+
+
 def collect(person: Person) -> dict[str, Any]:
     """Everything Lotse holds about the person: their own row and each registered model's rows
-    that refer to them, grouped by model label."""
+    that refer to them, grouped by model label, and what others wrote on their requests."""
     subject = Subject.of(person)
     data: dict[str, list[dict[str, Any]]] = {}
     notes: dict[str, str] = {}
@@ -404,6 +439,10 @@ def collect(person: Person) -> dict[str, Any]:
         "exported_at": timezone.now().isoformat(),
         "person": {name: _json(getattr(person, name)) for name in PERSON_FIELDS},
         "data": data,
+        "written_by_others": {
+            "about": WRITTEN_BY_OTHERS_ABOUT,
+            "entries": written_by_others(person),
+        },
         "kept_on_erasure": notes,
     }
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from lotse.catalog.matching import sort_name
 from lotse.core import request_sections
+from lotse.core.middleware import reads_tolerantly, reads_tolerantly_for_reader
 from lotse.core.models import Person
 from lotse.support import access_log, agreement_diff, permissions, timeline, visibility, workflow
 from lotse.support.forms.accompaniment import NextStepForm
@@ -200,6 +201,8 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
     }
 
 
+# Read-only, also when a POST shows the page again: an unreadable value does not fail it.
+@reads_tolerantly_for_reader
 def detail_context(
     sr: SupportRequest, person: Person, *, shortlist_search: str = "", forms: bool = True
 ) -> dict[str, Any]:
@@ -344,6 +347,8 @@ def _completion_context(
     return section
 
 
+# Also after a refused step or an invalid form (POST): showing the page writes nothing.
+@reads_tolerantly
 def render_detail(
     request: HttpRequest,
     sr: SupportRequest,
