@@ -414,6 +414,20 @@ def register_written_by_others(name: str, entries: WrittenByOthers) -> None:
     _WRITTEN_BY_OTHERS[name] = entries
 
 
+# What the export reads besides the person's own data: functions of the subject, each returning
+# the (subject, organisation id) pairs whose confidential content the export shows, e.g. the
+# requests the person took part in. The export writes one access-log row on each, so a request's
+# own access log shows that an admin read it through an export (registered by the apps).
+ExportReads = Callable[[Subject], Iterable[tuple[Model, int]]]
+_EXPORT_READS: dict[str, ExportReads] = {}
+
+
+def register_export_reads(name: str, reads: ExportReads) -> None:
+    """Register a function naming what an export of a person reads of the app's confidential
+    content (call from `AppConfig.ready()`); registering a name again replaces it."""
+    _EXPORT_READS[name] = reads
+
+
 def written_by_others(person: Person) -> list[dict[str, Any]]:
     subject = Subject.of(person)
     found: list[dict[str, Any]] = []
@@ -459,6 +473,16 @@ def person_export(*, person: Person, by: Person, organisation: Organisation) -> 
         subject=person,
         what="export",
     )
+    subject = Subject.of(person)
+    for _name, reads in sorted(_EXPORT_READS.items()):
+        for read, organisation_id in reads(subject):
+            audit.read(
+                person=by,
+                role=Role.Kind.ADMIN,
+                organisation=organisation_id,
+                subject=read,
+                what="export",
+            )
     return collect(person)
 
 

@@ -26,6 +26,7 @@ WHAT: dict[str, str | Promise] = {
     "outbox_mail": _("Mail in the outbox"),
     "concept": _("Concept (Synergie)"),
     "session_record": _("Session record form"),
+    "export": _("Data export (DSGVO) of a person involved"),
 }
 
 

@@ -70,6 +70,17 @@ def involved_requests(subject: Subject) -> QuerySet[SupportRequest]:
     ).distinct()
 
 
+def export_reads(subject: Subject) -> list[tuple[SupportRequest, int]]:
+    """The requests whose content an export of the person shows: every request the person took
+    part in or may read entries of (`own_requests`). Each gets an access-log row of the export,
+    also when only the person's own entries of it are in the export (the log may say more,
+    never less)."""
+    ids = set(involved_requests(subject).values_list("pk", flat=True))
+    ids |= set(own_requests(subject).values_list("pk", flat=True))
+    requests = SupportRequest.objects.filter(pk__in=ids).order_by("pk")
+    return [(request, request.organisation_id) for request in requests]
+
+
 def _request_rows(subject: Subject) -> QuerySet[SupportRequest]:
     return SupportRequest.objects.filter(
         Q(submitted_by=subject.person) | Q(contact_email__iexact=subject.email)
@@ -179,6 +190,7 @@ def _mail_erase(rows: QuerySet[InboundMail], subject: Subject) -> int:
 def register() -> None:
     """Register the support process's models; called from `SupportConfig.ready()`."""
     privacy.register_written_by_others("support", written_by_others)
+    privacy.register_export_reads("support", export_reads)
     privacy.register(
         SupportRequest,
         fields=["submitted_by"],
