@@ -55,8 +55,8 @@ def prevention(organisation: Organisation) -> Offer:
         organisation=organisation,
         title="Prävention von Extremismus",
         description=(
-            "Fortbildungen für Lehrkräfte zum Umgang mit Rechtsextremismus, Verschwörungserzählungen "
-            "und Demokratiefeindlichkeit im Schulalltag."
+            "Fortbildungen für Lehrkräfte zum Umgang mit Rechtsextremismus, "
+            "Verschwörungserzählungen und Demokratiefeindlichkeit im Schulalltag."
         ),
         services="Studientage zu den Themen Radikalisierung und Hassrede\nFallberatung",
         target_groups="Lehrkräfte\nSchulsozialarbeiter",
@@ -148,13 +148,9 @@ def test_inflected_forms_find_the_offer(
         ("Klassenratssitzung", "Klassenrat einführen"),  # text: "Klassenratssitzungen"
     ],
 )
+@pytest.mark.usefixtures("mediation", "prevention", "class_council")
 def test_the_singular_finds_the_plural_in_the_text(
-    query: str,
-    title: str,
-    organisation: Organisation,
-    mediation: Offer,
-    prevention: Offer,
-    class_council: Offer,
+    query: str, title: str, organisation: Organisation
 ) -> None:
     # The stem of the singular is longer than the stored one ("thema" / "them"): before, it
     # never matched.

@@ -49,14 +49,16 @@ class Found:
         return self.matched == self.words
 
 
-def search_offers(offers: QuerySet[Offer], query: str, *, organisation_id: int) -> list[Found]:
+def search_offers(
+    offers: QuerySet[Offer], query: str, *, organisation_id: int, limit: int | None = None
+) -> list[Found]:
     """The offers (of one organisation, among `offers`) that match the query, best first;
-    equally good ones by title (Ä as A)."""
+    equally good ones by title (Ä as A). At most `limit`: only those are loaded whole."""
     hits = {hit.object_id: hit for hit in search.search(KIND, query, scope=organisation_id)}
     if not hits:
         return []
-    found = offers.filter(pk__in=hits)
-    ranked = sorted(
-        found, key=lambda offer: (*hits[offer.pk].rank(), textsearch.fold(offer.title), offer.pk)
-    )
-    return [Found(offer, hits[offer.pk].matched, hits[offer.pk].words) for offer in ranked]
+    titles = offers.filter(pk__in=hits).values_list("pk", "title")
+    ranked = sorted(titles, key=lambda row: (*hits[row[0]].rank(), textsearch.fold(row[1]), row[0]))
+    wanted = [pk for pk, _title in ranked[:limit]]
+    loaded = offers.in_bulk(wanted)
+    return [Found(loaded[pk], hits[pk].matched, hits[pk].words) for pk in wanted]

@@ -130,13 +130,11 @@ def public_supporter_types(organisation: Organisation) -> QuerySet[SupporterType
     )
 
 
-def search_offers(organisation: Organisation, query: str) -> list[search.Found]:
+def search_offers(organisation: Organisation, query: str, limit: int = 50) -> list[search.Found]:
     """The organisation's active offers that match the query, best first: those matching every
-    word, then those matching fewer (docs/search.md)."""
+    word, then those matching fewer (docs/search.md); at most `limit`."""
     return search.search_offers(
-        public_offers(organisation).select_related("site"),
-        query,
-        organisation_id=organisation.pk,
+        public_offers(organisation), query, organisation_id=organisation.pk, limit=limit
     )
 
 

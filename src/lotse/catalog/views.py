@@ -103,7 +103,7 @@ def offer_search(request: HttpRequest, slug: str) -> HttpResponse:
     context = _public_context(request, organisation)
     form = context["search_form"]
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    results = selectors.search_offers(organisation, query)[:50] if query else []
+    results = selectors.search_offers(organisation, query, limit=50) if query else []
     context |= {
         "query": query,
         "results": results,

@@ -18,13 +18,15 @@ Objects that match only some words are kept, ranked after those that match all.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, Max
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from lotse.core.models import SearchSynonym, SearchTerm
@@ -90,6 +92,14 @@ def register(key: str, *, model: type[models.Model], fields: Fields, scope: Scop
     return kind
 
 
+def unregister(key: str) -> None:
+    """Forget a kind and stop following its model's saves (its rows stay until a rebuild)."""
+    kind = _KINDS.pop(key, None)
+    if kind is not None:
+        post_save.disconnect(sender=kind.model, dispatch_uid=f"search-index:{key}")
+        post_delete.disconnect(sender=kind.model, dispatch_uid=f"search-unindex:{key}")
+
+
 def kinds() -> list[Kind]:
     """Every registered kind, by key."""
     return [_KINDS[key] for key in sorted(_KINDS)]
@@ -117,14 +127,22 @@ def _rows(kind: Kind, obj: Any) -> list[SearchTerm]:
 def index(key: str, obj: Any) -> None:
     """Write an object's rows in the index anew."""
     kind = _KINDS[key]
+    rows = _rows(kind, obj)
     with transaction.atomic():
-        SearchTerm.objects.filter(kind=key, object_id=obj.pk).delete()
-        SearchTerm.objects.bulk_create(_rows(kind, obj))
+        old = SearchTerm.objects.filter(kind=key, object_id=obj.pk)
+        scopes = set(old.values_list("organisation_id", flat=True).distinct())
+        old.delete()
+        SearchTerm.objects.bulk_create(rows)
+        _changed(key, scopes | {kind.scope(obj)})
 
 
 def unindex(key: str, object_id: int) -> None:
     """Remove an object from the index."""
-    SearchTerm.objects.filter(kind=key, object_id=object_id).delete()
+    rows = SearchTerm.objects.filter(kind=key, object_id=object_id)
+    scopes = set(rows.values_list("organisation_id", flat=True).distinct())
+    if scopes:
+        rows.delete()
+        _changed(key, scopes)
 
 
 def rebuild(keys: Sequence[str] = ()) -> dict[str, int]:
@@ -145,30 +163,61 @@ def rebuild(keys: Sequence[str] = ()) -> dict[str, int]:
                     SearchTerm.objects.bulk_create(batch)
                     batch = []
             SearchTerm.objects.bulk_create(batch)
+            _changed(kind.key)
         counts[kind.key] = count
     return counts
 
 
 # --- the vocabulary of a scope, kept per process while the index does not change ------------
+#
+# Every change of the index writes a new version into the shared cache (the database cache, so
+# in the same transaction as the change); a process rebuilds its vocabulary of a scope when the
+# version it built it for is no longer the current one. A lost cache entry only costs a rebuild.
 
-_VOCABULARIES: dict[tuple[str, int | None], tuple[tuple[int, int | None], textsearch.Vocabulary]]
-_VOCABULARIES = {}
+_VOCABULARIES: dict[tuple[str, int | None], tuple[tuple[str, str], textsearch.Vocabulary]] = {}
 _MAX_CACHED = 64
 
 
+def _version_keys(key: str, scope: int | None) -> tuple[str, str]:
+    return f"lotse.search:{key}", f"lotse.search:{key}:{scope}"
+
+
+def _changed(key: str, scopes: Iterable[int | None] = ()) -> None:
+    """Mark the vocabulary of some scopes of a kind (or of every scope: none given) changed."""
+    whole, _scope = _version_keys(key, None)
+    names = [_version_keys(key, scope)[1] for scope in scopes] if scopes else [whole]
+    cache.set_many({name: uuid.uuid4().hex for name in names}, timeout=None)
+
+
+def _versions(key: str, scope: int | None) -> tuple[str, str]:
+    names = _version_keys(key, scope)
+    found = cache.get_many(names)
+    missing = {name: uuid.uuid4().hex for name in names if name not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        found |= missing
+    return found[names[0]], found[names[1]]
+
+
+def _terms(key: str, scope: int | None) -> QuerySet[SearchTerm]:
+    """The rows of a kind in a scope (None: the rows that belong to no organisation)."""
+    rows = SearchTerm.objects.filter(kind=key)
+    if scope is None:
+        return rows.filter(organisation__isnull=True)
+    return rows.filter(organisation_id=scope)
+
+
 def vocabulary(key: str, scope: int | None) -> textsearch.Vocabulary:
-    """Every term of a kind in a scope. Rebuilt when the scope's rows changed: a change
-    deletes and inserts rows, so their count or highest id differ (one cheap query)."""
-    rows = SearchTerm.objects.filter(kind=key, organisation_id=scope)
-    stamp = rows.aggregate(count=Count("id"), last=Max("id"))
-    signature = (stamp["count"], stamp["last"])
+    """Every term of a kind in a scope (read from the database once per change)."""
+    versions = _versions(key, scope)
     cached = _VOCABULARIES.get((key, scope))
-    if cached and cached[0] == signature:
+    if cached and cached[0] == versions:
         return cached[1]
+    rows = _terms(key, scope)
     found = textsearch.Vocabulary.of(rows.values_list("term", flat=True).distinct())
     if len(_VOCABULARIES) >= _MAX_CACHED:
         _VOCABULARIES.clear()
-    _VOCABULARIES[(key, scope)] = (signature, found)
+    _VOCABULARIES[(key, scope)] = (versions, found)
     return found
 
 
@@ -206,7 +255,7 @@ def search(key: str, query: str, *, scope: int | None) -> list[Hit]:
     if not wanted:
         return []
     documents: defaultdict[int, dict[str, int]] = defaultdict(dict)
-    rows = SearchTerm.objects.filter(kind=key, organisation_id=scope, term__in=wanted)
+    rows = _terms(key, scope).filter(term__in=wanted)
     for object_id, term, weight in rows.values_list("object_id", "term", "weight"):
         documents[object_id][term] = weight
     hits = []

@@ -49,6 +49,8 @@ HEAD_MIN = 3
 PART_MIN = 3
 # At most this many terms of the vocabulary stand for one query word.
 MAX_EXPANSIONS = 200
+# A vocabulary remembers its answers for this many words.
+MAX_REMEMBERED = 2000
 
 _WORD = re.compile(r"\w+")
 
@@ -244,6 +246,9 @@ class Vocabulary:
     _prefixes: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _trigrams: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _roots: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    _expanded: dict[tuple[str, tuple[str, ...]], Expansion] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def of(cls, terms: Iterable[str]) -> Vocabulary:
@@ -271,7 +276,16 @@ class Vocabulary:
         """The terms of the vocabulary a query word (lower case) may mean, best quality each.
 
         `synonyms` are further words the word stands for (an organisation's synonym list);
-        their terms count as SYNONYM, their inflections and word family a little less."""
+        their terms count as SYNONYM, their inflections and word family a little less.
+        Remembered: a vocabulary answers the same word the same way."""
+        remembered = (word, tuple(synonyms))
+        if remembered not in self._expanded:
+            if len(self._expanded) >= MAX_REMEMBERED:
+                self._expanded.clear()
+            self._expanded[remembered] = self._expand(word, remembered[1])
+        return self._expanded[remembered]
+
+    def _expand(self, word: str, synonyms: tuple[str, ...]) -> Expansion:
         term = stem(word)
         found: dict[str, float] = {}
         self._add_matches(term, fold(word), 1.0, found)
@@ -302,7 +316,7 @@ class Vocabulary:
         for other in self._families.get(root, ()):
             # A short root joins only words that both carry a suffix: "mediator" and
             # "mediation", not "medi" (Medien).
-            both_derived = root != term and root != other
+            both_derived = root not in (term, other)
             if other != term and (both_derived or len(root) >= FAMILY_SHORT_ROOT):
                 add(other, FAMILY)
         if root != term:
