@@ -112,6 +112,28 @@ def test_the_terms_are_indexed_on_save_and_removed_on_delete(
     assert not SearchTerm.objects.filter(kind=search.KIND).exists()
 
 
+def test_an_offer_changed_on_the_admin_page_is_found_by_its_new_words(
+    client: Client, organisation: Organisation, mediation: Offer
+) -> None:
+    client.force_login(person_with_role(Role.Kind.ADMIN, organisation))
+    # The vocabulary is read (and kept in the process) before the change.
+    assert titles("Schulpsychologie", organisation) == []
+    response = client.post(
+        f"/organisation/lasub/katalog/angebote/{mediation.pk}/",
+        {
+            "title": "Schulpsychologische Beratung",
+            "description": "Beratung bei Lern- und Verhaltensproblemen.",
+            "services": "Einzelfallberatung",
+            "target_groups": "Lehrkräfte",
+            "cost": "kostenfrei",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert titles("Schulpsychologie", organisation) == ["Schulpsychologische Beratung"]
+    assert titles("Streitschlichter", organisation) == []
+
+
 def test_the_command_rebuilds_the_index(organisation: Organisation, mediation: Offer) -> None:
     SearchTerm.objects.all().delete()
     assert titles("Streitschlichter", organisation) == []
