@@ -63,7 +63,7 @@ def test_characteristics_become_rows_and_offers_are_indexed(executor: MigrationE
     found = search.search_offers(
         Offer.objects.all(), "Streitschlichter", organisation_id=organisation.pk
     )
-    assert [item.offer for item in found] == [offer]
+    assert [item.offer for item in found.found] == [offer]
 
     # And back: the Merkmale return to the text field.
     MigrationExecutor(connection).migrate(BEFORE)

@@ -88,7 +88,8 @@ def participation(organisation: Organisation) -> Offer:
 def titles(query: str, organisation: Organisation) -> list[str]:
     offers = Offer.objects.filter(organisation=organisation)
     found = search.search_offers(offers, query, organisation_id=organisation.pk)
-    return [item.offer.title for item in found]
+    assert found.total == len(found.found)
+    return [item.offer.title for item in found.found]
 
 
 # --- the index in core, kept by the catalogue ----------------------------------------------
@@ -198,7 +199,7 @@ def test_offers_matching_more_words_rank_first(
         "Lehrkräfte Beratung",
         organisation_id=organisation.pk,
     )
-    assert [(f.offer.title, f.matched, f.words) for f in found] == [
+    assert [(f.offer.title, f.matched, f.words) for f in found.found] == [
         ("Pädagogische Supervisoren", 2, 2),
         ("Prävention von Extremismus", 2, 2),
         ("Regionalbegleiter Schulmediation", 1, 2),
@@ -376,3 +377,14 @@ def test_when_nothing_fits_the_page_offers_all_offers_and_the_request_form(
     assert "Kein Angebot passt zu „Schwimmunterricht“" in html
     assert '<a class="kern-link" href="/katalog/lasub/">Alle Angebote anzeigen</a>' in html
     assert 'href="/katalog/lasub/anfrage/"' in html
+
+
+def test_the_page_counts_every_offer_found_and_shows_the_first_fifty(
+    client: Client, organisation: Organisation
+) -> None:
+    for number in range(52):
+        OfferFactory(organisation=organisation, title=f"Konfliktberatung {number}")
+    html = client.get("/katalog/lasub/suche/", {"q": "Konflikt"}).content.decode()
+    status = html.split('role="status">')[1].split("</p>")[0]
+    assert status == "52 Angebote für „Konflikt“ gefunden. Die ersten 50 werden gezeigt.", status
+    assert html.count('href="/katalog/lasub/angebote/') == 50

@@ -49,16 +49,25 @@ class Found:
         return self.matched == self.words
 
 
+@dataclass(frozen=True)
+class Results:
+    """The offers found (at most the limit), and how many matched in all."""
+
+    found: list[Found]
+    total: int
+
+
 def search_offers(
     offers: QuerySet[Offer], query: str, *, organisation_id: int, limit: int | None = None
-) -> list[Found]:
+) -> Results:
     """The offers (of one organisation, among `offers`) that match the query, best first;
     equally good ones by title (Ä as A). At most `limit`: only those are loaded whole."""
     hits = {hit.object_id: hit for hit in search.search(KIND, query, scope=organisation_id)}
     if not hits:
-        return []
+        return Results(found=[], total=0)
     titles = offers.filter(pk__in=hits).values_list("pk", "title")
     ranked = sorted(titles, key=lambda row: (*hits[row[0]].rank(), textsearch.fold(row[1]), row[0]))
     wanted = [pk for pk, _title in ranked[:limit]]
     loaded = offers.in_bulk(wanted)
-    return [Found(loaded[pk], hits[pk].matched, hits[pk].words) for pk in wanted]
+    found = [Found(loaded[pk], hits[pk].matched, hits[pk].words) for pk in wanted]
+    return Results(found=found, total=len(ranked))

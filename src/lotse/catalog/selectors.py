@@ -130,7 +130,7 @@ def public_supporter_types(organisation: Organisation) -> QuerySet[SupporterType
     )
 
 
-def search_offers(organisation: Organisation, query: str, limit: int = 50) -> list[search.Found]:
+def search_offers(organisation: Organisation, query: str, limit: int = 50) -> search.Results:
     """The organisation's active offers that match the query, best first: those matching every
     word, then those matching fewer (docs/search.md); at most `limit`."""
     return search.search_offers(

@@ -103,10 +103,12 @@ def offer_search(request: HttpRequest, slug: str) -> HttpResponse:
     context = _public_context(request, organisation)
     form = context["search_form"]
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    results = selectors.search_offers(organisation, query, limit=50) if query else []
+    found = selectors.search_offers(organisation, query, limit=50) if query else None
+    results = found.found if found else []
     context |= {
         "query": query,
         "results": results,
+        "total": found.total if found else 0,
         "full": [found for found in results if found.complete],
         "partial": [found for found in results if not found.complete],
         # When nothing fits: the whole catalogue, and the request form (which sends a school
