@@ -270,6 +270,22 @@ def test_a_compound_finds_its_parts_and_the_parts_find_the_compound(
     assert "Klassenrat einführen" in titles("Klassen", organisation)
 
 
+def test_a_compound_of_which_one_part_occurs_is_a_partial_match(
+    organisation: Organisation, mediation: Offer, supervision: Offer
+) -> None:
+    # "Konfliktberatung": the mediation offer has "Konflikten" and "Beratung"; supervision only
+    # "Fallberatung". Both are shown, the second as matching part of the search.
+    found = search.search_offers(
+        Offer.objects.filter(organisation=organisation),
+        "Konfliktberatung",
+        organisation_id=organisation.pk,
+    ).found
+    assert [(f.offer.title, f.complete) for f in found] == [
+        ("Regionalbegleiter Schulmediation", True),
+        ("Pädagogische Supervisoren", False),
+    ]
+
+
 def test_a_word_finds_compounds_that_contain_it(
     organisation: Organisation, mediation: Offer, supervision: Offer
 ) -> None:

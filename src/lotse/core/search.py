@@ -55,20 +55,23 @@ class Kind:
 
 @dataclass(frozen=True)
 class Hit:
-    """One object found: how many of the query's words it matched and its score."""
+    """One object found: how many of the query's words it matched (`matched`: the word, or
+    every part of a compound word; `touched`: also words of which only some compound parts
+    occur) and its score."""
 
     object_id: int
     matched: int
     words: int
     score: float
+    touched: int = 0
 
     @property
     def complete(self) -> bool:
         return self.matched == self.words
 
-    def rank(self) -> tuple[int, float]:
-        """Sort key: more words matched first, then the higher score."""
-        return (-self.matched, -round(self.score, 6))
+    def rank(self) -> tuple[int, int, float]:
+        """Sort key: more words matched first, then more touched, then the higher score."""
+        return (-self.matched, -self.touched, -round(self.score, 6))
 
 
 _KINDS: dict[str, Kind] = {}
@@ -260,30 +263,46 @@ def search(key: str, query: str, *, scope: int | None) -> list[Hit]:
         documents[object_id][term] = weight
     hits = []
     for object_id, document in documents.items():
-        matched, score = 0, 0.0
+        matched, touched, score = 0, 0, 0.0
         for expansion in expansions:
-            best = _best(expansion, document)
+            best, whole = _best(expansion, document)
             if best > 0:
-                matched += 1
+                touched += 1
+                matched += whole
                 score += best
-        hits.append(Hit(object_id=object_id, matched=matched, words=len(words), score=score))
+        hits.append(
+            Hit(
+                object_id=object_id,
+                matched=matched,
+                words=len(words),
+                score=score,
+                touched=touched,
+            )
+        )
     hits.sort(key=lambda hit: (*hit.rank(), hit.object_id))
     return hits
 
 
-def _best(expansion: textsearch.Expansion, document: dict[str, int]) -> float:
+def _best(expansion: textsearch.Expansion, document: dict[str, int]) -> tuple[float, bool]:
     """How well a document matches one query word: its best term (quality × field weight), or
-    a compound's parts (each part's best, averaged over all parts)."""
+    a compound's parts (each part's best, averaged, times the share of parts found); and
+    whether the word is matched whole (not just some of its parts)."""
     best = max(
         (quality * document[term] for term, quality in expansion.terms.items() if term in document),
         default=0.0,
     )
+    whole = best > 0
     if expansion.parts:
-        total = 0.0
-        for part in expansion.parts:
-            total += max(
+        scores = [
+            max(
                 (quality * document[term] for term, quality in part.items() if term in document),
                 default=0.0,
             )
-        best = max(best, total / len(expansion.parts))
-    return best
+            for part in expansion.parts
+        ]
+        # The mean of the parts, times the share of parts found: both parts in the text beat
+        # one part in the title.
+        share = sum(1 for score in scores if score > 0) / len(scores)
+        best = max(best, sum(scores) / len(scores) * share)
+        whole = whole or share == 1
+    return best, whole

@@ -100,6 +100,21 @@ FAMILY_ROOT_MIN = 4
 FEMININE_AFTER = ("or", "ist", "ent", "ant", "eur", "log")
 # A root shorter than this joins only two derived words (see `Vocabulary.expand`).
 FAMILY_SHORT_ROOT = 5
+# Endings that continue a stem rather than start a new word of a compound.
+DERIVED_STARTS = (
+    "ation",
+    "ition",
+    "ativ",
+    "ator",
+    "ismus",
+    "isch",
+    "ist",
+    "ion",
+    "ung",
+    "ier",
+    "ik",
+    "iv",
+)
 # The mark of a word's folded form in an index (see `index_terms`).
 SURFACE = "="
 # Linking letters between the parts of a compound (Fugenelemente): Klasse-n-rat, Arbeit-s-platz.
@@ -170,6 +185,13 @@ def family(term: str) -> str:
         if term.endswith(suffix) and len(term) - len(suffix) >= FAMILY_ROOT_MIN:
             return term[: -len(suffix)]
     return term
+
+
+def _starts_word(rest: str) -> bool:
+    """Whether the rest of a compound after a part starts a word (perhaps after linking
+    letters): "training", "enrat" (-en-rat); not a derivational ending like "ation"."""
+    pieces = [rest] + [rest[len(link) :] for link in LINKS if rest.startswith(link)]
+    return any(len(p) >= PART_MIN and not p.startswith(DERIVED_STARTS) for p in pieces)
 
 
 def typo_limit(term: str) -> int:
@@ -294,7 +316,9 @@ class Vocabulary:
                 self._add_matches(stem(synonym_word), fold(synonym_word), SYNONYM, found)
         # A compound also finds its parts apart ("Klassenrat": "Rat der Klasse"), even when
         # the compound itself is in the vocabulary too.
-        parts = tuple({part: COMPOUND_PART} for part in self.split(term))
+        # Each part also in other compounds: "Konfliktberatung" → "Konflikttraining" and
+        # "Fallberatung".
+        parts = tuple(self._part_terms(part) for part in self.split(term))
         best = dict(sorted(found.items(), key=lambda item: -item[1])[:MAX_EXPANSIONS])
         return Expansion(word=word, terms=best, parts=parts)
 
@@ -329,19 +353,46 @@ class Vocabulary:
                 ):
                     add(other, INSIDE_FAMILY)
         self._add_inside(term, add)
-        self._add_typos(term, surface, add)
+        if term not in self.terms:
+            # A word of the vocabulary is no typo: "Schule" does not look for "Schüler".
+            self._add_typos(term, surface, add)
 
     def _add_inside(self, term: str, add: _Add) -> None:
         if len(term) >= INSIDE_MIN:
             for other in self.terms:
-                if len(other) > len(term) and term in other:
+                if len(other) > len(term) and term in other and self._is_part(term, other):
                     add(other, INSIDE_COMPOUND)
         elif len(term) >= HEAD_MIN:
-            # A short term only as the last part of a compound: "rat" in "klassenrat", not in
-            # "berat" (Beratung) or "rathaus".
+            # A short term only as the last part of a compound whose first part is a word of
+            # the vocabulary: "rat" in "klassenrat" (with "klass"), not in "fallberat"
+            # (Fallberatung), "demokrat" or "rathaus".
             for other in self.terms:
-                if other.endswith(term) and len(other) - len(term) >= INSIDE_MIN:
+                head = other[: -len(term)]
+                if other.endswith(term) and len(head) >= INSIDE_MIN and self._part(head):
                     add(other, INSIDE_COMPOUND)
+
+    def _part_terms(self, part: str) -> dict[str, float]:
+        """The terms one part of a query compound stands for: itself, and the compounds it is
+        a part of (at half the quality)."""
+        found = {part: COMPOUND_PART}
+
+        def add(other: str, quality: float) -> None:
+            found.setdefault(other, COMPOUND_PART * quality)
+
+        self._add_inside(part, add)
+        return found
+
+    def _is_part(self, term: str, other: str) -> bool:
+        """Whether `term` occurs in `other` as a part of the compound: what comes before it is
+        a word (three letters or more), and what follows starts a word, not a derivational
+        ending ("medi" is not a part of "schulmediation": "ation" follows)."""
+        start = other.find(term)
+        while start >= 0:
+            before, after = other[:start], other[start + len(term) :]
+            if (not before or len(before) >= PART_MIN) and (not after or _starts_word(after)):
+                return True
+            start = other.find(term, start + 1)
+        return False
 
     def _add_typos(self, term: str, surface: str, add: _Add) -> None:
         """Terms within one or two edits of the query's term, or words as written within one
