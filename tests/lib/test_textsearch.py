@@ -98,3 +98,27 @@ def test_any_single_typo_of_a_title_word_still_finds_it(
     # The word's term or the word as written (either is a row of the offer in the index).
     wanted = set(textsearch.index_terms(word))
     assert wanted & _TYPO_VOCABULARY.expand(typo).all_terms(), (word, typo)
+
+
+def test_a_word_is_found_inside_a_compound_only_as_a_real_part() -> None:
+    vocabulary = textsearch.Vocabulary.of(
+        textsearch.index_terms(
+            "Schulmediation Fallberatung Demokraten Klassenrat Klasse Medienkompetenz Konflikttraining"
+        )
+    )
+    # A real part: at the start, at the end (with linking letters), or between two words.
+    assert "konflikttraining" in vocabulary.expand("konflikt").terms
+    assert "medienkompetenz" in vocabulary.expand("medien").terms
+    assert "fallberat" in vocabulary.expand("beratung").terms
+    assert "klassenrat" in vocabulary.expand("rat").terms  # "klass" is a word of its own
+    # Not a part: what follows is an ending ("medi|ation"), or what comes before is no word.
+    assert "schulmediation" not in vocabulary.expand("medien").terms
+    assert "demokrat" not in vocabulary.expand("rat").terms
+    assert "fallberat" not in vocabulary.expand("rat").terms
+
+
+def test_a_word_of_the_vocabulary_is_no_typo() -> None:
+    vocabulary = textsearch.Vocabulary.of(textsearch.index_terms("Schule Schüler Schulen"))
+    assert vocabulary.expand("schule").terms == {"schul": 1.0}
+    vocabulary = textsearch.Vocabulary.of(textsearch.index_terms("Schüler"))
+    assert "=schuler" in vocabulary.expand("schulr").terms
