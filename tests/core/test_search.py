@@ -4,8 +4,10 @@ index follows its saves, and content without an organisation is searched in the 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from lotse.catalog.models import SupporterType
 from lotse.core import search
@@ -62,3 +64,8 @@ def test_an_unregistered_kind_is_no_longer_followed(cast: Cast) -> None:
     SupporterType.objects.create(organisation=cast.organisation, name="Fachberater Deutsch")
     assert not SearchTerm.objects.filter(kind=KIND).exists()
     assert KIND not in {kind.key for kind in search.kinds()}
+
+
+def test_the_command_refuses_an_unknown_kind(db: None) -> None:
+    with pytest.raises(CommandError, match=r"Unknown kind: nothing\.here.*catalog\.offer"):
+        call_command("rebuild-search-index", "nothing.here", stdout=StringIO())

@@ -103,7 +103,8 @@ def test_any_single_typo_of_a_title_word_still_finds_it(
 def test_a_word_is_found_inside_a_compound_only_as_a_real_part() -> None:
     vocabulary = textsearch.Vocabulary.of(
         textsearch.index_terms(
-            "Schulmediation Fallberatung Demokraten Klassenrat Klasse Medienkompetenz Konflikttraining"
+            "Schulmediation Fallberatung Demokraten Klassenrat Klasse Medienkompetenz "
+            "Konflikttraining"
         )
     )
     # A real part: at the start, at the end (with linking letters), or between two words.
