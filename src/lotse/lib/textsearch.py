@@ -10,11 +10,14 @@ written plainly (ä/ae → a, ß → ss), without stop words. A query word is th
 - the same word family, "Mediator" ↔ "Mediation", "Extremismus" ↔ "extremistisch": both
   reduce to one root when a derivational suffix (-ator, -ation, -ismus, -ist, -iv …) is cut off
   (0.7);
-- a compound, both ways: the word inside a longer term ("Klassen" in "Klassenrat", 0.5; its
-  word family, "extremistisch" in "Rechtsextremismus", 0.4), or a query compound made of
-  vocabulary terms ("Klassenrat" → "Klasse" + "Rat", each part 0.7);
-- a typo: one edit (letters swapped, missing, added or wrong) in a term of four letters or more,
-  two in one of eight or more (0.6 and 0.45); trigrams find the candidates.
+- a compound, both ways: the word as a part of a longer term ("Klassen" in "Klassenrat", 0.5;
+  its word family, "extremistisch" in "Rechtsextremismus", 0.4), but not before an ending
+  ("Medien" is not in "Schulmediation"); or a query compound made of vocabulary terms
+  ("Klassenrat" → "Klasse" + "Rat", each part 0.7, or less inside another compound);
+- a typo, for a word that is not in the vocabulary as it is: one edit (letters swapped,
+  missing, added or wrong) in a term of four letters or more, two in one of eight or more (0.6
+  and 0.45), compared with the terms and with the words as written; trigrams find the
+  candidates.
 
 `Vocabulary` is built once from the terms of an index and answers `expand(word)`.
 """
@@ -315,9 +318,8 @@ class Vocabulary:
             for synonym_word in words(other):
                 self._add_matches(stem(synonym_word), fold(synonym_word), SYNONYM, found)
         # A compound also finds its parts apart ("Klassenrat": "Rat der Klasse"), even when
-        # the compound itself is in the vocabulary too.
-        # Each part also in other compounds: "Konfliktberatung" → "Konflikttraining" and
-        # "Fallberatung".
+        # the compound itself is in the vocabulary too; each part also inside other compounds
+        # ("Konfliktberatung": "Konflikttraining", "Fallberatung").
         parts = tuple(self._part_terms(part) for part in self.split(term))
         best = dict(sorted(found.items(), key=lambda item: -item[1])[:MAX_EXPANSIONS])
         return Expansion(word=word, terms=best, parts=parts)
