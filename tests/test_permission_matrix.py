@@ -114,6 +114,10 @@ def _settings(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/einstellungen/"
 
 
+def _synonyms(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/suche/synonyme/"
+
+
 def _retention(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/aufbewahrung/"
 
@@ -589,6 +593,12 @@ CASES = [
          "L   404 404 404 404 404 404 404 200 404"),
     Case("organisation-settings-other", "core:organisation_settings", "GET", _other_settings,
          "L   404 404 404 404 404 404 404 404 200"),
+    # The synonyms of the search: the organisation's admins only.
+    Case("search-synonyms", "core:search_synonyms", "GET", _synonyms,
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("search-synonyms-save", "core:search_synonyms", "POST", _synonyms,
+         "L   404 404 404 404 404 404 404 302 404",
+         data=lambda c: {"synonyms": "Mobbing: Konflikte"}),
     # Retention rules and a person's data are for the organisation's admins; everyone else
     # gets 404, as for the settings.
     Case("retention", "core:retention", "GET", _retention,

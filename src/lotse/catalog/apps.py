@@ -9,9 +9,11 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         # An offer's contact person is personal data: it registers with core's privacy registry.
-        from lotse.catalog import privacy
+        from lotse.catalog import privacy, search
 
         privacy.register()
+        # Offers go into core's search index (docs/search.md).
+        search.register()
         _register_navigation()
 
 

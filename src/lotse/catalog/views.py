@@ -97,14 +97,23 @@ def supporter_types(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def offer_search(request: HttpRequest, slug: str) -> HttpResponse:
-    """Offers found by words, with German stemming; htmx swaps in the results only."""
+    """Offers found by words (core's search: German word forms, compounds, typos, the
+    organisation's synonyms); htmx swaps in the results only."""
     organisation = selectors.catalogue_organisation(slug)
     context = _public_context(request, organisation)
     form = context["search_form"]
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    found = selectors.search_offers(organisation, query, limit=50) if query else None
+    results = found.found if found else []
     context |= {
         "query": query,
-        "results": list(selectors.search_offers(organisation, query)[:50]) if query else [],
+        "results": results,
+        "total": found.total if found else 0,
+        "full": [found for found in results if found.complete],
+        "partial": [found for found in results if not found.complete],
+        # When nothing fits: the whole catalogue, and the request form (which sends a school
+        # contact on to the form of the app).
+        "request_url": reverse("support:public_request", args=[organisation.slug]),
     }
     if getattr(request, "htmx", False):
         return render(request, "catalog/search.html#results", context)

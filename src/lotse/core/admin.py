@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from lotse.core.models import District, Organisation, OutboxMessage, Person, Role, School, Site
+from lotse.core.models import (
+    District,
+    Organisation,
+    OutboxMessage,
+    Person,
+    Role,
+    School,
+    SearchSynonym,
+    Site,
+)
 
 
 @admin.register(Organisation)
@@ -53,3 +62,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["subject", "status", "created_at", "sent_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ["word", "means", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["word", "means"]

@@ -449,3 +449,67 @@ class SchoolImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.organisation_id}, {self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class SearchTerm(models.Model):
+    """One term of one object in the search index (`lotse.core.search`): derived data, rebuilt
+    from the object's texts whenever it is saved (`lotse rebuild-search-index` rebuilds all).
+
+    `kind` names what was indexed ("catalog.offer"), `object_id` which one; `organisation` is the
+    scope a search runs in (None for content that belongs to no organisation). `weight` is the
+    weight of the most important field the term occurs in (the title counts more than the text).
+    """
+
+    kind = models.CharField(max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    term = models.CharField(max_length=100)
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "term"], name="core_searchterm_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["kind", "organisation", "term"], name="core_searchterm_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} {self.term}"
+
+
+class SearchSynonym(models.Model):
+    """A word of an organisation's synonym list: a search for `word` also finds what
+    `means` says (several words, separated by commas), e.g. "Mobbing" → "Konflikte"."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="search_synonyms"
+    )
+    word = models.CharField(_("word"), max_length=100)
+    means = models.CharField(
+        _("also finds"),
+        max_length=300,
+        help_text=_("One or more words, separated by commas."),
+    )
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["organisation", "word"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "word"], name="core_searchsynonym_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.means}"
+
+    def means_list(self) -> list[str]:
+        return [part.strip() for part in self.means.split(",") if part.strip()]

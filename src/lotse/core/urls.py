@@ -14,6 +14,11 @@ urlpatterns = [
         name="organisation_settings",
     ),
     path(
+        "organisation/<slug:slug>/suche/synonyme/",
+        views.search_synonyms,
+        name="search_synonyms",
+    ),
+    path(
         "organisation/<slug:slug>/aufbewahrung/",
         views.retention_settings,
         name="retention",

@@ -1,6 +1,6 @@
 """Views of core: the mail outbox for staff; for organisation admins the organisation's
-settings, its retention rules, the export and erasure of a person's data, and its schools with
-the school data import."""
+settings, the synonyms of its search, its retention rules, the export and erasure of a person's
+data, and its schools with the school data import."""
 
 from __future__ import annotations
 
@@ -26,8 +26,16 @@ from lotse.core.forms import (
     RetentionForm,
     SchoolImportForm,
     SchoolSearchForm,
+    SearchSynonymsForm,
 )
-from lotse.core.models import Organisation, OutboxMessage, Person, Role, SchoolImport
+from lotse.core.models import (
+    Organisation,
+    OutboxMessage,
+    Person,
+    Role,
+    SchoolImport,
+    SearchSynonym,
+)
 
 
 def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
@@ -146,6 +154,29 @@ def retention_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 for run in retention.runs_that_acted(organisation)
             ],
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_synonyms(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation admin keeps the synonym list of the search: a word and what a search
+    for it also finds ("Mobbing: Konflikte")."""
+    organisation, person = _admin_organisation(request, slug)
+    listed = SearchSynonym.objects.filter(organisation=organisation).order_by("word")
+    text = SearchSynonymsForm.text_of([(s.word, s.means_list()) for s in listed])
+    form = SearchSynonymsForm(request.POST or None, initial={"synonyms": text})
+    if request.method == "POST" and form.is_valid():
+        services.search_synonyms_replace(
+            organisation=organisation, by=person, pairs=form.cleaned_data["synonyms"]
+        )
+        flash.success(request, _("The synonyms of the search have been saved."))
+        return redirect("core:search_synonyms", slug=organisation.slug)
+    return render(
+        request,
+        "core/search_synonyms.html",
+        {"organisation": organisation, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 
