@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import shutil
+import subprocess
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from imapclient import SEEN, IMAPClient
 from imapclient.exceptions import LoginError
 
-from tests.support.intake.conftest import ConnectImap, Deliver, Dovecot, MailAccount
+from tests.support.intake.conftest import DOVECOT_SCRIPT, ConnectImap, Deliver, Dovecot, MailAccount
 
 SUBJECTS = [
     "Anfrage: Fortbildung zur Gesprächsführung",
@@ -125,3 +129,26 @@ def test_wrong_password_is_refused(mail_account: MailAccount, imap: ConnectImap)
     )
     with pytest.raises(LoginError):
         imap(wrong)
+
+
+def test_the_ports_come_from_the_environment(tmp_path: Path) -> None:
+    """Two runs on one machine each choose their own ports (and folder)."""
+    env = {
+        **os.environ,
+        "LOTSE_DOVECOT_DIR": str(tmp_path / "dovecot"),
+        "LOTSE_DOVECOT_IMAP_PORT": "20143",
+        "LOTSE_DOVECOT_IMAPS_PORT": "20993",
+        "LOTSE_DOVECOT_LMTP_PORT": "20024",
+    }
+    result = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        [shutil.which("bash") or "/bin/bash", str(DOVECOT_SCRIPT), "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert "127.0.0.1:20143" in result.stdout
+    assert "127.0.0.1:20993" in result.stdout
+    assert "127.0.0.1:20024" in result.stdout
