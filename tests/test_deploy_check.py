@@ -92,3 +92,21 @@ def test_without_its_keys_the_documented_environment_fails_the_check(tmp_path: P
     assert result.returncode != 0
     assert "lotse.E001" in result.stderr
     assert "lotse.E002" in result.stderr
+
+
+def test_without_an_smtp_server_mail_is_held_and_the_check_reports_nothing(
+    tmp_path: Path,
+) -> None:
+    documented = documented_production_environment()
+    documented.pop("SMTP_HOST")
+    env = {
+        **_environment(),
+        **documented,
+        "LOTSE_SECRET_KEY": SECRET,
+        "LOTSE_ENCRYPTION_KEYS": new_key_spec("k2026"),
+        "LOTSE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = check_deploy(env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

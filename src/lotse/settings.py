@@ -135,6 +135,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to logged-in people are never stored by browsers or proxies (shared computers).
+    "lotse.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -213,8 +215,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ALLOW_REGISTRATION = False
 ACCOUNT_ADAPTER = "lotse.core.adapters.AccountAdapter"
-# Failed logins: 10 a minute per address, 5 in 5 minutes per account. The same limit counts
-# wrong codes at the second-factor step (per person). Django's admin has no login form of its
+# Failed logins: 10 a minute per client address, 5 in 5 minutes per account *from one client
+# address* (the "key" is the account and the client, see AccountAdapter), so no one can lock
+# the owner out from elsewhere. The same limit counts wrong codes at the second-factor step
+# (per person). Django's admin has no login form of its
 # own (see lotse.core.admin_site), so these limits hold for every login.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_LOGOUT_ON_GET = False
@@ -310,7 +314,8 @@ MAILERS = {
             },
         }
         if SMTP_HOST
-        else {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        # Held mode: not an error for `check --deploy`; see lotse.core.mail_backends.
+        else {"BACKEND": "lotse.core.mail_backends.HeldMailBackend"}
     )
 }
 DEFAULT_FROM_EMAIL = env_str("LOTSE_FROM_EMAIL", "Lotse <lotse@localhost>")
@@ -385,7 +390,10 @@ LOGGING = {
         "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
         "json": {"()": "lotse.lib.log.JsonFormatter"},
     },
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "refusal_without_traceback": {"()": "lotse.core.logfilters.RefusalWithoutTraceback"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
         "mail_admins": {
@@ -400,7 +408,11 @@ LOGGING = {
     },
     # Django's own default would mail errors a second time and print at INFO; here its records
     # go to the root handlers like everyone's.
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # A 403 is logged as one line, without a traceback.
+        "django.request": {"filters": ["refusal_without_traceback"], "propagate": True},
+    },
 }
 
 # Mail in: how often each site's mailbox is read, and the largest mail taken as a request.
@@ -420,9 +432,11 @@ DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
 # The largest school data file an organisation admin can upload for the import (bytes).
 SCHOOL_IMPORT_MAX_SIZE = env_int("LOTSE_SCHOOL_IMPORT_MAX_SIZE", 5 * 1024 * 1024)
 
-# Requests through the public form of the catalogue: at most this many per client address and
-# hour (counted in the cache, so for all server processes together).
-LOTSE_PUBLIC_REQUESTS_PER_HOUR = env_int("LOTSE_PUBLIC_REQUESTS_PER_HOUR", 5)
+# Requests through the public form of the catalogue, counted in the cache (so for all server
+# processes together): at most this many per client address and hour (generous: a school
+# network or a district behind one NAT address shares it), and per sender address and hour.
+LOTSE_PUBLIC_REQUESTS_PER_HOUR = env_int("LOTSE_PUBLIC_REQUESTS_PER_HOUR", 30)
+LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR = env_int("LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR", 5)
 
 # Jobs that `lotse worker` enqueues, each with its interval in seconds.
 LOTSE_PERIODIC_TASKS = {

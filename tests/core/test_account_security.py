@@ -310,6 +310,11 @@ def test_wrong_codes_at_the_second_step_are_rate_limited(cast: Cast, client: Cli
 # --- rate limits on every login form --------------------------------------------------------
 
 TOO_MANY = german("Too many failed login attempts. Please wait a few minutes before you try again.")
+TOO_MANY_PASSWORDS = german(
+    "Too many failed login attempts from this device or network. Logging in from here is "
+    "paused for up to five minutes; please wait and try again. Your account itself is not "
+    "locked: logging in from another device or network still works."
+)
 
 
 def test_repeated_failed_logins_are_refused_with_a_clear_message(
@@ -319,12 +324,12 @@ def test_repeated_failed_logins_are_refused_with_a_clear_message(
     for _ in range(5):
         failed = client.post(LOGIN, {"login": contact.email, "password": "falsch"})
         assert failed.status_code == 200
-        assert TOO_MANY not in page_text(failed)
+        assert TOO_MANY_PASSWORDS not in page_text(failed)
 
     refused = log_in(client, contact)  # even the right password
 
     assert refused.status_code == 200
-    assert TOO_MANY in page_text(refused)
+    assert TOO_MANY_PASSWORDS in page_text(refused)
     assert not is_logged_in(client)
 
 
@@ -334,7 +339,7 @@ def test_failed_logins_from_one_address_are_limited_across_accounts(
     for n in range(10):
         client.post(LOGIN, {"login": f"raten{n}@example.org", "password": "falsch"})
     refused = log_in(client, cast.school_contact_b)
-    assert TOO_MANY in page_text(refused)
+    assert TOO_MANY_PASSWORDS in page_text(refused)
     assert not is_logged_in(client)
     # Another address is not affected.
     assert log_in(Client(REMOTE_ADDR="198.51.100.7"), cast.school_contact_b).status_code == 302
@@ -362,7 +367,7 @@ def test_failed_logins_through_the_admin_path_are_rate_limited(db: None, client:
 
     refused = client.post(login_url, {"login": superuser.email, "password": PASSWORD})
 
-    assert TOO_MANY in page_text(refused)
+    assert TOO_MANY_PASSWORDS in page_text(refused)
     assert not is_logged_in(client)
 
 

@@ -370,7 +370,9 @@ def test_the_login_limit_behind_a_proxy_counts_each_client_not_the_proxy(
     Person.objects.create_user("someone@example.org", "right-password")
     with translation.override("de"):
         too_many = translation.gettext(
-            "Too many failed login attempts. Please wait a few minutes before you try again."
+            "Too many failed login attempts from this device or network. Logging in from here "
+            "is paused for up to five minutes; please wait and try again. Your account itself "
+            "is not locked: logging in from another device or network still works."
         )
 
     def log_in(client_address: str, forged: str, password: str) -> Any:

@@ -104,6 +104,8 @@ def test_a_school_contact_is_not_asked_and_finds_two_factor_login_in_the_menu(
     log_in(page, cast.school_contact.email)
     page.goto("/anfragen/")
     expect(page).to_have_url(re.compile(r"/anfragen/$"))
+    # The account's links are in the account menu, which the person's name opens.
+    page.click("header summary.lotse-account__summary")
     with page.expect_navigation():
         page.click("nav.lotse-account-nav a[href='/konto/2fa/']")
     expect(page.locator("a[href='/konto/2fa/totp/activate/']")).to_be_visible()
@@ -151,6 +153,7 @@ def test_a_supporter_sets_up_a_security_key_and_logs_in_with_it(
 
     page.goto("/begleitung/")
     expect(page).to_have_url(re.compile(r"/begleitung/$"))
+    page.click("header summary.lotse-account__summary")
     with page.expect_navigation():
         page.click("form.lotse-logout button[type=submit]")
 

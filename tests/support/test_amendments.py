@@ -207,7 +207,7 @@ def test_school_proposes_a_change_and_the_page_shows_what_waits(
     assert "Version 2 wurde als Änderung vorgeschlagen" in page
     assert "in Kraft: Version 1" in page
     assert "Vorgeschlagene Änderung: Version 2" in page
-    assert "Es fehlt noch die Zustimmung der Schule und der Unterstützer/in." in page
+    assert "Es fehlt noch die Zustimmung der Schule und der unterstützenden Person." in page
     assert response.context["agreement_changes"].lines("added") == ["Elternabende neu gestalten"]
     assert response.context["agreement_changes"].lines("removed") == [
         "Schuelerfeedback zweimal im Jahr"
@@ -215,7 +215,7 @@ def test_school_proposes_a_change_and_the_page_shows_what_waits(
 
     client.post(f"/anfragen/{sr.pk}/kontrakt/2/annehmen/")
     page = client.get(f"/anfragen/{sr.pk}/").content.decode()
-    assert "Es fehlt noch die Zustimmung der Unterstützer/in." in page
+    assert "Es fehlt noch die Zustimmung der unterstützenden Person." in page
     client = client_as(cast.supporter)
     client.post(f"/anfragen/{sr.pk}/kontrakt/2/annehmen/")
     page = client.get(f"/anfragen/{sr.pk}/").content.decode()

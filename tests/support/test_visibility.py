@@ -234,7 +234,7 @@ def test_a_document_over_the_limit_is_refused(
     )
     assert response.status_code == 400
     assert set(response.context["document_form"].errors) == {"file"}
-    assert de("The file is larger than %(limit)s MB.") % {"limit": 0.0} in html_of(response)
+    assert de("The file is larger than %(limit)s MB.") % {"limit": "0"} in html_of(response)
     with pytest.raises(WorkflowError):
         upload(sr, cast.supporter, content=b"x" * 11)
     assert not Attachment.objects.exists()

@@ -11,6 +11,7 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +29,15 @@ class AccountAdapter(DefaultAccountAdapter):
     # Refusals in Lotse's own words (allauth's German translation addresses people as "du").
     error_messages = {
         **DefaultAccountAdapter.error_messages,
+        # Wrong codes at the second-factor step (counted per person).
         "too_many_login_attempts": _(
             "Too many failed login attempts. Please wait a few minutes before you try again."
+        ),
+        # Wrong passwords (counted per account and client, see below).
+        "too_many_failed_passwords": _(
+            "Too many failed login attempts from this device or network. Logging in from here "
+            "is paused for up to five minutes; please wait and try again. Your account itself "
+            "is not locked: logging in from another device or network still works."
         ),
         "rate_limited": _("Too many attempts in a short time. Please wait a moment and try again."),
     }
@@ -44,6 +52,23 @@ class AccountAdapter(DefaultAccountAdapter):
         from lotse.core.security import client_ip
 
         return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """Failed logins count per account *and* client (ACCOUNT_RATE_LIMITS "login_failed",
+        the "key" part): five wrong passwords typed by someone else somewhere else must not
+        keep the owner out. allauth uses this one key for counting, for forgiving an attempt
+        that succeeds and for clearing after a password reset, so all three follow."""
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}|{self.get_client_ip(request)}"
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Refused for too many wrong passwords: say that only this client is paused."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as exc:
+            if exc.code != "too_many_login_attempts":
+                raise
+            raise self.validation_error("too_many_failed_passwords") from None
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Not again right after the login: a password (or code) entered at login a few minutes

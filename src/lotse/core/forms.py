@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lotse.core import retention, schoolimport
 from lotse.core.models import Organisation, RetentionAction
 from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.lib.sizes import megabytes
 
 # Ten years: the longest period an organisation may choose.
 MAX_MONTHS = 120
@@ -148,16 +149,19 @@ class SchoolImportForm(KernForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = format_lazy(
+        hint = format_lazy(
             "{} {}",
             _("JSON or CSV from the Saxon school database, or a CSV in Lotse's generic format."),
             _("At most %(size)s MB.") % {"size": self.megabytes()},
         )
+        self.fields["file"].help_text = hint
+        # The bound field was made (and its help text copied) in KernForm.__init__ already.
+        self["file"].help_text = hint
         apply_kern_classes(self)
 
     @staticmethod
     def megabytes() -> str:
-        return f"{schoolimport.max_size() / (1024 * 1024):g}"
+        return megabytes(schoolimport.max_size())
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -1,4 +1,5 @@
-"""Middleware of Lotse: German first, session limits, and the second factor for staff."""
+"""Middleware of Lotse: German first, no caching of what logged-in people see, session limits,
+and the second factor for staff."""
 
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -39,6 +41,27 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreMiddleware:
+    """Every response to a logged-in person carries `Cache-Control: private, no-store`.
+
+    Behind a login, nearly every page, fragment and file holds decrypted confidential content
+    (request pages, attachments, the Kontrakt PDF, calendar files, exports, the access log, the
+    concept library). On a shared school computer neither the browser nor a proxy may keep a copy
+    after logout. One rule for all authenticated responses leaves no new view uncovered; public
+    pages and static files (served before this middleware) stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Asked after the view: a login in this very request counts too.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models.utils import get_blank_choice_label
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+# The empty choice of a select. Django's own label ("- Select an option -") has no German
+# translation in Django's catalogue, so a German page would show it in English.
+EMPTY_CHOICE = _("Please choose")
 
 
 class KernFormRenderer(TemplatesSetting):
@@ -17,9 +23,12 @@ class KernFormRenderer(TemplatesSetting):
 
 
 def apply_kern_classes(form: forms.BaseForm) -> None:
-    """Give each widget the KERN class of its kind, with the error variant where it failed."""
+    """Give each widget the KERN class of its kind, with the error variant where it failed, and
+    mark the fields that are required or optional."""
+    mark_required_or_optional(form)
     for name, field in form.fields.items():
         widget = field.widget
+        _replace_blank_choice(field)
         # Read _errors, not errors: the property would validate the form before it is set up.
         errors = getattr(form, "_errors", None)
         failed = errors is not None and name in errors
@@ -49,6 +58,45 @@ def apply_kern_classes(form: forms.BaseForm) -> None:
             widget.attrs["aria-describedby"] = " ".join(described)
         else:
             widget.attrs.pop("aria-describedby", None)
+
+
+def mark_required_or_optional(form: forms.BaseForm) -> None:
+    """Mark the rarer kind of field, as KERN advises: the optional fields where most are
+    required, the required ones where most are optional, none where nothing is required (a
+    filter). Single checkboxes and radio groups are never marked optional: leaving them as
+    they are is a choice, not a gap. The field template reads `lotse_mark`."""
+    markable = {
+        name: field
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden and not isinstance(field.widget, forms.CheckboxInput)
+    }
+    required = [f for f in markable.values() if f.required]
+    optional = [
+        f
+        for f in markable.values()
+        if not f.required and not isinstance(f.widget, forms.RadioSelect)
+    ]
+    for field in form.fields.values():
+        field.lotse_mark = "none"  # type: ignore[attr-defined]
+    if not required:
+        return
+    marked, mark = (
+        (optional, "optional") if len(optional) <= len(required) else (required, "required")
+    )
+    for field in marked:
+        field.lotse_mark = mark  # type: ignore[attr-defined]
+
+
+def _replace_blank_choice(field: forms.Field) -> None:
+    """Give a select's empty choice Lotse's label where it has Django's default one."""
+    blank = str(get_blank_choice_label())
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None and str(field.empty_label) == blank:
+            field.empty_label = EMPTY_CHOICE
+    elif isinstance(field, forms.ChoiceField) and not callable(field.choices):
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and str(choices[0][1]) == blank:
+            field.choices = [("", EMPTY_CHOICE), *choices[1:]]
 
 
 class KernForm(forms.Form):

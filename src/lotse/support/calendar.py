@@ -106,13 +106,15 @@ def session_ics(
         )
     # The zone's rules around the session only: enough for every calendar, and a short file.
     # It comes before the event, as RFC 5545's examples and most calendar programs have it.
-    calendar.add_component(
-        icalendar.Timezone.from_tzid(
-            tz.key,
-            first_date=session.starts_at.date() - dt.timedelta(days=366),
-            last_date=session.ends_at.date() + dt.timedelta(days=366),
-        )
+    # The library writes an English COMMENT into the zone ("This timezone only works from …");
+    # the file is read by German calendar users and the comment is optional: leave it out.
+    zone_rules = icalendar.Timezone.from_tzid(
+        tz.key,
+        first_date=session.starts_at.date() - dt.timedelta(days=366),
+        last_date=session.ends_at.date() + dt.timedelta(days=366),
     )
+    zone_rules.pop("COMMENT", None)
+    calendar.add_component(zone_rules)
     calendar.add_component(event)
     return calendar.to_ical().decode()
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.lib.sizes import megabytes
 from lotse.support.forms.base import visibility_field
 from lotse.support.models import CHOOSABLE
 
@@ -25,17 +26,17 @@ class DocumentForm(KernForm):
     def __init__(self, *args: Any, max_size: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_size = max_size
-        self.fields["file"].help_text = _("At most %(limit)s MB; stored encrypted.") % {
-            "limit": round(max_size / 1e6, 1)
-        }
+        hint = _("At most %(limit)s MB; stored encrypted.") % {"limit": megabytes(max_size)}
+        self.fields["file"].help_text = hint
+        # The bound field was made (and its help text copied) in KernForm.__init__ already.
+        self["file"].help_text = hint
         apply_kern_classes(self)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > self.max_size:
             raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB.")
-                % {"limit": round(self.max_size / 1e6, 1)}
+                _("The file is larger than %(limit)s MB.") % {"limit": megabytes(self.max_size)}
             )
         return upload
 

@@ -145,6 +145,9 @@ def _all_defects(msg: Message) -> list[errors.MessageDefect]:
     return found
 
 
+NOT_MAIL_CODECS = frozenset({"idna", "punycode", "undefined"})
+
+
 def decode_text(part: Message) -> str:
     """The text of a text part in its charset; guess sensibly where none is declared."""
     payload = part.get_payload(decode=True)
@@ -160,9 +163,10 @@ def decode_text(part: Message) -> str:
             codec = codecs.lookup(charset)
         except (LookupError, ValueError) as exc:  # ValueError: a NUL in the name
             raise Unreadable(reason) from exc
-        # Python also knows byte codecs (bz2, hex, rot13 …) by name; no mail is written in them.
-        # Nor in the codecs of domain names.
-        if not getattr(codec, "_is_text_encoding", True) or codec.name in {"idna", "punycode"}:
+        # Python also knows byte codecs (bz2, hex, rot13 …) and codecs for domain names (idna,
+        # punycode) by name; no mail is written in them. (Python 3.13's punycode decodes any
+        # bytes to "" with errors="replace", so it must be refused by name, not by its error.)
+        if not getattr(codec, "_is_text_encoding", True) or codec.name in NOT_MAIL_CODECS:
             raise Unreadable(reason)
         # Mail labelled Latin-1 is nearly always Windows-1252 (€, „“ …); cp1252 is a superset.
         name = "cp1252" if codec.name in {"latin-1", "iso8859-1"} else codec.name

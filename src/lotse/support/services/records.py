@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotse.core.models import Person
+from lotse.lib.sizes import megabytes
 from lotse.support import permissions, timeline, workflow
 from lotse.support.models import (
     CHOOSABLE,
@@ -59,7 +60,7 @@ def document_upload(
     if len(content) > settings.DOCUMENT_MAX_SIZE:
         raise WorkflowError(
             _("The file is larger than %(limit)s MB.")
-            % {"limit": round(settings.DOCUMENT_MAX_SIZE / 1e6, 1)}
+            % {"limit": megabytes(settings.DOCUMENT_MAX_SIZE)}
         )
     request = request_lock(request)
     _writer(request, by)

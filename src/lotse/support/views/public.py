@@ -1,10 +1,14 @@
 """The public request form of the catalogue: anyone may ask for support, without an account.
 
-Robots are kept out by a trap field and a limit of requests per address and hour, counted in
-Django's cache (a database table that every server process shares)."""
+Robots are kept out by a trap field and by two limits per hour, counted in Django's cache (a
+database table that every server process shares): one per client address
+(LOTSE_PUBLIC_REQUESTS_PER_HOUR), generous because a school network, a district's schools behind
+one NAT address or a proxy without LOTSE_TRUSTED_PROXY_HOPS share it, and a tighter one per
+sender address (LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -27,21 +31,34 @@ from lotse.support.services import requests as request_services
 RATE_WINDOW_SECONDS = 3600
 
 
-def _rate_key(request: HttpRequest) -> str:
-    return f"lotse:public-request:{security.client_ip(request)}"
-
-
-def allow_one_more(request: HttpRequest) -> bool:
-    """Count one request from the client's address; False once the hour's limit is spent."""
-    key = _rate_key(request)
+def _count_one_more(key: str, limit: int) -> bool:
+    """Count one request under the key; False once the hour's limit is spent."""
     if cache.add(key, 1, timeout=RATE_WINDOW_SECONDS):
-        return True
+        return limit >= 1
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        return True
-    return count <= settings.LOTSE_PUBLIC_REQUESTS_PER_HOUR
+        return limit >= 1
+    return count <= limit
+
+
+def allow_one_more(request: HttpRequest) -> bool:
+    """Count one request from the client's address; False once the hour's limit is spent."""
+    return _count_one_more(
+        f"lotse:public-request:{security.client_ip(request)}",
+        settings.LOTSE_PUBLIC_REQUESTS_PER_HOUR,
+    )
+
+
+def allow_one_more_from_sender(email: str) -> bool:
+    """Count one request from the sender's address; False once the hour's limit is spent.
+    The cache keeps a hash of the address, not the address itself."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return _count_one_more(
+        f"lotse:public-request-sender:{digest}",
+        settings.LOTSE_PUBLIC_REQUESTS_PER_SENDER_PER_HOUR,
+    )
 
 
 def _preselected_offer(organisation: Organisation, raw: str | None) -> Offer | None:
@@ -88,8 +105,18 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
                     ),
                 )
             elif form.is_robot():
-                # Looks like success, so that a robot learns nothing; nothing is stored.
+                # Looks like success, so that a robot learns nothing; nothing is stored. A
+                # robot's sender address (maybe someone else's) is not counted.
                 return redirect("support:public_request_sent", slug=organisation.slug)
+            elif not allow_one_more_from_sender(form.cleaned_data["contact_email"]):
+                status = 429
+                form.add_error(
+                    None,
+                    _(
+                        "Too many requests have been sent from this e-mail address in the last "
+                        "hour. Please try again later or write to your regional site by e-mail."
+                    ),
+                )
             else:
                 data = form.cleaned_data
                 outcome = run_step(

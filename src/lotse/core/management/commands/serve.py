@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from lotse.settings import env_bool
+
+# The longest path a Unix socket may have (sun_path holds 108 bytes on Linux, 104 on BSDs).
+_SOCKET_PATH_MAX = 100
+
+
+def control_socket_options() -> list[str]:
+    """gunicorn 27's control socket (for `gunicornc`) in the data folder, not in the shared
+    ~/.gunicorn/gunicorn.ctl where two instances of one user would take it from each other.
+    Off when the folder's path is too long for a Unix socket."""
+    path = Path(settings.DATA_DIR) / "gunicorn.ctl"
+    if len(os.fsencode(path)) > _SOCKET_PATH_MAX:
+        return ["--no-control-socket"]
+    return ["--control-socket", str(path)]
 
 
 class Command(BaseCommand):
@@ -39,6 +54,7 @@ class Command(BaseCommand):
             "-" if env_bool("LOTSE_ACCESS_LOG", False) else "/dev/null",
             "--graceful-timeout",
             "5",
+            *control_socket_options(),
         ]
         self.stdout.write(f"Lotse läuft auf http://{options['bind']}/")
         sys.stdout.flush()
