@@ -226,6 +226,17 @@ def _without_nul(parsed: ParsedMail) -> ParsedMail:
         ],
         bounced_message_id=_no_nul(parsed.bounced_message_id),
         bounce_reason=_no_nul(parsed.bounce_reason),
+        bounce_reports=[
+            replace(
+                r,
+                recipient=_no_nul(r.recipient),
+                original_recipient=_no_nul(r.original_recipient),
+                action=_no_nul(r.action),
+                status=_no_nul(r.status),
+                reason=_no_nul(r.reason),
+            )
+            for r in parsed.bounce_reports
+        ],
     )
 
 
@@ -356,7 +367,18 @@ def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
         if parsed.bounced_message_id:
             mail.bounced = outbox.record_bounce(
                 message_id=parsed.bounced_message_id,
-                reason=parsed.bounce_reason or _("The mail could not be delivered."),
+                reports=[
+                    outbox.BounceReport(
+                        recipient=r.recipient,
+                        original_recipient=r.original_recipient,
+                        action=r.action,
+                        status=r.status,
+                        reason=r.reason,
+                    )
+                    for r in parsed.bounce_reports
+                ],
+                text=parsed.bounce_reason,
+                from_text=parsed.bounce_from_text,
                 organisation=site.organisation,
             )
         mail.save()
