@@ -281,12 +281,17 @@ mkdir -m 755 "$DIR/run"
 if [[ -f "$LOG" && "$(stat -c %s "$LOG")" -gt 10000000 ]]; then
     mv -f "$LOG" "$LOG.old"
 fi
-# 9>&-: the daemon must not inherit (and so keep holding) the lock.
-if ! dovecot -c "$CONF" >&2 9>&-; then
-    echo "error: Dovecot did not start; its log ($LOG) ends with:" >&2
+# 9>&-: the daemon must not inherit (and so keep holding) the lock. Its output goes to a file,
+# not to ours: the daemon keeps what it inherits open, and a caller reading our output through a
+# pipe (a test fixture, `… | cat`) would wait for it to end, i.e. for ever.
+if ! dovecot -c "$CONF" >"$DIR/start.out" 2>&1 9>&-; then
+    echo "error: Dovecot did not start:" >&2
+    cat "$DIR/start.out" >&2 2>/dev/null || true
+    echo "its log ($LOG) ends with:" >&2
     tail -n 20 "$LOG" >&2 2>/dev/null || true
     exit 1
 fi
+cat "$DIR/start.out" >&2 2>/dev/null || true
 for _ in $(seq 1 100); do
     imap_answers && exit 0
     sleep 0.1
