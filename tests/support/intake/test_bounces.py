@@ -234,3 +234,29 @@ def test_anonymising_old_mails_removes_the_address_and_words_of_their_bounces(
     intake.mail_import(site=cast.site_a, raw=bounce_of("bounce_dsn_rfc822_headers").raw)
     due = kind.find(cast.organisation, cutoff, retention.Action.ANONYMISE)
     assert list(due) == [sent]
+
+
+def test_the_bounce_mail_that_names_a_person_goes_with_her_erasure(cast: Cast) -> None:
+    """The raw report names the address that failed: it is in her export, and her erasure
+    removes its content (the key against a second import stays)."""
+    person = cast.person("school_contact_b")
+    sent_mail(cast, person.email)
+    raw = bounce_of("bounce_dsn_postfix_message_rfc822").raw.replace(
+        b"schulleitung@43-os-dresden.example", person.email.encode()
+    )
+    mail = intake.mail_import(site=cast.site_a, raw=raw).mail
+    assert person.email.encode() in bytes(mail.raw)
+
+    exported = privacy.collect(person)["data"]["support.inboundmail"]
+    assert mail.pk in {row["id"] for row in exported}
+
+    privacy.person_erase(
+        person=person,
+        by=cast.person("admin"),
+        organisation=cast.organisation,
+        confirmation=person.email,
+    )
+
+    mail.refresh_from_db()
+    assert mail.raw is None
+    assert mail.sha256
