@@ -102,7 +102,27 @@ SECRET_KEY = env_str("LOTSE_SECRET_KEY", "") or (
 )
 ALLOWED_HOSTS = env_list("LOTSE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("LOTSE_CSRF_TRUSTED_ORIGINS", "")
-BASE_URL = env_str("LOTSE_BASE_URL", "http://127.0.0.1:8000")
+
+
+def base_url_of_bind(bind: str) -> str:
+    """The address a server bound to `bind` (host:port, as `lotse serve --bind` takes it) is
+    reached at on this machine: a wildcard host (0.0.0.0, ::) is reached as 127.0.0.1."""
+    host, sep, port = bind.strip().rpartition(":")
+    if not sep or not port.isdigit() or bind.startswith(("unix:", "fd://")):
+        return "http://127.0.0.1:8000"
+    host = host.strip("[]") or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - a comparison, nothing is bound here
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+# Links in mails and calendar files. A real installation must set it (lotse.core.checks); the
+# demo derives it from the address `lotse serve` binds to (LOTSE_BIND, which `lotse serve
+# --bind` and `make run` pass on to the server and the worker).
+LOTSE_BASE_URL_GIVEN = bool(env_str("LOTSE_BASE_URL", ""))
+BASE_URL = (
+    env_str("LOTSE_BASE_URL", "") or base_url_of_bind(env_str("LOTSE_BIND", "127.0.0.1:8000"))
+).rstrip("/")
 
 INSTALLED_APPS = [
     "lotse.core",

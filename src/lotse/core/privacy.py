@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy
 from lotse.core import audit, roles
 from lotse.core.models import (
     AccessLog,
+    Bounce,
     Erasure,
     Organisation,
     OutboxMessage,
@@ -602,6 +603,10 @@ def _outbox_erase(rows: QuerySet[OutboxMessage], subject: Subject) -> int:
     return changed
 
 
+def _bounce_rows(subject: Subject) -> QuerySet[Bounce]:
+    return Bounce.objects.filter(Q(recipient__iexact=subject.email) | subject.mentioned("reason"))
+
+
 def _log_entry_rows(subject: Subject) -> QuerySet[LogEntry]:
     person_type = ContentType.objects.get_for_model(Person)
     return LogEntry.objects.filter(
@@ -651,6 +656,13 @@ def register_core() -> None:
     # An uploaded school data file waits a day at most; it holds public school data only.
     register(SchoolImport, fields=["uploaded_by"], erase=delete, exclude=["content"])
     register(OutboxMessage, text_fields=["to"], rows=_outbox_rows, erase=_outbox_erase)
+    # A bounce names the address that failed, and the server's words often repeat it.
+    register(
+        Bounce,
+        text_fields=["recipient"],
+        rows=_bounce_rows,
+        erase=detach(blank=["recipient"], scrub=["reason"]),
+    )
     register(
         LogEntry,
         fields=["user"],

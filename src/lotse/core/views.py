@@ -55,8 +55,10 @@ def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Every mail Lotse wrote for the staff's organisations, sent or kept."""
-    messages = _visible_outbox(request).only(
-        "pk", "subject", "to", "status", "created_at", "sent_at", "bounced_at"
+    messages = (
+        _visible_outbox(request)
+        .only("pk", "subject", "to", "status", "created_at", "sent_at")
+        .prefetch_related("bounce_records")
     )
     page = Paginator(messages, 50).get_page(request.GET.get("page"))
     return render(request, "core/outbox_list.html", {"page": page})
@@ -81,7 +83,11 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
         what="outbox_mail",
         object_id=message.pk,
     )
-    return render(request, "core/outbox_detail.html", {"message": message})
+    return render(
+        request,
+        "core/outbox_detail.html",
+        {"message": message, "bounces": list(message.bounce_records.all())},
+    )
 
 
 @require_GET

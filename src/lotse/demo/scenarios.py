@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from django.utils import timezone
 
 from lotse.catalog.models import Offer, QualityArea
-from lotse.core.models import Organisation, Person, School
+from lotse.core.models import Organisation, OutboxMessage, Person, School, Site
 from lotse.support.mail import intake
 from lotse.support.models import Method, NextStep, Proposal, Session, SupportRequest
 from lotse.support.selectors import completion as completion_selectors
@@ -286,7 +286,8 @@ def create_requests(org: Organisation) -> int:
     agreement_services.agreement_accept(agreement=agreement, by=cast.school_contact)
     created.append(request)
 
-    # 7. and 8.: mail that reached the Dresden mailbox, through the real importer.
+    # 7. and 8.: mail that reached the Dresden mailbox, through the real importer (and a bounce
+    # of an earlier acknowledgement).
     created.extend(_mails(org))
 
     # 9.–11.: the accompaniment after the Kontrakt (sessions, next steps, an amendment) and two
@@ -533,7 +534,8 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
 
 
 def _mails(org: Organisation) -> list[SupportRequest]:
-    """A request by mail from an unknown sender (with a file), and a broken mail in quarantine."""
+    """A request by mail from an unknown sender (with a file), a broken mail in quarantine, and
+    a bounce."""
     site = org.sites.get(name="Dresden")
     message = EmailMessage()
     message["From"] = "Karin Lehmann <k.lehmann@post.example>"
@@ -560,4 +562,56 @@ def _mails(org: Organisation) -> list[SupportRequest]:
             b"Content-Type: multipart/mixed\r\n\r\nDer Anhang fehlt, die Grenze auch.\r\n"
         ),
     )
+    _bounce(site)
     return [request] if request is not None else []
+
+
+def _bounce(site: Site) -> None:
+    """The first acknowledgement of a request came back: the school's mailbox is full. The
+    coordination sees it in the outbox, with the address, the status and the server's words."""
+    sent = (
+        OutboxMessage.objects.filter(
+            organisation=site.organisation, template="support/mail/acknowledged"
+        )
+        .order_by("pk")
+        .first()
+    )
+    if sent is None or len(sent.to) != 1:
+        return
+    address = sent.to[0]
+    diagnostic = f"552 5.2.2 <{address}>: Mailbox full - quota exceeded"
+    report = "\r\n".join(
+        [
+            "From: Mail Delivery System <MAILER-DAEMON@mail.lasub.example>",
+            f"To: {site.email}",
+            "Subject: Undelivered Mail Returned to Sender",
+            "Message-ID: <demo-unzustellbar@mail.lasub.example>",
+            "Auto-Submitted: auto-replied",
+            "MIME-Version: 1.0",
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+            "",
+            "--b",
+            "Content-Type: text/plain; charset=us-ascii",
+            "",
+            "This is the mail system at host mail.lasub.example.",
+            "",
+            f"<{address}>: host mx.post.example said: {diagnostic}",
+            "--b",
+            "Content-Type: message/delivery-status",
+            "",
+            "Reporting-MTA: dns; mail.lasub.example",
+            "",
+            f"Final-Recipient: rfc822; {address}",
+            "Action: failed",
+            "Status: 5.2.2",
+            f"Diagnostic-Code: smtp; {diagnostic}",
+            "--b",
+            "Content-Type: text/rfc822-headers",
+            "",
+            f"To: {address}",
+            f"Message-ID: {sent.message_id}",
+            "--b--",
+            "",
+        ]
+    )
+    intake.mail_import(site=site, raw=report.encode())

@@ -183,6 +183,18 @@ def _reflection_erase_rows(subject: Subject) -> QuerySet[FinalReflection]:
     )
 
 
+def _mail_rows(subject: Subject) -> QuerySet[InboundMail]:
+    """Mails the person sent, and bounces that report their address as failed (the raw
+    report names it)."""
+    return InboundMail.objects.filter(
+        Q(sender__iexact=subject.email)
+        | Q(
+            outcome=InboundMail.Outcome.BOUNCE,
+            bounced__bounce_records__recipient__iexact=subject.email,
+        )
+    ).distinct()
+
+
 def _mail_erase(rows: QuerySet[InboundMail], subject: Subject) -> int:
     return strip_mails(rows)
 
@@ -256,7 +268,7 @@ def register() -> None:
             )
         ),
     )
-    privacy.register(InboundMail, text_fields=["sender"], erase=_mail_erase)
+    privacy.register(InboundMail, text_fields=["sender"], rows=_mail_rows, erase=_mail_erase)
     privacy.register(
         Session,
         fields=["created_by", "recorded_by"],

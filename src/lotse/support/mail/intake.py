@@ -66,25 +66,36 @@ def _redelivered(site: Site, raw: bytes) -> InboundMail | None:
     )
 
 
-def own_addresses(site: Site) -> set[str]:
-    """Addresses that are Lotse itself: a mail from them is a loop, never a request."""
-    addresses = {
-        a.lower() for a in Site.objects.exclude(email="").values_list("email", flat=True) if a
-    }
-    from_address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip().lower()
-    addresses.add(from_address)
-    # The organisation's own sending address: Lotse's notices go out from it.
+def own_addresses() -> set[str]:
+    """Addresses that are Lotse itself: a mail from them is a loop, never a request.
+
+    Every address Lotse sends or receives with, of every organisation: each site's receiving
+    address, each mailbox's address (its user name, where that is an address; it may differ
+    from the site's), each organisation's sending address and the installation's own."""
+    addresses = set(Site.objects.exclude(email="").values_list("email", flat=True))
     addresses.update(
-        a.lower()
-        for a in Organisation.objects.exclude(mail_from="").values_list("mail_from", flat=True)
+        name
+        for name in Mailbox.objects.filter(username__contains="@").values_list(
+            "username", flat=True
+        )
     )
-    return addresses
+    # The organisation's own sending address: Lotse's notices go out from it.
+    addresses.update(Organisation.objects.exclude(mail_from="").values_list("mail_from", flat=True))
+    for configured in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL):
+        addresses.add(configured.rsplit("<", 1)[-1].rstrip(">"))
+    return {a.strip().lower() for a in addresses if "@" in a}
 
 
-def _is_own(sender: str, site: Site) -> bool:
+def _is_own(parsed: ParsedMail) -> bool:
+    """A mail from one of Lotse's addresses (also with a +tag), or one Lotse wrote itself (its
+    Message-ID is in the outbox; a relay may have dropped the Auto-Submitted line)."""
+    sender = parsed.sender.lower()
     local, _, domain = sender.partition("@")
     base = local.split("+", 1)[0]
-    return bool({sender, f"{base}@{domain}"} & own_addresses(site))
+    if {sender, f"{base}@{domain}"} & own_addresses():
+        return True
+    found = MSG_ID.search(parsed.message_id)
+    return found is not None and OutboxMessage.objects.filter(message_id=found.group(0)).exists()
 
 
 # Mail providers anyone can use: their domain says nothing about the school.
@@ -226,6 +237,17 @@ def _without_nul(parsed: ParsedMail) -> ParsedMail:
         ],
         bounced_message_id=_no_nul(parsed.bounced_message_id),
         bounce_reason=_no_nul(parsed.bounce_reason),
+        bounce_reports=[
+            replace(
+                r,
+                recipient=_no_nul(r.recipient),
+                original_recipient=_no_nul(r.original_recipient),
+                action=_no_nul(r.action),
+                status=_no_nul(r.status),
+                reason=_no_nul(r.reason),
+            )
+            for r in parsed.bounce_reports
+        ],
     )
 
 
@@ -356,12 +378,23 @@ def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
         if parsed.bounced_message_id:
             mail.bounced = outbox.record_bounce(
                 message_id=parsed.bounced_message_id,
-                reason=parsed.bounce_reason or _("The mail could not be delivered."),
+                reports=[
+                    outbox.BounceReport(
+                        recipient=r.recipient,
+                        original_recipient=r.original_recipient,
+                        action=r.action,
+                        status=r.status,
+                        reason=r.reason,
+                    )
+                    for r in parsed.bounce_reports
+                ],
+                text=parsed.bounce_reason,
+                from_text=parsed.bounce_from_text,
                 organisation=site.organisation,
             )
         mail.save()
         return
-    if parsed.auto_reply or _is_own(parsed.sender, site):
+    if parsed.auto_reply or _is_own(parsed):
         mail.outcome = Outcome.AUTO_REPLY
         mail.save()
         return
