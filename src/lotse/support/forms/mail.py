@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core.models import School
+from lotse.lib import limits
 from lotse.lib.forms import KernForm
 from lotse.support.models import Mailbox
 
@@ -19,6 +20,7 @@ class MailboxForm(KernForm):
     username = forms.CharField(label=_("User name"), max_length=200)
     password = forms.CharField(
         label=_("Password"),
+        max_length=limits.SECRET,
         widget=forms.PasswordInput(render_value=False),
         required=False,
         help_text=_("Stored encrypted. Leave empty to keep the stored password."),
