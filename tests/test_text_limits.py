@@ -19,7 +19,8 @@ from lotse.catalog.matching import Need, Ranking, Weights
 from lotse.core.models import School, Site
 from lotse.lib import limits
 from lotse.lib.forms import FreeTextField, KernForm
-from lotse.support.models import SupportRequest
+from lotse.support.mail import intake
+from lotse.support.models import Attachment, SupportRequest
 from tests.factories import Cast
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,28 @@ def test_the_logged_in_request_form_and_the_note_form_refuse_a_huge_text(
     )
     assert response.status_code == 400
     assert not SupportRequest.objects.exists()
+
+
+def test_a_mail_with_a_huge_text_becomes_a_request_with_the_text_shortened_and_attached(
+    cast: Cast, settings: Any
+) -> None:
+    settings.MAIL_MAX_SIZE = 5_000_000
+    body = "Protokoll der Konferenz, Punkt für Punkt.\n" * 1_500  # 63,000 characters
+    raw = (
+        "From: Unbekannt <jemand@schule.example>\r\n"
+        "To: dresden@lasub.example\r\n"
+        "Subject: Alles zur Konferenz\r\n"
+        "Message-ID: <riesig@schule.example>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n" + body.replace("\n", "\r\n")
+    ).encode()
+    with translation.override("de"):
+        result = intake.mail_import(site=cast.site_a, raw=raw)
+    sr = SupportRequest.objects.get(pk=result.mail.request_id)
+    assert len(sr.text) < limits.LONG_TEXT + 300
+    assert sr.text.startswith("Protokoll der Konferenz, Punkt für Punkt.")
+    assert "Gekürzt" in sr.text and intake.FULL_TEXT_NAME in sr.text
+    whole = Attachment.objects.get(request=sr, filename=intake.FULL_TEXT_NAME)
+    assert bytes(whole.content).decode().replace("\r\n", "\n").strip() == body.strip()
+    # The raw mail is kept as it came.
+    assert bytes(result.mail.raw or b"") == raw
