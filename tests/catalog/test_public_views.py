@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from lotse.catalog.models import Characteristic, Criterion, Offer, QualityArea, SupporterType
 from lotse.demo.seed import seed
@@ -244,3 +245,28 @@ def test_the_demo_catalogue_renders(client: Client, db: None) -> None:
     assert "<table" not in lag
     # Seeding again changes nothing.
     assert not seed(with_requests=False).changed_anything
+
+
+def test_a_catalogue_without_areas_names_no_matrix_and_no_marked_cell(
+    client: Client, cast: Cast
+) -> None:
+    """An association such as the LAG has offers but no areas of school quality."""
+    Offer.objects.create(organisation=cast.organisation, title="Demokratietage")
+    with translation.override("de"):
+        html = client.get("/katalog/lasub/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        search = client.get("/katalog/lasub/suche/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Demokratietage" in html
+    assert "markierte" not in html and "<table" not in html
+    assert "Angebote nach Bereichen" not in html
+    assert "Wählen Sie ein Angebot" in html
+    assert "Alle Angebote" in html
+    assert "Angebote nach Bereichen" not in search
+
+
+def test_a_catalogue_with_areas_still_explains_the_matrix(
+    client: Client, catalogue: dict[str, Any]
+) -> None:
+    with translation.override("de"):
+        html = client.get("/katalog/lasub/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "markierte Zelle" in html
+    assert "Angebote nach Bereichen schulischer Qualität" in html
