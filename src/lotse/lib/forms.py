@@ -34,7 +34,7 @@ class FreeTextField(forms.CharField):
         self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_python(self, value: Any) -> str:
-        text: str = super().to_python(value)
+        text = super().to_python(value) or ""
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
     def validate(self, value: Any) -> None:
@@ -140,6 +140,13 @@ def _replace_blank_choice(field: forms.Field) -> None:
 
 class KernForm(forms.Form):
     """A form whose widgets carry the KERN classes."""
+
+    # Set when a view shows the form again only to offer more choices (a school search
+    # without JavaScript, `core/school_choice.py`): it is not valid, whatever it holds.
+    shown_again = False
+
+    def is_valid(self) -> bool:
+        return not self.shown_again and super().is_valid()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

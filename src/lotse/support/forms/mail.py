@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotse.core.models import School
+from lotse.core.models import Organisation
+from lotse.core.school_choice import SchoolChoiceField
 from lotse.lib import limits
 from lotse.lib.forms import KernForm
 from lotse.support.models import Mailbox
@@ -46,13 +47,15 @@ class MailboxForm(KernForm):
 
 
 class QuarantineAcceptForm(KernForm):
-    school = forms.ModelChoiceField(
-        queryset=School.objects.none(),
+    school = SchoolChoiceField(
         required=False,
         label=_("School"),
         empty_label=_("— assign later —"),
     )
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, schools: Any, organisation: Organisation | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        self.fields["school"].organisation = organisation  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lotse.catalog.matching import Ranking
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School, Site
+from lotse.core.school_choice import SchoolChoiceField
 from lotse.lib import limits
 from lotse.lib.forms import FreeTextField, KernForm
 from lotse.support.forms.base import RequestFormBase, visibility_field
@@ -33,7 +34,7 @@ class RequestForm(RequestFormBase):
         "contact_phone",
     )
 
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+    school = SchoolChoiceField(label=_("School"))
     contact_name = forms.CharField(label=_("Contact person"), max_length=200)
     contact_email = forms.EmailField(label=_("E-mail"))
 
@@ -67,10 +68,11 @@ class PublicRequestForm(RequestFormBase):
         "website",
     )
 
-    school = forms.ChoiceField(
+    school = SchoolChoiceField(
         label=_("School"),
         help_text=_(
-            "Sorted by district. Type the first letters of the name to jump to your school."
+            "Type part of the name, the town or the school number of your school, then choose "
+            "it from the list."
         ),
     )
     school_name = forms.CharField(
@@ -92,27 +94,11 @@ class PublicRequestForm(RequestFormBase):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.schools = {
-            str(school.pk): school
-            for school in School.objects.filter(district__organisation=organisation)
-            .select_related("district")
-            .order_by("district__name", "name", "pk")
-        }
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for key, school in self.schools.items():
-            label = (
-                f"{school.name}, {school.city} ({school.number})"
-                if school.city
-                else (f"{school.name} ({school.number})")
-            )
-            groups.setdefault(school.district.name if school.district else "", []).append(
-                (key, label)
-            )
-        self.fields["school"].choices = [  # type: ignore[attr-defined]
-            ("", _("— please choose —")),
-            (OTHER_SCHOOL, _("My school is not in the list")),
-            *groups.items(),
-        ]
+        school = self.fields["school"]
+        assert isinstance(school, SchoolChoiceField)
+        school.queryset = School.objects.filter(district__organisation=organisation)
+        school.organisation = organisation
+        school.extra = [(OTHER_SCHOOL, _("My school is not in the list"))]
         self.fields["quality_area"].queryset = QualityArea.objects.filter(  # type: ignore[attr-defined]
             organisation=organisation
         ).order_by("number")
@@ -133,7 +119,6 @@ class PublicRequestForm(RequestFormBase):
                     _("Please give the name and town of your school, as it is not in the list."),
                 )
         elif choice:
-            data["school"] = self.schools.get(choice)
             data["school_name"] = ""
         return data
 
@@ -323,11 +308,14 @@ class InboxFilterForm(KernForm):
 
 
 class AssignSchoolForm(KernForm):
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+    school = SchoolChoiceField(label=_("School"))
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, schools: Any, organisation: Organisation | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        self.fields["school"].organisation = organisation  # type: ignore[attr-defined]
 
 
 # --- the accompaniment: sessions, next steps, methods -----------------------------------------

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lotse.catalog import selectors as catalogue
 from lotse.catalog.models import Offer
-from lotse.core import roles, security
+from lotse.core import roles, school_choice, security
 from lotse.core.models import Organisation, Site
 from lotse.lib.steps import run_step
 from lotse.support.forms.requests import PublicRequestForm
@@ -92,7 +92,8 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None, organisation=organisation, initial=_initial(offer)
     )
     status = 200
-    if request.method == "POST":
+    # A school search without JavaScript shows the form again with the matches.
+    if request.method == "POST" and not school_choice.searching(form):
         status = 400
         if form.is_valid():
             if not allow_one_more(request):
@@ -184,9 +185,10 @@ def public_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
     it and how to reach the site, and the next steps."""
     organisation = catalogue.catalogue_organisation(slug)
     sent = request.session.get(SENT_KEY) or {}
+    site_pk = sent.get("site")
     site = (
-        Site.objects.filter(pk=sent.get("site"), organisation=organisation).first()
-        if sent.get("site")
+        Site.objects.filter(pk=site_pk, organisation=organisation).first()
+        if isinstance(site_pk, int)
         else None
     )
     return render(
