@@ -194,7 +194,8 @@ def test_a_mail_with_a_huge_text_becomes_a_request_with_the_text_shortened_and_a
     sr = SupportRequest.objects.get(pk=result.mail.request_id)
     assert len(sr.text) < limits.LONG_TEXT + 300
     assert sr.text.startswith("Protokoll der Konferenz, Punkt für Punkt.")
-    assert "Gekürzt" in sr.text and intake.FULL_TEXT_NAME in sr.text
+    assert "Gekürzt" in sr.text
+    assert intake.FULL_TEXT_NAME in sr.text
     whole = Attachment.objects.get(request=sr, filename=intake.FULL_TEXT_NAME)
     assert bytes(whole.content).decode().replace("\r\n", "\n").strip() == body.strip()
     # The raw mail is kept as it came.

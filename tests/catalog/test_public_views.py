@@ -256,7 +256,8 @@ def test_a_catalogue_without_areas_names_no_matrix_and_no_marked_cell(
         html = client.get("/katalog/lasub/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
         search = client.get("/katalog/lasub/suche/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Demokratietage" in html
-    assert "markierte" not in html and "<table" not in html
+    assert "markierte" not in html
+    assert "<table" not in html
     assert "Angebote nach Bereichen" not in html
     assert "Wählen Sie ein Angebot" in html
     assert "Alle Angebote" in html

@@ -76,7 +76,8 @@ def test_without_javascript_the_search_button_narrows_the_choice_and_keeps_what_
         "— zuerst suchen —",
         "Meine Schule steht nicht in der Liste",
     ]
-    assert 'name="school_suchen"' in page and "Schulen suchen" in page
+    assert 'name="school_suchen"' in page
+    assert "Schulen suchen" in page
     assert '<label class="kern-label" for="id_school">Schule' in page
 
     response = client.post(

@@ -540,7 +540,8 @@ def test_a_further_building_in_a_saxon_csv_is_skipped_not_rejected(lasub: Organi
         )
     # A stored result keeps the skipped rows apart.
     again = schoolimport.Result.from_dict(result.as_dict())
-    assert [s.row for s in again.skipped] == [3] and again.rejected == []
+    assert [s.row for s in again.skipped] == [3]
+    assert again.rejected == []
 
 
 def test_the_same_number_twice_in_a_json_file_is_rejected_as_an_entry(

@@ -213,7 +213,8 @@ def test_a_robot_filling_the_trap_field_sends_nothing(
     assert not OutboxMessage.objects.exists()
     # The page looks as after a real request: a reference and a site.
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "Vorgangsnummer" in page and "Standort" in page
+    assert "Vorgangsnummer" in page
+    assert "Standort" in page
 
 
 def test_the_trap_field_is_hidden_from_people(client: Client, cast: Cast) -> None:
