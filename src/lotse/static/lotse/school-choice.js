@@ -40,6 +40,9 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listbox.id);
     pick.hidden = true;
+    // Out of the form, so that Enter in a field sends the form, not a search.
+    var button = pick.querySelector("button");
+    if (button) { button.parentNode.removeChild(button); }
 
     var chosenLabel = select.value ? input.value : "";
     var results = [];
@@ -139,6 +142,7 @@
         })
         .catch(function () {
           if (mine !== asked) { return; }
+          if (button && !button.parentNode) { pick.insertBefore(button, pick.firstChild); }
           pick.hidden = false;
           say(root.getAttribute("data-failed"));
         });
