@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.e2e.conftest import Cast, assert_accessible
 
 from lotse.support.models import SupportRequest
-from tests.e2e.conftest import Cast, assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -83,7 +83,9 @@ def test_a_school_is_found_by_typing_and_picked_with_the_keyboard(
     page.get_by_label("Ihr Name").fill("Petra Pause")
     page.get_by_label("E-Mail").first.fill("pause@gymnasium.example")
     page.get_by_label("Betreff").fill("Feedbackkultur")
-    page.get_by_label("Wobei wünscht sich Ihre Schule").fill("Wir möchten eine Feedbackkultur aufbauen.")
+    page.get_by_label("Wobei wünscht sich Ihre Schule").fill(
+        "Wir möchten eine Feedbackkultur aufbauen."
+    )
     # Enter in a field sends the form (the search button of the page without JavaScript is
     # gone, so it does not catch the Enter).
     page.get_by_label("Betreff").press("Enter")
