@@ -20,8 +20,8 @@ from lotse.core.models import School, Site
 from lotse.lib import limits
 from lotse.lib.forms import FreeTextField, KernForm
 from lotse.support.mail import intake
-from lotse.support.models import Attachment, SupportRequest
-from tests.factories import Cast
+from lotse.support.models import Attachment, State, SupportRequest, TimelineEvent
+from tests.factories import Cast, bring_to_state
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +200,20 @@ def test_a_mail_with_a_huge_text_becomes_a_request_with_the_text_shortened_and_a
     assert bytes(whole.content).decode().replace("\r\n", "\n").strip() == body.strip()
     # The raw mail is kept as it came.
     assert bytes(result.mail.raw or b"") == raw
+
+
+def test_the_note_form_refuses_a_huge_note_and_shows_it_again(client: Client, cast: Cast) -> None:
+    sr = bring_to_state(cast, State.ACKNOWLEDGED)
+    notes = TimelineEvent.objects.filter(request=sr, kind="note").count()
+    client.force_login(cast.school_contact_a)
+    note = "Notiz " * 4_000  # 24,000 characters
+    response = client.post(
+        f"/anfragen/{sr.pk}/notiz/",
+        {"note-text": note, "note-visibility": ""},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 400
+    assert TimelineEvent.objects.filter(request=sr, kind="note").count() == notes
+    html = response.content.decode()
+    assert "Dieser Text ist zu lang: Er hat 23.999 Zeichen" in html
+    assert response.context["note_form"]["text"].value() == note

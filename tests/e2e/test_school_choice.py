@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.e2e.conftest import Cast, assert_accessible
+from tests.e2e.conftest import Browsing, Cast, assert_accessible
 
 from lotse.support.models import SupportRequest
 
@@ -116,3 +116,33 @@ def test_escape_closes_the_list_and_a_new_word_clears_the_choice(
     combobox.press("Escape")
     expect(listbox).to_be_hidden()
     expect(combobox).to_have_attribute("aria-expanded", "false")
+
+
+def test_without_the_script_the_search_button_offers_the_matches(
+    browsing: Browsing, many_schools: Cast
+) -> None:
+    # The page as a browser shows it without the script (blocked here, so that axe can still
+    # check the page; the Django test client covers the same without any JavaScript).
+    page = browsing.new_page()
+    page.route("**/school-choice*.js", lambda route: route.abort())
+    page.goto(f"/katalog/{many_schools.organisation.slug}/anfrage/")
+    page.get_by_label("Betreff").fill("Feedbackkultur")
+    page.get_by_label("Schule", exact=True).fill("Freital")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Schulen suchen").click()
+
+    expect(page.get_by_text("1 Schule gefunden.")).to_be_visible()
+    expect(page.get_by_label("Betreff")).to_have_value("Feedbackkultur")
+    assert_accessible(page, "the public request form after a search without JavaScript")
+    choice = page.get_by_label("Wählen Sie die Schule aus der Liste")
+    choice.select_option(label="Goethe-Gymnasium, Freital (41234567)")
+    page.get_by_label("Ihr Name").fill("Petra Pause")
+    page.get_by_label("E-Mail").first.fill("pause@gymnasium.example")
+    page.get_by_label("Wobei wünscht sich Ihre Schule").fill("Feedback im Kollegium.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anfrage senden").click()
+
+    expect(page.get_by_role("heading", name="Vielen Dank für Ihre Anfrage")).to_be_visible()
+    request = SupportRequest.objects.get()
+    assert request.school is not None
+    assert request.school.number == "41234567"
