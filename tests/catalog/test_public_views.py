@@ -240,9 +240,12 @@ def test_the_demo_catalogue_renders(client: Client, db: None) -> None:
     ]:
         assert name in others
     # The association has no areas: its offers are a plain list.
-    lag = client.get("/katalog/lag-ssa-nds/").content.decode()
+    lag = client.get("/katalog/lag-ssa-nds/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Fachliche Beratung Schulsozialarbeit" in lag
     assert "<table" not in lag
+    # ... and no word of a matrix or a marked cell.
+    assert "markierte Zelle" not in lag
+    assert "Angebote nach Bereichen" not in lag
     # Seeding again changes nothing.
     assert not seed(with_requests=False).changed_anything
 
