@@ -435,6 +435,7 @@ def _public(suffix: str) -> Callable[[Cast, SupportRequest | None], str]:
             "others": f"{base}weitere/",
             "request": f"{base}anfrage/?angebot={offer.pk}",
             "sent": f"{base}anfrage/gesendet/",
+            "schools": f"{base}schulen/?q=Elbufer",
         }[suffix]
 
     return path
@@ -853,6 +854,12 @@ CASES = [
          data=lambda c: {"school": "", "text": ""}),
     Case("public-request-sent", "support:public_request_sent", "GET", _public("sent"),
          "200 200 200 200 200 200 200 200 200 200"),
+    # The schools a school choice offers: the same public list as the public request form.
+    Case("school-choices", "core:school_choices", "GET", _public("schools"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    Case("school-choices-unknown-organisation", "core:school_choices", "GET",
+         _fixed("/katalog/gibt-es-nicht/schulen/?q=Elbufer"),
+         "404 404 404 404 404 404 404 404 404 404"),
     # Editing the catalogue is for the organisation's admins; everyone else gets 404.
     Case("catalogue-admin", "catalog:admin_index", "GET", _catalogue_admin(""),
          "L   404 404 404 404 404 404 404 200 404"),

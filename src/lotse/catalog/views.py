@@ -22,7 +22,7 @@ from lotse.catalog.forms import (
     area_data,
     characteristic_initial,
 )
-from lotse.catalog.models import Offer, SupporterType
+from lotse.catalog.models import Offer, QualityArea, SupporterType
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
 from lotse.lib.steps import run_step
@@ -35,6 +35,10 @@ def _public_context(request: HttpRequest, organisation: Organisation) -> dict[st
         "organisation": organisation,
         "search_form": SearchForm(request.GET or None),
         "may_edit": roles.has_role(request.user, roles.Kind.ADMIN, organisation),
+        # An organisation without areas of school quality (e.g. an association) has a plain
+        # list of offers, no matrix: its pages name no matrix and no marked cell.
+        # Asked only where a page shows it (the template calls it).
+        "has_areas": QualityArea.objects.filter(organisation=organisation).exists,
     }
 
 
@@ -54,6 +58,7 @@ def catalogue_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.catalogue_organisation(slug)
     context = _public_context(request, organisation)
     context["matrix"] = selectors.offer_matrix(organisation)
+    context["has_areas"] = bool(context["matrix"].areas)
     context["has_supporter_types"] = selectors.public_supporter_types(organisation).exists()
     return render(request, "catalog/matrix.html", context)
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("postausgang/", views.outbox_list, name="outbox"),
     path("postausgang/<int:pk>/", views.outbox_detail, name="outbox_detail"),
     path("ping/", views.ping, name="ping"),
+    path("katalog/<slug:slug>/schulen/", views.school_choices, name="school_choices"),
     path(
         "organisation/<slug:slug>/einstellungen/",
         views.organisation_settings,

@@ -12,13 +12,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lotse.core import audit, privacy, retention, roles, schoolimport, schools, services
+from lotse.core import (
+    audit,
+    privacy,
+    retention,
+    roles,
+    school_choice,
+    schoolimport,
+    schools,
+    services,
+)
 from lotse.core.forms import (
     EraseForm,
     OrganisationSettingsForm,
@@ -33,9 +42,11 @@ from lotse.core.models import (
     OutboxMessage,
     Person,
     Role,
+    School,
     SchoolImport,
     SearchSynonym,
 )
+from lotse.lib import limits
 
 
 def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
@@ -94,6 +105,28 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def ping(request: HttpRequest) -> HttpResponse:
     """A trivial view: the floor the benchmarks measure against, and a health check."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def school_choices(request: HttpRequest, slug: str) -> JsonResponse:
+    """The schools of an organisation that match the words typed into a school choice, for its
+    combobox: the same public list the public request form offers, at most a few at a time."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    query = request.GET.get("q", "").strip()[: limits.SEARCH]
+    matches = school_choice.search(
+        School.objects.filter(district__organisation=organisation), query
+    )
+    count = matches.count()
+    return JsonResponse(
+        {
+            "count": count,
+            "status": school_choice.found_text(count, school_choice.SHOWN),
+            "results": [
+                {"value": str(school.pk), "label": school_choice.label(school)}
+                for school in matches[: school_choice.SHOWN]
+            ],
+        }
+    )
 
 
 @login_required

@@ -13,15 +13,17 @@ from email.utils import getaddresses
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from lotse.core import outbox
 from lotse.core.models import Organisation, OutboxMessage, Person, Role, School, Site
+from lotse.lib import limits
 from lotse.support import permissions
 from lotse.support.mail.parse import (
     MSG_ID,
     ParsedMail,
+    Part,
     Unreadable,
     parse,
     repair_header_bytes,
@@ -251,6 +253,37 @@ def _without_nul(parsed: ParsedMail) -> ParsedMail:
     )
 
 
+# The file that holds the whole text of a mail whose text is longer than a request may be.
+FULL_TEXT_NAME = "vollstaendiger-text.txt"
+
+
+def shorten_text(text: str) -> tuple[str, bool]:
+    """The text as a request or reply shows it: at most `limits.LONG_TEXT` characters (a form
+    takes no more), with a note where it was cut; and whether it was cut."""
+    if len(text) <= limits.LONG_TEXT:
+        return text, False
+    note = _(
+        "[Shortened: the mail's text has %(length)s characters; the first %(limit)s are shown "
+        "here. The whole text is attached as “%(name)s”.]"
+    ) % {
+        "length": formats.number_format(len(text), use_l10n=True, force_grouping=True),
+        "limit": formats.number_format(limits.LONG_TEXT, use_l10n=True, force_grouping=True),
+        "name": FULL_TEXT_NAME,
+    }
+    return f"{text[: limits.LONG_TEXT].rstrip()}\n\n{note}", True
+
+
+def _shortened(parsed: ParsedMail) -> ParsedMail:
+    """A mail with a huge text (a pasted log, a forwarded chain of years) becomes a request
+    whose page stays light: the text is cut, the whole of it is attached as a file, and the
+    raw mail is kept as it came."""
+    text, cut = shorten_text(parsed.text)
+    if not cut:
+        return parsed
+    whole = Part(FULL_TEXT_NAME, "text/plain; charset=utf-8", parsed.text.encode("utf-8"))
+    return replace(parsed, text=text, attachments=[*parsed.attachments, whole])
+
+
 def _header_part(raw: bytes) -> bytes:
     end = raw.find(b"\r\n\r\n")
     if end < 0:
@@ -331,7 +364,7 @@ def _store(
         mail.save()
         return mail
     try:
-        parsed = _without_nul(parse(raw))
+        parsed = _shortened(_without_nul(parse(raw)))
     except Unreadable as exc:
         _quarantine(mail, str(exc))
         _fill_headers(mail, raw)
@@ -441,7 +474,7 @@ def quarantine_accept(*, mail: InboundMail, by: Person, school: School | None) -
     """Staff turn a quarantined mail into a request, with the text that could be read."""
     mail = _check_quarantine(mail, by)
     raw = bytes(mail.raw or b"")
-    text = readable_text(raw)
+    text, _cut = shorten_text(readable_text(raw))
     try:
         sender, subject, _message_id = parse_headers(raw) if raw else ("", "", "")
     except Exception:  # header lines the parser trips over: keep what the import found

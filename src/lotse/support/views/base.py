@@ -89,7 +89,8 @@ ACTIONS: dict[str, Action] = {
         lambda r, p, d: request_services.request_assign_school(request=r, by=p, school=d["school"]),
         gettext_lazy("The school has been assigned."),
         lambda r: {
-            "schools": request_selectors.schools_of_organisation(organisation=r.organisation)
+            "schools": request_selectors.schools_of_organisation(organisation=r.organisation),
+            "organisation": r.organisation,
         },
     ),
     "first_contact": Action(
