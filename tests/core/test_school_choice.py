@@ -13,6 +13,7 @@ from django.test import Client
 
 from lotse.core import school_choice
 from lotse.core.models import District, School
+from lotse.core.schools import schools_of
 from lotse.lib.forms import KernForm
 from lotse.support.forms.mail import QuarantineAcceptForm
 from lotse.support.forms.requests import AssignSchoolForm, PublicRequestForm, RequestForm
@@ -113,6 +114,18 @@ def test_the_search_finds_a_school_by_town_and_by_number(many: Cast) -> None:
     assert [s.name for s in school_choice.search(schools, "4129")] == ["Goethe-Grundschule"]
     assert [s.name for s in school_choice.search(schools, "Goethe Pirna")] == ["Goethe-Grundschule"]
     assert list(school_choice.search(schools, "  ")) == []
+
+
+def test_the_search_ignores_the_case_of_umlauts_too(many: Cast) -> None:
+    """SQLite's LIKE folds only ASCII letters; a query in capitals still finds "Löbtau"."""
+    district = School.objects.filter(district__organisation=many.organisation).first().district
+    SchoolFactory(name="Oberschule Übigau", number="41377777", city="Löbtau", district=district)
+    schools = School.objects.filter(district__organisation=many.organisation)
+    for query in ("LÖBTAU", "löbtau", "ÜBIGAU", "übigau", "oberschule übigau"):
+        assert [s.name for s in school_choice.search(schools, query)] == ["Oberschule Übigau"], (
+            query
+        )
+    assert [s.name for s in schools_of(many.organisation, search="LÖBTAU")] == ["Oberschule Übigau"]
 
 
 def test_sending_with_words_typed_but_no_school_chosen_asks_to_choose_and_shows_matches(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from lotse.core.models import Organisation, School
+from lotse.core.schools import text_contains, text_starts_with
 from lotse.lib import limits
 from lotse.lib.forms import EMPTY_CHOICE
 
@@ -51,13 +52,13 @@ def search(schools: QuerySet[School], query: str) -> QuerySet[School]:
     words = re.findall(r"\w+", query)[:8]
     for word in words:
         schools = schools.filter(
-            Q(name__icontains=word) | Q(city__icontains=word) | Q(number__startswith=word)
+            text_contains("name", word) | text_contains("city", word) | Q(number__startswith=word)
         )
     if not words:
         return schools.none()
     return schools.annotate(
         lotse_first=Case(
-            When(name__istartswith=words[0], then=Value(0)),
+            When(text_starts_with("name", words[0]), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
