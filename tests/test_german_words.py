@@ -87,3 +87,15 @@ def test_the_legend_of_the_findings_is_plain() -> None:
         text
         == "Die Prüfung hat diese Wörter gefunden. Kreuzen Sie an, was niemanden erkennbar macht:"
     )
+
+
+def test_feminine_nouns_take_their_article() -> None:
+    """ "das Vorgangsnummer" stood on the page after a public request: nouns ending in -nummer,
+    -ung, -heit, -keit, -schaft and -ion are feminine, so never "das" or "ein" before them."""
+    import re
+
+    wrong_article = re.compile(r"\b(?:[Dd]as|[Ee]in) \w+(?:nummer|ung|heit|keit|schaft|tion)\b")
+    wrong = {
+        msgid: text for msgid, text in german_catalogue().items() if wrong_article.search(text)
+    }
+    assert wrong == {}
