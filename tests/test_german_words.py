@@ -75,6 +75,7 @@ def test_the_german_texts_use_one_inclusive_form() -> None:
         if slash.search(text)
         or re.search(r"\w+erin oder (ein(en)? )?\w+er\b", text)
         or "Schulbegleiter" in text
+        or re.search(r"\b[Ww]eitere[rn]? Unterstützer\b(?!:)", text)
         or re.search(r"\b(der|dem|des|ein|einer|einem) \w+:in\b", text)
         or re.search(r"\([^()]*\(", re.sub(r"%\(\w+\)[sd]", "", text))
     }

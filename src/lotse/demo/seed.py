@@ -38,7 +38,7 @@ LABELS: dict[type[models.Model], str] = {
     QualityArea: "Qualitätsbereiche",
     Characteristic: "Merkmale",
     Criterion: "Kriterien",
-    SupporterType: "Weitere Unterstützer",
+    SupporterType: "Weitere Unterstützung",
     Person: "Personen",
     Role: "Rollen",
     Offer: "Angebote",
