@@ -34,8 +34,10 @@ def _register_navigation() -> None:
     navigation.register(
         "catalog.admin",
         label=_("Catalogue of %(name)s"),
+        short_label=_("Catalogue and offers"),
         url_name="catalog:admin_index",
         order=940,
         kinds=(Role.Kind.ADMIN,),
         per_organisation=True,
+        menu=navigation.ADMINISTRATION,
     )

@@ -56,7 +56,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("support:supporter_list")
     if roles.Kind.SCHOOL_CONTACT in kinds:
         return redirect("support:school_list")
-    return render(request, "support/home.html")
+    # Admins, members and roles of later apps: their roles and where to go from here.
+    held = sorted(
+        {
+            (str(role.get_kind_display()), role.organisation.name)
+            for role in roles.held(request.user)
+        }
+    )
+    return render(request, "support/home.html", {"held": held})
 
 
 def _preselected_offer(request: HttpRequest, organisation_ids: set[int]) -> dict[str, Any]:
