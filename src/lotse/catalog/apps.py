@@ -34,7 +34,7 @@ def _register_navigation() -> None:
     navigation.register(
         "catalog.admin",
         label=_("Catalogue of %(name)s"),
-        short_label=_("Catalogue and offers"),
+        short_label=_("Manage the catalogue"),
         url_name="catalog:admin_index",
         order=940,
         kinds=(Role.Kind.ADMIN,),
