@@ -88,7 +88,7 @@ def test_proposing_a_change_is_the_proposers_acceptance(
     sr = bring_to_state(cast, State.ACCOMPANYING)
     amendment = amend(cast, sr, by=getattr(cast, proposer))
     page = client_as(cast.school_contact_a).get(f"/anfragen/{sr.pk}/").content.decode()
-    missing = "der Unterstützer/in" if other == "supporter" else "der Schule"
+    missing = "der unterstützenden Person" if other == "supporter" else "der Schule"
     assert f"Es fehlt noch die Zustimmung {missing}. Bis dahin bleibt Version 1" in page
     assert " und " not in page.split("Es fehlt noch die Zustimmung")[1].split(".")[0]
     with pytest.raises(WorkflowError, match="bereits angenommen"):
