@@ -136,6 +136,14 @@ def test_steps_one_to_four_in_the_browser(cast: Any, as_person: Callable[[Any], 
             goal
         )
     accept = f"form[action$='{detail_path}kontrakt/1/annehmen/'] button[type=submit]"
+    # Before the first meeting the Kontrakt cannot bind yet, and the page says why.
+    expect(supporter.locator(accept)).to_have_count(0)
+    expect(supporter.locator("section[aria-labelledby=agreement-heading]")).to_contain_text(
+        "erst verbindlich werden, wenn das erste Gespräch vor Ort stattgefunden hat"
+    )
+    # Ten days later the first meeting has taken place.
+    request.meetings.update(starts_at=timezone.now() - dt.timedelta(hours=2))
+    supporter.reload()
     submit(supporter, accept)
     expect_state(supporter, State.MEETING_SCHEDULED, 9)
     expect(supporter.locator(accept)).to_have_count(0)

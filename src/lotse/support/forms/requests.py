@@ -187,9 +187,13 @@ class ProposeForm(KernForm):
         ),
     )
 
-    def __init__(self, *args: Any, ranking: Ranking, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ranking: Ranking, earlier: dict[int, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.ranking = ranking
+        # Who declined the request or whose part in it ended: they can be proposed again.
+        self.earlier = earlier or {}
         self.fields["supporters"].choices = [  # type: ignore[attr-defined]
             (entry.candidate.person_id, entry.candidate.name) for entry in ranking.ranked
         ]

@@ -88,7 +88,10 @@ ACTIONS: dict[str, Action] = {
             request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
         ),
         gettext_lazy("The supporters have been asked."),
-        lambda r: {"ranking": matching_selectors.shortlist_for(request=r)},
+        lambda r: {
+            "ranking": matching_selectors.shortlist_for(request=r),
+            "earlier": matching_selectors.earlier_on_request(request=r),
+        },
     ),
     "assign_school": Action(
         AssignSchoolForm,
@@ -204,6 +207,7 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
         "shortlist_excluded_more": max(len(excluded) - EXCLUDED_ROWS, 0),
         "shortlist_search": search.strip(),
         "shortlist_chosen": form.chosen_ids(),
+        "shortlist_earlier": form.earlier,
     }
 
 
