@@ -61,7 +61,7 @@ def kontrakt_data(**overrides: str) -> dict[str, str]:
         "place": "Schule",
         "frequency": "monatlich",
         "resources": "",
-        "methods": "Hospitation",
+        "other_methods": "Hospitation",
         "confidentiality": "Was besprochen wird, bleibt im Raum.",
     }
     data.update(overrides)

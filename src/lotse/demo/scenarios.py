@@ -315,7 +315,8 @@ def create_requests(org: Organisation) -> int:
         place="125. Grundschule Dresden",
         frequency="monatlich ein Termin, dazu ein Pädagogischer Tag",
         resources="Aula und Gruppenräume; zwei Lehrkräfte mit je einer Anrechnungsstunde",
-        methods="Konflikttraining, Rollenspiele, kollegiale Fallberatung",
+        methods=["Kollegiale Fallberatung"],
+        other_methods="Konflikttraining mit Rollenspielen",
         confidentiality=CONFIDENTIALITY,
     )
     agreement_services.agreement_accept(agreement=agreement, by=cast.mediator)
@@ -373,7 +374,8 @@ def _binding(
         place="125. Grundschule Dresden",
         frequency="alle drei Wochen, 90 Minuten",
         resources="Eine Anrechnungsstunde für die Steuergruppe",
-        methods="Moderation, kollegiale Fallberatung, Feedbackbögen",
+        methods=["Kollegiale Fallberatung", "Feedbackbogen"],
+        other_methods="Moderation der Steuergruppe",
         confidentiality=CONFIDENTIALITY,
     )
     agreement_services.agreement_accept(agreement=agreement, by=supporter)
@@ -498,7 +500,8 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         place=binding.place,
         frequency="alle vier Wochen, 90 Minuten",
         resources=binding.resources,
-        methods=binding.methods,
+        methods=binding.method_list(),
+        other_methods=binding.other_methods or "",
         confidentiality=binding.confidentiality,
     )
     # The supporter's proposal is the supporter's acceptance; it waits for the school.

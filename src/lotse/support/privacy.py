@@ -205,6 +205,7 @@ def register() -> None:
                 "frequency",
                 "resources",
                 "methods",
+                "other_methods",
                 "confidentiality",
             ],
         ),

@@ -15,7 +15,7 @@ from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School, Site
 from lotse.lib.forms import KernForm
 from lotse.support.forms.base import RequestFormBase, visibility_field
-from lotse.support.models import State
+from lotse.support.models import Method, State
 
 
 class RequestForm(RequestFormBase):
@@ -271,14 +271,38 @@ class AgreementForm(KernForm):
     resources = forms.CharField(
         label=_("Resources"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    methods = forms.CharField(
-        label=_("Methods"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    # The organisation's methods, each with its explanation; "other methods" for the rest.
+    methods = forms.MultipleChoiceField(
+        label=_("Methods"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("From your organisation's list of methods, each explained in plain language."),
+    )
+    other_methods = forms.CharField(
+        label=_("Other methods"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Methods that are not on the list, in your own words."),
     )
     confidentiality = forms.CharField(
         label=_("Confidentiality clause"),
         widget=forms.Textarea(attrs={"rows": 3}),
         initial=DEFAULT_CONFIDENTIALITY,
     )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        listed = Method.objects.filter(organisation=organisation, active=True).order_by("name")
+        choices = [(m.name, f"{m.name} – {m.description}") for m in listed]
+        # A method the version to change names but the list no longer offers stays choosable.
+        kept = self.initial.get("methods") or []
+        offered = {name for name, _label in choices}
+        choices += [
+            (name, _("%(name)s (no longer on the list)") % {"name": name})
+            for name in kept
+            if name not in offered
+        ]
+        self.fields["methods"].choices = choices  # type: ignore[attr-defined]
 
     def clean_goals(self) -> str:
         goals: str = self.cleaned_data["goals"]

@@ -314,6 +314,7 @@ FIELDS = (
     "frequency",
     "resources",
     "methods",
+    "other_methods",
     "confidentiality",
 )
 
