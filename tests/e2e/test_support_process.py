@@ -126,7 +126,7 @@ def test_steps_one_to_four_in_the_browser(cast: Any, as_person: Callable[[Any], 
     supporter.fill("input[name=starts_on]", (today + dt.timedelta(days=14)).isoformat())
     supporter.fill("input[name=ends_on]", (today + dt.timedelta(days=180)).isoformat())
     supporter.fill("input[name=frequency]", "alle vier Wochen, 90 Minuten")
-    supporter.fill("textarea[name=methods]", "Kollegiale Hospitation")
+    supporter.fill("textarea[name=other_methods]", "Kollegiale Hospitation")
     submit(supporter, "main form.lotse-form button[type=submit]")
     expect(supporter).to_have_url(re.compile(re.escape(detail_path) + "$"))
     expect_state(supporter, State.MEETING_SCHEDULED, 8)
