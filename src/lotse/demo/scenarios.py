@@ -99,6 +99,11 @@ def _to_meeting(
         place=f"{request.requester}, Lehrerzimmer",
         participants="Schulleitung, Steuergruppe",
     )
+    # The meeting was arranged about a week after the request came in; the steps before it
+    # fall in between (_in_order).
+    TimelineEvent.objects.filter(request=request, kind="meeting_scheduled").update(
+        created_at=min(request.received_at + dt.timedelta(days=6), timezone.now())
+    )
     return SupportRequest.objects.get(pk=request.pk)
 
 
@@ -107,9 +112,11 @@ def _meeting_held(request: SupportRequest, *, days_ago: int) -> None:
     (the Kontrakt binds only after it)."""
     held = _future(0, 14) - dt.timedelta(days=days_ago)
     Meeting.objects.filter(request=request).update(starts_at=held)
-    TimelineEvent.objects.filter(request=request, kind="meeting_scheduled").update(
-        created_at=held - dt.timedelta(days=7)
-    )
+    # The step in the timeline names the day it was arranged for.
+    for event in TimelineEvent.objects.filter(request=request, kind="meeting_scheduled"):
+        event.created_at = held - dt.timedelta(days=7)
+        event.data = {**event.data, "starts_at": held.isoformat()}
+        event.save(update_fields=["created_at", "data"])
 
 
 def _agreed_on(request: SupportRequest, *, days_ago: int) -> None:
@@ -329,6 +336,8 @@ def create_requests(org: Organisation) -> int:
     # 9.–11.: the accompaniment after the Kontrakt (sessions, next steps, an amendment) and two
     # completed processes that shared their experience (Synergie).
     created.extend(_accompaniments(cast))
+    for request in created:
+        _in_order(request, since=now)
     return len(created)
 
 
@@ -398,6 +407,7 @@ def _held(
 ) -> None:
     """A session planned and recorded. Planning only accepts a future date, so the demo plans
     it for tomorrow and then moves it to the past before recording it."""
+    before = _last_event()
     session = accompaniment_services.session_plan(
         request=request,
         by=supporter,
@@ -411,6 +421,13 @@ def _held(
     Session.objects.filter(pk=session.pk).update(
         starts_at=starts, ends_at=starts + dt.timedelta(hours=2), reminder_sent_at=starts
     )
+    # Planned two weeks ahead (and the accompaniment started with it), recorded the same day.
+    for event in TimelineEvent.objects.filter(pk__gt=before, request=request):
+        event.created_at = starts - dt.timedelta(days=14)
+        if event.kind == "session_planned":
+            event.data = {**event.data, "starts_at": starts.isoformat()}
+        event.save(update_fields=["created_at", "data"])
+    before = _last_event()
     session.refresh_from_db()
     accompaniment_services.session_record(
         session=session,
@@ -424,6 +441,32 @@ def _held(
         ],
         next_steps=steps,
     )
+    TimelineEvent.objects.filter(pk__gt=before, request=request).update(
+        created_at=starts + dt.timedelta(hours=3)
+    )
+
+
+def _last_event() -> int:
+    return TimelineEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _in_order(request: SupportRequest, *, since: dt.datetime) -> None:
+    """The demo takes each request's steps in one go, and dates some of them afterwards to the
+    day they happened (receipt, first meeting, Kontrakt, sessions). The steps taken "now"
+    between two dated ones are spread evenly between them, so the timeline tells the story in
+    the order it was taken; steps after the last dated one stay today."""
+    events = list(TimelineEvent.objects.filter(request=request).order_by("pk"))
+    anchor: dt.datetime | None = None
+    waiting: list[TimelineEvent] = []
+    for event in events:
+        if event.created_at >= since:
+            waiting.append(event)
+            continue
+        if anchor is not None and waiting and anchor < event.created_at:
+            step = (event.created_at - anchor) / (len(waiting) + 1)
+            for i, between in enumerate(waiting, 1):
+                TimelineEvent.objects.filter(pk=between.pk).update(created_at=anchor + step * i)
+        anchor, waiting = event.created_at, []
 
 
 def _accompaniments(cast: _Cast) -> list[SupportRequest]:
