@@ -111,8 +111,10 @@ def test_the_demo_timeline_follows_the_steps_in_the_order_they_were_taken() -> N
             recorded = [
                 e for e in events if e.kind == "session_recorded" and at(e) == session.starts_at
             ]
-            assert planned and planned[0].created_at < session.starts_at, sr.subject
-            assert recorded and recorded[0].created_at > session.ends_at, sr.subject
+            assert planned, sr.subject
+            assert planned[0].created_at < session.starts_at, sr.subject
+            assert recorded, sr.subject
+            assert recorded[0].created_at > session.ends_at, sr.subject
     # The request with its first meeting ahead: arranged about a week after it came in.
     ahead = SupportRequest.objects.get(state=State.MEETING_SCHEDULED)
     scheduled = TimelineEvent.objects.get(request=ahead, kind="meeting_scheduled")

@@ -137,7 +137,8 @@ def test_a_change_keeps_the_methods_even_when_the_list_dropped_one(
     )
     assert changed.status_code == 302
     latest = Agreement.objects.filter(request=sr).order_by("-version").first()
-    assert latest is not None and latest.version == 2
+    assert latest is not None
+    assert latest.version == 2
     assert latest.method_list() == ["Blitzlicht", "Fishbowl"]
     page = text_of(client.get(f"/anfragen/{sr.pk}/kontrakt/2/aenderungen/"))
     assert "Elternabende neu gestalten" in page

@@ -464,8 +464,17 @@ def _in_order(request: SupportRequest, *, since: dt.datetime) -> None:
             continue
         if anchor is not None and waiting and anchor < event.created_at:
             step = (event.created_at - anchor) / (len(waiting) + 1)
+            last = anchor
             for i, between in enumerate(waiting, 1):
-                TimelineEvent.objects.filter(pk=between.pk).update(created_at=anchor + step * i)
+                when = anchor + step * i
+                # At a working hour of that day, where that keeps the order.
+                working = timezone.localtime(when).replace(hour=9 + (2 * i) % 8, minute=0)
+                if last < working < event.created_at:
+                    when = working
+                elif when <= last:
+                    when = last + (event.created_at - last) / 2
+                TimelineEvent.objects.filter(pk=between.pk).update(created_at=when)
+                last = when
         anchor, waiting = event.created_at, []
 
 
