@@ -181,7 +181,7 @@ def test_accompaniment_from_the_first_session_to_the_library(
     expect(school.locator("#agreement-heading")).to_have_text("Kontrakt – in Kraft: Version 1")
     # Proposing it was the school's acceptance: only the supporter's is missing.
     expect(school.locator(".lotse-messages")).to_contain_text("damit hat Ihre Seite ihr zugestimmt")
-    expect(amendment).to_contain_text("Es fehlt noch die Zustimmung der Unterstützer/in.")
+    expect(amendment).to_contain_text("Es fehlt noch die Zustimmung der unterstützenden Person.")
     expect(school.locator("#kontrakt-aenderung button")).to_have_count(0)
     expect(school.locator("#agreement-heading")).to_have_text("Kontrakt – in Kraft: Version 1")
 
