@@ -19,7 +19,7 @@ from factory.django import DjangoModelFactory
 
 from lotse.catalog.models import Absence, Offer, QualityArea, SupporterProfile
 from lotse.core.models import District, Organisation, Person, Role, School, Site
-from lotse.support.models import Agreement, Proposal, State, SupportRequest
+from lotse.support.models import Agreement, Meeting, Proposal, State, SupportRequest
 from lotse.support.services import agreements as agreement_services
 from lotse.support.services import completion as completion_services
 from lotse.support.services import requests as request_services
@@ -381,6 +381,10 @@ STEPS: dict[str, Callable[[Cast, SupportRequest], Any]] = {
         place="Schule, Raum 3",
         participants="Schulleitung, Steuergruppe",
     ),
+    # The first Kontrakt binds only after the first meeting took place: move it into the past.
+    "meeting_held": lambda c, sr: Meeting.objects.filter(request=sr).update(
+        starts_at=timezone.now() - dt.timedelta(hours=2)
+    ),
     "draft": draft,
     "accept_supporter": lambda c, sr: agreement_services.agreement_accept(
         agreement=_latest(sr), by=c.supporter
@@ -409,7 +413,7 @@ STEPS: dict[str, Callable[[Cast, SupportRequest], Any]] = {
 
 _TO_IN_CONTACT = ["acknowledge", "clarify", "propose", "accept_proposal", "first_contact"]
 _TO_SCHEDULED = [*_TO_IN_CONTACT, "schedule"]
-_TO_AGREED = [*_TO_SCHEDULED, "draft", "accept_supporter", "accept_school"]
+_TO_AGREED = [*_TO_SCHEDULED, "meeting_held", "draft", "accept_supporter", "accept_school"]
 
 PATHS: dict[str, list[str]] = {
     State.RECEIVED: [],
@@ -457,7 +461,7 @@ def bring_to_state(
         steps.remove("accept_proposal")
     if drafted:
         assert state == State.MEETING_SCHEDULED
-        steps.append("draft")
+        steps += ["meeting_held", "draft"]
     if reflected:
         assert state == State.ACCOMPANYING
         steps += ["reflect", "confirm_reflection"]

@@ -924,8 +924,9 @@ CASES = [
     Case("kontrakt-amend", "support:agreement_edit", "GET", _req("kontrakt/"),
          "L   404 200 404 403 404 200 404 404 404",
          state=State.ACCOMPANYING),
+    # The school proposed the change, which is its acceptance: accepting again is refused (400).
     Case("kontrakt-accept-amendment", "support:agreement_accept", "POST", _amendment_accept,
-         "L   404 302 404 403 404 302 404 404 404",
+         "L   404 400 404 403 404 302 404 404 404",
          state=State.AGREED),
     # The final reflection is written and confirmed by the two sides; the coordination sees
     # the request, not the step (403). The supporter wrote it, so has confirmed it (400).

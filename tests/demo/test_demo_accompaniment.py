@@ -3,12 +3,15 @@ that shared their experience – all made through the services."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from lotse.core.models import Organisation, OutboxMessage
 from lotse.demo.seed import seed
 from lotse.support.models import (
+    CLOSED_STATES,
     Concept,
     EvaluationAnswer,
     EvaluationQuestion,
@@ -17,6 +20,7 @@ from lotse.support.models import (
     Session,
     State,
     SupportRequest,
+    TimelineEvent,
 )
 from lotse.support.selectors import concepts as concept_selectors
 from lotse.support.selectors import requests as request_selectors
@@ -57,3 +61,61 @@ def test_the_demo_has_a_running_accompaniment_and_shared_concepts() -> None:
     contact = running.submitted_by
     assert contact is not None
     assert [c.status for c in concept_selectors.library(person=contact)] == ["published"]
+
+
+def test_the_demo_tells_a_believable_story_in_time() -> None:
+    """No session held before the Kontrakt was accepted, no Kontrakt before the first meeting,
+    and no ended request with a first meeting still to come (issue 11)."""
+    seed(with_requests=True)
+    now = timezone.now()
+    for sr in SupportRequest.objects.all():
+        meetings = list(sr.meetings.values_list("starts_at", flat=True))
+        if sr.state in CLOSED_STATES:
+            assert all(m < now for m in meetings), f"{sr.subject}: an ended request's meeting"
+        binding = request_selectors.binding_agreement(request=sr)
+        if binding is None:
+            continue
+        agreed = max(a.accepted_at for a in binding.acceptances.all())
+        assert meetings, f"{sr.subject}: a Kontrakt without a first meeting"
+        assert max(meetings) < agreed, f"{sr.subject}: Kontrakt before the meeting"
+        for held in Session.objects.filter(request=sr, status="held"):
+            assert held.starts_at > agreed, f"{sr.subject}: a session before the Kontrakt"
+
+
+def at(event: TimelineEvent) -> dt.datetime:
+    """The date-time a step names (a meeting's or a session's)."""
+    return dt.datetime.fromisoformat(event.data["starts_at"])
+
+
+def test_the_demo_timeline_follows_the_steps_in_the_order_they_were_taken() -> None:
+    """The timeline, read top to bottom, is the order in which the steps were taken: nothing
+    dated before the request came in, no step dated before the one it follows, the first
+    meeting arranged for the day it took place, sessions planned before and recorded after
+    they took place."""
+    seed(with_requests=True)
+    now = timezone.now()
+    for sr in SupportRequest.objects.all():
+        events = list(TimelineEvent.objects.filter(request=sr).order_by("pk"))
+        dates = [e.created_at for e in events]
+        assert dates == sorted(dates), (sr.subject, [(e.kind, e.created_at) for e in events])
+        assert all(sr.received_at <= d <= now for d in dates), sr.subject
+        meeting = sr.meetings.first()
+        for event in events:
+            if event.kind == "meeting_scheduled" and meeting is not None:
+                assert at(event) == meeting.starts_at, sr.subject
+                assert event.created_at < meeting.starts_at, sr.subject
+        for session in Session.objects.filter(request=sr, status="held"):
+            planned = [
+                e for e in events if e.kind == "session_planned" and at(e) == session.starts_at
+            ]
+            recorded = [
+                e for e in events if e.kind == "session_recorded" and at(e) == session.starts_at
+            ]
+            assert planned, sr.subject
+            assert planned[0].created_at < session.starts_at, sr.subject
+            assert recorded, sr.subject
+            assert recorded[0].created_at > session.ends_at, sr.subject
+    # The request with its first meeting ahead: arranged about a week after it came in.
+    ahead = SupportRequest.objects.get(state=State.MEETING_SCHEDULED)
+    scheduled = TimelineEvent.objects.get(request=ahead, kind="meeting_scheduled")
+    assert scheduled.created_at < now - dt.timedelta(days=7)

@@ -310,6 +310,7 @@ STAGES = [
     "accepted",
     "in_contact",
     "meeting_scheduled",
+    "meeting_held",
     "drafted",
     "agreed",
 ]
@@ -346,6 +347,8 @@ def advance_request(cast: Cast, until: str, subject: str = "Feedbackkultur stär
             place="Schule, Raum 3",
             participants="Schulleitung, Steuergruppe",
         ),
+        # The first meeting took place (the Kontrakt binds only after it).
+        lambda sr: sr.meetings.update(starts_at=timezone.now() - dt.timedelta(hours=2)),
         lambda sr: agreement_services.agreement_draft(
             request=sr,
             by=cast.supporter,

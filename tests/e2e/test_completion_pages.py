@@ -93,6 +93,9 @@ def test_the_final_reflection_and_the_evaluation(
     school.goto(f"/anfragen/{sr.pk}/")
     with school.expect_navigation():
         school.click("form[action$='/abschluss/bestaetigen/'] button[type=submit]")
+    # The evaluation is offered once the process is completed.
+    request_services.request_complete(request=sr, by=cast.supporter)
+    school.reload()
     open_all_details(school)
     axe_check(school, "the completion section with the evaluation prompt")
 

@@ -74,7 +74,7 @@ def test_an_extension_that_binds_is_reminded_of_again(cast: Cast) -> None:
         )
         # Only proposed: the version in force was already reminded of, the proposal is none.
         assert completion_services.agreements_remind_end() == 0
-        agreement_services.agreement_accept(agreement=extension, by=cast.school_contact_a)
+        # The school proposed it, which is its acceptance; the supporter's makes it bind.
         agreement_services.agreement_accept(agreement=extension, by=cast.supporter)
         assert completion_services.agreements_remind_end() == 0, "the new end is far away"
     later = dt.datetime.combine(extension.ends_on - dt.timedelta(days=3), dt.time(9), tzinfo=dt.UTC)

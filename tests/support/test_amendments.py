@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -58,13 +59,10 @@ def test_an_amendment_binds_only_when_both_sides_accepted_it(cast: Cast, state: 
     sr = bring_to_state(cast, state)
     amendment = amend(cast, sr)
     assert amendment.version == 2
-    assert in_force(sr) == 1
-
-    accept(amendment, cast.supporter)
-    assert in_force(sr) == 1, "one acceptance is not enough"
+    assert in_force(sr) == 1, "the proposer's acceptance alone is not enough"
     assert not TimelineEvent.objects.filter(request=sr, kind="amendment_binding").exists()
 
-    accept(amendment, cast.school_contact_a)
+    accept(amendment, cast.supporter)
     assert in_force(sr) == 2
     sr.refresh_from_db()
     assert sr.state == state, "an amendment changes no state"
@@ -82,6 +80,26 @@ def test_an_amendment_binds_only_when_both_sides_accepted_it(cast: Cast, state: 
     assert "Version 2" in mail.body
 
 
+@pytest.mark.parametrize(
+    ("proposer", "other"), [("school_contact_a", "supporter"), ("supporter", "school_contact_a")]
+)
+def test_proposing_a_change_is_the_proposers_acceptance(
+    cast: Cast, client_as: ClientAs, proposer: str, other: str
+) -> None:
+    sr = bring_to_state(cast, State.ACCOMPANYING)
+    amendment = amend(cast, sr, by=getattr(cast, proposer))
+    page = client_as(cast.school_contact_a).get(f"/anfragen/{sr.pk}/").content.decode()
+    missing = "der unterstützenden Person" if other == "supporter" else "der Schule"
+    assert f"Es fehlt noch die Zustimmung {missing}. Bis dahin bleibt Version 1" in page
+    assert " und " not in page.split("Es fehlt noch die Zustimmung")[1].split(".")[0]
+    with pytest.raises(WorkflowError, match="bereits angenommen"):
+        accept(amendment, getattr(cast, proposer))
+    accept(amendment, getattr(cast, other))
+    assert in_force(sr) == 2
+    [mail] = mails(sr, "amendment_proposed")
+    assert "bis auch die andere Seite der Änderung zugestimmt hat" in mail.body
+
+
 def test_the_proposal_is_announced_without_its_content(cast: Cast) -> None:
     sr = bring_to_state(cast, State.AGREED)
     amend(cast, sr)
@@ -93,12 +111,11 @@ def test_the_proposal_is_announced_without_its_content(cast: Cast) -> None:
 def test_a_newer_proposal_replaces_one_not_yet_accepted_by_both(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING)
     second = amend(cast, sr)
-    accept(second, cast.school_contact_a)
     third = amend(cast, sr, by=cast.supporter, ends_on=dt.date.today() + dt.timedelta(days=300))
     with pytest.raises(WorkflowError, match="aktuelle Version"):
         accept(second, cast.supporter)
     assert in_force(sr) == 1
-    accept(third, cast.supporter, cast.school_contact_a)
+    accept(third, cast.school_contact_a)
     assert in_force(sr) == 3
 
 
@@ -125,7 +142,6 @@ def test_only_school_and_accepted_supporters_amend_and_accept(cast: Cast, who: s
     assert snapshot(sr) == before
 
     amendment = amend(cast, sr)
-    accept(amendment, cast.supporter)
     before = snapshot(sr)
     with pytest.raises(WorkflowError):
         accept(amendment, person)
@@ -156,7 +172,7 @@ def test_a_pending_amendment_cannot_bind_after_the_process_completed(cast: Cast)
 # --- views ------------------------------------------------------------------------------------
 
 
-def form_data(agreement: Agreement, **changes: str) -> dict[str, str]:
+def form_data(agreement: Agreement, **changes: Any) -> dict[str, Any]:
     data = {
         "participants": agreement.participants,
         "goals": agreement.goals,
@@ -165,7 +181,8 @@ def form_data(agreement: Agreement, **changes: str) -> dict[str, str]:
         "place": agreement.place,
         "frequency": agreement.frequency,
         "resources": agreement.resources,
-        "methods": agreement.methods,
+        "methods": agreement.method_list(),
+        "other_methods": agreement.other_methods,
         "confidentiality": agreement.confidentiality,
     }
     return data | changes
@@ -204,18 +221,19 @@ def test_school_proposes_a_change_and_the_page_shows_what_waits(
         f"/anfragen/{sr.pk}/kontrakt/", form_data(agreement, goals=NEW_GOALS), follow=True
     )
     page = response.content.decode()
-    assert "Version 2 wurde als Änderung vorgeschlagen" in page
+    assert (
+        "Version 2 wurde als Änderung vorgeschlagen; damit hat Ihre Seite ihr zugestimmt." in page
+    )
     assert "in Kraft: Version 1" in page
     assert "Vorgeschlagene Änderung: Version 2" in page
-    assert "Es fehlt noch die Zustimmung der Schule und der unterstützenden Person." in page
+    # Proposing it was the school's acceptance: only the supporter's is missing.
+    assert "Es fehlt noch die Zustimmung der unterstützenden Person." in page
+    assert "Änderung annehmen (Version 2)" not in page
     assert response.context["agreement_changes"].lines("added") == ["Elternabende neu gestalten"]
     assert response.context["agreement_changes"].lines("removed") == [
         "Schuelerfeedback zweimal im Jahr"
     ]
 
-    client.post(f"/anfragen/{sr.pk}/kontrakt/2/annehmen/")
-    page = client.get(f"/anfragen/{sr.pk}/").content.decode()
-    assert "Es fehlt noch die Zustimmung der unterstützenden Person." in page
     client = client_as(cast.supporter)
     client.post(f"/anfragen/{sr.pk}/kontrakt/2/annehmen/")
     page = client.get(f"/anfragen/{sr.pk}/").content.decode()
@@ -230,10 +248,11 @@ def test_accepting_an_amendment_says_whether_it_now_binds(
     """The message follows the version in force, not the state (which an amendment keeps)."""
     sr = bring_to_state(cast, state)
     amend(cast, sr)
+    # The school proposed it and cannot accept it a second time.
     first = client_as(cast.school_contact_a).post(
         f"/anfragen/{sr.pk}/kontrakt/2/annehmen/", follow=True
     )
-    assert "Die andere Seite muss ihn ebenfalls annehmen." in first.content.decode()
+    assert "Ihre Seite hat diese Version bereits angenommen." in first.content.decode()
     assert "Der Kontrakt ist verbindlich." not in first.content.decode()
     second = client_as(cast.supporter).post(f"/anfragen/{sr.pk}/kontrakt/2/annehmen/", follow=True)
     assert "Der Kontrakt ist verbindlich." in second.content.decode()
@@ -300,7 +319,7 @@ def test_the_pdf_says_which_version_is_in_force(cast: Cast, client_as: ClientAs)
     assert "Vorgeschlagene Änderung" in pending
     assert "Elternabende neu gestalten" in pending
 
-    accept(amendment, cast.school_contact_a, cast.supporter)
+    accept(amendment, cast.supporter)
     assert "Abgelöst: Version 2 ist in Kraft." in pdf_text(
         client, f"/anfragen/{sr.pk}/kontrakt/1/pdf/"
     )
@@ -323,7 +342,7 @@ def test_what_an_amendment_changed_is_shown_against_the_version_it_replaced(
     sr = bring_to_state(cast, State.AGREED)
     amend(cast, sr, goals="Nie angenommen")
     third = amend(cast, sr, goals=NEW_GOALS)
-    accept(third, cast.school_contact_a, cast.supporter)
+    accept(third, cast.supporter)
     response = client_as(cast.school_contact_a).get(f"/anfragen/{sr.pk}/kontrakt/3/aenderungen/")
     assert response.context["base"].version == 1
     assert response.context["changes"].lines("added") == ["Elternabende neu gestalten"]

@@ -172,3 +172,15 @@ def test_findings_are_sorted_disjoint_and_point_into_the_text(text: str, name: s
         assert normal[finding.start : finding.end] == finding.text
     for first, second in itertools.pairwise(result):
         assert first.end <= second.start
+
+
+def test_a_town_in_the_schools_name_is_labelled_as_a_town(cast: Cast) -> None:
+    School.objects.filter(pk=cast.school_a.pk).update(name="125. Grundschule Pirna", city="Pirna")
+    sr = SupportRequest.objects.get(pk=completed(cast).pk)
+    kinds = {t.text: t.kind for t in identifying_terms(sr)}
+    assert kinds["Pirna"] == Kind.PLACE
+    assert kinds["125. Grundschule Pirna"] == Kind.SCHOOL
+    [finding] = check_texts(
+        {"topic": "In Pirna", "what_was_done": "", "what_helped": ""}, identifying_terms(sr)
+    ).distinct
+    assert str(finding.label) == "Ort"

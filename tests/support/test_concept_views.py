@@ -115,9 +115,13 @@ def test_reading_a_concept_under_review_is_one_access_log_row(
     sr = completed(cast)
     concept = release(cast, sr, what_helped="Frau Koch half.", harmless=["Frau Koch"])
     client = client_as(cast.coordinator)
+    before = reads()
     queue = client.get("/organisation/lasub/konzepte/pruefen/")
-    assert f"/organisation/lasub/konzepte/pruefen/{concept.pk}/" in queue.content.decode()
-    assert TOPIC not in queue.content.decode()
+    # The queue names each concept by its topic, not "Konzept Nr. 2"; showing it is one read.
+    link = f'href="/organisation/lasub/konzepte/pruefen/{concept.pk}/">{TOPIC}</a>'
+    assert link in queue.content.decode()
+    assert "Konzept Nr." not in queue.content.decode()
+    assert reads() == before + 1
     before = reads()
 
     response = client.get(f"/organisation/lasub/konzepte/pruefen/{concept.pk}/")

@@ -21,6 +21,7 @@ from lotse.support.models import (
 )
 from lotse.support.selectors import completion as completion_selectors
 from lotse.support.services import completion as completion_services
+from lotse.support.services import requests as request_services
 from lotse.support.workflow import WorkflowError
 from tests.factories import Cast, bring_to_state
 
@@ -136,14 +137,16 @@ def test_only_the_two_sides_answer(cast: Cast, completed: SupportRequest, who: s
     assert not EvaluationSubmission.objects.exists()
 
 
-def test_the_evaluation_opens_after_the_reflection_is_confirmed(cast: Cast) -> None:
+def test_the_evaluation_opens_after_the_process_is_completed(cast: Cast) -> None:
     sr = bring_to_state(cast, State.ACCOMPANYING)
-    with pytest.raises(WorkflowError, match="öffnet, sobald beide Seiten"):
+    with pytest.raises(WorkflowError, match="öffnet, sobald der Prozess abgeschlossen ist"):
         completion_services.evaluation_decline(request=sr, by=cast.supporter)
     completion_services.final_reflection_write(request=sr, by=cast.supporter, text="Text")
-    with pytest.raises(WorkflowError, match="öffnet, sobald beide Seiten"):
-        completion_services.evaluation_decline(request=sr, by=cast.supporter)
     completion_services.final_reflection_confirm(request=sr, by=cast.school_contact_a)
+    # Both confirmed the reflection, the process is not completed yet: still no evaluation.
+    with pytest.raises(WorkflowError, match="öffnet, sobald der Prozess abgeschlossen ist"):
+        completion_services.evaluation_decline(request=sr, by=cast.supporter)
+    request_services.request_complete(request=sr, by=cast.supporter)
     completion_services.evaluation_decline(request=sr, by=cast.supporter)
 
 

@@ -61,7 +61,7 @@ def kontrakt_data(**overrides: str) -> dict[str, str]:
         "place": "Schule",
         "frequency": "monatlich",
         "resources": "",
-        "methods": "Hospitation",
+        "other_methods": "Hospitation",
         "confidentiality": "Was besprochen wird, bleibt im Raum.",
     }
     data.update(overrides)
@@ -143,7 +143,14 @@ def test_school_contact_sends_a_request(cast: Cast, client_as: ClientAs) -> None
     assert sr.quality_area == area
     assert sr.submitted_by == cast.school_contact_a
     assert list(sr.events.values_list("kind", flat=True)) == ["received"]
-    assert OutboxMessage.objects.get().to == [cast.coordinator.email]
+    notice = OutboxMessage.objects.get(template="support/mail/new_request")
+    assert notice.to == [cast.coordinator.email]
+    # The same confirmation with the reference as the public form sends (issue 11).
+    confirmation = OutboxMessage.objects.get(template="support/mail/received")
+    assert confirmation.to == [sr.contact_email]
+    assert f"[#{sr.token}]" in confirmation.subject
+    assert sr.token in confirmation.reply_to
+    assert "Standort Dresden" in confirmation.body
     page = client_as(cast.school_contact_a).get(detail_url(sr))
     assert page.status_code == 200
     assert "Ganztag gestalten" in html(page)
@@ -488,7 +495,8 @@ def test_kontrakt_cannot_be_drafted_before_the_meeting(cast: Cast, client_as: Cl
 
 
 def test_both_sides_accept_the_kontrakt_and_download_it(cast: Cast, client_as: ClientAs) -> None:
-    sr = bring_to_state(cast, State.MEETING_SCHEDULED)
+    # The first meeting took place; the Kontrakt is written and agreed after it.
+    sr = walk(cast, bring_to_state(cast, State.MEETING_SCHEDULED), "meeting_held")
     client = client_as(cast.supporter)
     response = client.post(f"/anfragen/{sr.pk}/kontrakt/", kontrakt_data())
     assert response.status_code == 302

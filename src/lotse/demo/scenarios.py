@@ -14,7 +14,17 @@ from django.utils import timezone
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, OutboxMessage, Person, School, Site
 from lotse.support.mail import intake
-from lotse.support.models import Method, NextStep, Proposal, Session, SupportRequest
+from lotse.support.models import (
+    Acceptance,
+    Agreement,
+    Meeting,
+    Method,
+    NextStep,
+    Proposal,
+    Session,
+    SupportRequest,
+    TimelineEvent,
+)
 from lotse.support.selectors import completion as completion_selectors
 from lotse.support.services import accompaniment as accompaniment_services
 from lotse.support.services import agreements as agreement_services
@@ -89,7 +99,38 @@ def _to_meeting(
         place=f"{request.requester}, Lehrerzimmer",
         participants="Schulleitung, Steuergruppe",
     )
+    # The meeting was arranged about a week after the request came in; the steps before it
+    # fall in between (_in_order).
+    TimelineEvent.objects.filter(request=request, kind="meeting_scheduled").update(
+        created_at=min(request.received_at + dt.timedelta(days=6), timezone.now())
+    )
     return SupportRequest.objects.get(pk=request.pk)
+
+
+def _meeting_held(request: SupportRequest, *, days_ago: int) -> None:
+    """Scheduling only accepts a future date: move the first meeting to the day it took place
+    (the Kontrakt binds only after it)."""
+    held = _future(0, 14) - dt.timedelta(days=days_ago)
+    Meeting.objects.filter(request=request).update(starts_at=held)
+    # The step in the timeline names the day it was arranged for.
+    for event in TimelineEvent.objects.filter(request=request, kind="meeting_scheduled"):
+        event.created_at = held - dt.timedelta(days=7)
+        event.data = {**event.data, "starts_at": held.isoformat()}
+        event.save(update_fields=["created_at", "data"])
+
+
+def _agreed_on(request: SupportRequest, *, days_ago: int) -> None:
+    """Date the Kontrakt's drafting, acceptances and agreement to the day they happened, so no
+    session is held before the Kontrakt was accepted."""
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    Agreement.objects.filter(request=request).update(created_at=when - dt.timedelta(days=2))
+    Acceptance.objects.filter(agreement__request=request).update(accepted_at=when)
+    TimelineEvent.objects.filter(request=request, kind="agreement_drafted").update(
+        created_at=when - dt.timedelta(days=2)
+    )
+    TimelineEvent.objects.filter(request=request, kind__in=["agreement_accepted", "agreed"]).update(
+        created_at=when
+    )
 
 
 def create_requests(org: Organisation) -> int:
@@ -264,7 +305,9 @@ def create_requests(org: Organisation) -> int:
         clarification="Pädagogischer Tag gewünscht, danach Begleitung der Streitschlichtung.",
         days=3,
     )
-    meeting_day = timezone.localdate() + dt.timedelta(days=3)
+    # The first meeting took place four days ago; the Kontrakt agreed there begins in ten days.
+    _meeting_held(request, days_ago=4)
+    meeting_day = timezone.localdate() - dt.timedelta(days=4)
     agreement = agreement_services.agreement_draft(
         request=request,
         by=cast.mediator,
@@ -279,7 +322,8 @@ def create_requests(org: Organisation) -> int:
         place="125. Grundschule Dresden",
         frequency="monatlich ein Termin, dazu ein Pädagogischer Tag",
         resources="Aula und Gruppenräume; zwei Lehrkräfte mit je einer Anrechnungsstunde",
-        methods="Konflikttraining, Rollenspiele, kollegiale Fallberatung",
+        methods=["Kollegiale Fallberatung"],
+        other_methods="Konflikttraining mit Rollenspielen",
         confidentiality=CONFIDENTIALITY,
     )
     agreement_services.agreement_accept(agreement=agreement, by=cast.mediator)
@@ -293,6 +337,8 @@ def create_requests(org: Organisation) -> int:
     # 9.–11.: the accompaniment after the Kontrakt (sessions, next steps, an amendment) and two
     # completed processes that shared their experience (Synergie).
     created.extend(_accompaniments(cast))
+    for request in created:
+        _in_order(request, since=now)
     return len(created)
 
 
@@ -324,6 +370,9 @@ def _binding(
     request = _to_meeting(
         cast, request, supporter, clarification="Auftrag im Telefonat geklärt.", days=1
     )
+    # Two weeks after the request the first meeting; a week later the Kontrakt binds; its time
+    # span begins 30 days after the request.
+    _meeting_held(request, days_ago=days_ago - 14)
     today = timezone.localdate()
     agreement = agreement_services.agreement_draft(
         request=request,
@@ -335,11 +384,13 @@ def _binding(
         place="125. Grundschule Dresden",
         frequency="alle drei Wochen, 90 Minuten",
         resources="Eine Anrechnungsstunde für die Steuergruppe",
-        methods="Moderation, kollegiale Fallberatung, Feedbackbögen",
+        methods=["Kollegiale Fallberatung", "Feedbackbogen"],
+        other_methods="Moderation der Steuergruppe",
         confidentiality=CONFIDENTIALITY,
     )
     agreement_services.agreement_accept(agreement=agreement, by=supporter)
     agreement_services.agreement_accept(agreement=agreement, by=cast.school_contact)
+    _agreed_on(request, days_ago=days_ago - 21)
     return SupportRequest.objects.get(pk=request.pk)
 
 
@@ -357,6 +408,7 @@ def _held(
 ) -> None:
     """A session planned and recorded. Planning only accepts a future date, so the demo plans
     it for tomorrow and then moves it to the past before recording it."""
+    before = _last_event()
     session = accompaniment_services.session_plan(
         request=request,
         by=supporter,
@@ -370,6 +422,13 @@ def _held(
     Session.objects.filter(pk=session.pk).update(
         starts_at=starts, ends_at=starts + dt.timedelta(hours=2), reminder_sent_at=starts
     )
+    # Planned two weeks ahead (and the accompaniment started with it), recorded the same day.
+    for event in TimelineEvent.objects.filter(pk__gt=before, request=request):
+        event.created_at = starts - dt.timedelta(days=14)
+        if event.kind == "session_planned":
+            event.data = {**event.data, "starts_at": starts.isoformat()}
+        event.save(update_fields=["created_at", "data"])
+    before = _last_event()
     session.refresh_from_db()
     accompaniment_services.session_record(
         session=session,
@@ -383,6 +442,41 @@ def _held(
         ],
         next_steps=steps,
     )
+    TimelineEvent.objects.filter(pk__gt=before, request=request).update(
+        created_at=starts + dt.timedelta(hours=3)
+    )
+
+
+def _last_event() -> int:
+    return TimelineEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _in_order(request: SupportRequest, *, since: dt.datetime) -> None:
+    """The demo takes each request's steps in one go, and dates some of them afterwards to the
+    day they happened (receipt, first meeting, Kontrakt, sessions). The steps taken "now"
+    between two dated ones are spread evenly between them, so the timeline tells the story in
+    the order it was taken; steps after the last dated one stay today."""
+    events = list(TimelineEvent.objects.filter(request=request).order_by("pk"))
+    anchor: dt.datetime | None = None
+    waiting: list[TimelineEvent] = []
+    for event in events:
+        if event.created_at >= since:
+            waiting.append(event)
+            continue
+        if anchor is not None and waiting and anchor < event.created_at:
+            step = (event.created_at - anchor) / (len(waiting) + 1)
+            last = anchor
+            for i, between in enumerate(waiting, 1):
+                when = anchor + step * i
+                # At a working hour of that day, where that keeps the order.
+                working = timezone.localtime(when).replace(hour=9 + (2 * i) % 8, minute=0)
+                if last < working < event.created_at:
+                    when = working
+                elif when <= last:
+                    when = last + (event.created_at - last) / 2
+                TimelineEvent.objects.filter(pk=between.pk).update(created_at=when)
+                last = when
+        anchor, waiting = event.created_at, []
 
 
 def _accompaniments(cast: _Cast) -> list[SupportRequest]:
@@ -449,7 +543,7 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         methods=[methods["World Café"], methods["Feedbackbogen"]],
     )
     binding = running.agreements.get()
-    amendment = agreement_services.agreement_draft(
+    agreement_services.agreement_draft(
         request=running,
         by=supporter,
         participants=binding.participants,
@@ -459,12 +553,11 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         place=binding.place,
         frequency="alle vier Wochen, 90 Minuten",
         resources=binding.resources,
-        methods=binding.methods,
+        methods=binding.method_list(),
+        other_methods=binding.other_methods or "",
         confidentiality=binding.confidentiality,
     )
-    # The supporter proposed it and accepted it; it waits for the school.
-    agreement_services.agreement_accept(agreement=amendment, by=supporter)
-
+    # The supporter's proposal is the supporter's acceptance; it waits for the school.
     # 10. and 11. Completed, with the final reflection and the evaluation of both sides; the
     # school shared its experience: one concept is in the library, one waits for review.
     completed: list[SupportRequest] = []

@@ -185,7 +185,6 @@ def identifying_terms(request: SupportRequest) -> list[Term]:
     terms: list[Term] = []
     school = request.school
     if school is not None:
-        terms += _name_terms(school.name, Kind.SCHOOL)
         terms += _name_terms(school.city, Kind.PLACE)
         street = _HOUSE_NUMBER.sub("", school.street).strip()
         if street:
@@ -200,6 +199,10 @@ def identifying_terms(request: SupportRequest) -> list[Term]:
             host = re.sub(r"^https?://(www\.)?", "", school.homepage).split("/")[0]
             terms.append(Term(host, Kind.URL))
     terms += _name_terms(request.site.name, Kind.PLACE)
+    # After the places: a part of the school's name that is its town ("125. Grundschule
+    # Dresden") is labelled as the town (one term per text, the first kind wins).
+    if school is not None:
+        terms += _name_terms(school.name, Kind.SCHOOL)
     for person in people_involved(request):
         terms += _person_terms(
             first_name=person.first_name,

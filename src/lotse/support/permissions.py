@@ -19,7 +19,6 @@ from lotse.support import workflow
 from lotse.support.models import (
     Concept,
     EvaluationSubmission,
-    FinalReflection,
     Proposal,
     State,
     SupportRequest,
@@ -81,13 +80,8 @@ def evaluation_refusal(request: SupportRequest, sides: Collection[Side]) -> str 
     if side is None:
         return _("Only the school and the supporter answer the evaluation.")
     if request.state != State.COMPLETED:
-        confirmations = (
-            FinalReflection.objects.filter(request=request)
-            .values_list("school_confirmed_at", "supporter_confirmed_at")
-            .first()
-        )
-        if request.state != State.ACCOMPANYING or confirmations is None or None in confirmations:
-            return _("The evaluation opens once both sides have confirmed the final reflection.")
+        # As docs/accompaniment.md says: the evaluation follows the completion.
+        return _("The evaluation opens once the process is completed.")
     if EvaluationSubmission.objects.filter(request=request, side=side).exists():
         return _("Your side has already answered the evaluation or declined it.")
     return None

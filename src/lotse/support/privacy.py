@@ -242,6 +242,7 @@ def register() -> None:
                 "frequency",
                 "resources",
                 "methods",
+                "other_methods",
                 "confidentiality",
             ],
         ),

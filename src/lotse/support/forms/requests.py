@@ -17,7 +17,7 @@ from lotse.core.school_choice import SchoolChoiceField
 from lotse.lib import limits
 from lotse.lib.forms import FreeTextField, KernForm
 from lotse.support.forms.base import RequestFormBase, visibility_field
-from lotse.support.models import State
+from lotse.support.models import Method, State
 
 
 class RequestForm(RequestFormBase):
@@ -173,9 +173,13 @@ class ProposeForm(KernForm):
         rows=3,
     )
 
-    def __init__(self, *args: Any, ranking: Ranking, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ranking: Ranking, earlier: dict[int, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.ranking = ranking
+        # Who declined the request or whose part in it ended: they can be proposed again.
+        self.earlier = earlier or {}
         self.fields["supporters"].choices = [  # type: ignore[attr-defined]
             (entry.candidate.person_id, entry.candidate.name) for entry in ranking.ranked
         ]
@@ -249,13 +253,40 @@ class AgreementForm(KernForm):
         label=_("Frequency"), max_length=200, help_text=_("e.g. every four weeks, 90 minutes")
     )
     resources = FreeTextField(max_length=limits.TEXT, label=_("Resources"), required=False, rows=2)
-    methods = FreeTextField(max_length=limits.TEXT, label=_("Methods"), required=False, rows=3)
+    # The organisation's methods, each with its explanation; "other methods" for the rest.
+    methods = forms.MultipleChoiceField(
+        label=_("Methods"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("From your organisation's list of methods, each explained in plain language."),
+    )
+    other_methods = FreeTextField(
+        max_length=limits.TEXT,
+        label=_("Other methods"),
+        required=False,
+        rows=2,
+        help_text=_("Methods that are not on the list, in your own words."),
+    )
     confidentiality = FreeTextField(
         max_length=limits.TEXT,
         label=_("Confidentiality clause"),
         initial=DEFAULT_CONFIDENTIALITY,
         rows=3,
     )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        listed = Method.objects.filter(organisation=organisation, active=True).order_by("name")
+        choices = [(m.name, f"{m.name} – {m.description}") for m in listed]
+        # A method the version to change names but the list no longer offers stays choosable.
+        kept = self.initial.get("methods") or []
+        offered = {name for name, _label in choices}
+        choices += [
+            (name, _("%(name)s (no longer on the list)") % {"name": name})
+            for name in kept
+            if name not in offered
+        ]
+        self.fields["methods"].choices = choices  # type: ignore[attr-defined]
 
     def clean_goals(self) -> str:
         goals: str = self.cleaned_data["goals"]

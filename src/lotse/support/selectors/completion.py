@@ -214,7 +214,7 @@ def completion_section(
         if set(sides) & transition.sides:
             complete_reason = workflow.refusal(request, "complete", person)
     evaluation_open = (
-        request.state in (State.ACCOMPANYING, State.COMPLETED)
+        request.state == State.COMPLETED
         and side is not None
         and permissions.evaluation_refusal(request, sides) is None
     )

@@ -21,11 +21,12 @@ from lotse.support.workflow import Side
 
 
 def review_queue(*, person: Person, organisation: Organisation) -> QuerySet[Concept]:
-    """Concepts waiting for this person's review, oldest first; no content is loaded."""
+    """Concepts waiting for this person's review, oldest first; of the content only the topic
+    is loaded (the list names what each concept is about)."""
     rows = Concept.objects.filter(organisation=organisation, status=Concept.Status.SUBMITTED)
     if not roles.has_role(person, roles.Kind.ADMIN, organisation):
         rows = rows.filter(request__site_id__in=roles.coordinated_site_ids(person))
-    return rows.defer(*TEXT_FIELDS, "review_note").order_by("consent_at", "pk")
+    return rows.defer("what_was_done", "what_helped", "review_note").order_by("consent_at", "pk")
 
 
 def _published(person: Person, area: QualityArea | None) -> QuerySet[Concept]:

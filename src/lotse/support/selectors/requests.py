@@ -313,6 +313,26 @@ def request_detail(
 # --- the organisation's releases -------------------------------------------------------------
 
 
+def kontrakt_begins_after(*, request: SupportRequest, starts_at: dt.datetime) -> dt.date | None:
+    """The first day of the binding Kontrakt's time span if a date lies before it, else None."""
+    binding = binding_agreement(request=request)
+    if binding is not None and timezone.localdate(starts_at) < binding.starts_on:
+        return binding.starts_on
+    return None
+
+
+def coming_up(*, request: SupportRequest, next_session: Any, next_meeting: Any) -> dict[str, Any]:
+    """What is next for the request, the one source for the page's "Coming up": the next
+    session while the Kontrakt binds, the first meeting only while it is the next step, and
+    nothing once the process has ended (a meeting that did not take place is no longer next)."""
+    return {
+        "next_session": next_session
+        if request.state in (State.AGREED, State.ACCOMPANYING)
+        else None,
+        "next_meeting": next_meeting if request.state == State.MEETING_SCHEDULED else None,
+    }
+
+
 def schools_for_contact(*, person: Person) -> QuerySet[School]:
     """Schools the person may send requests for."""
     return roles.contact_schools(person)

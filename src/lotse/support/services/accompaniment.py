@@ -220,6 +220,30 @@ def session_cancel(*, session: Session, by: Person) -> Session:
     return session
 
 
+def sessions_cancel_planned(*, request: SupportRequest, by: Person) -> int:
+    """When the process ends, its sessions still to come are cancelled (and leave the
+    calendars); the caller holds the request's lock. Returns how many were cancelled."""
+    upcoming = Session.objects.select_for_update().filter(
+        request=request, status=Session.Status.PLANNED, starts_at__gt=timezone.now()
+    )
+    count = 0
+    for session in upcoming:
+        session.request = request
+        session.status = Session.Status.CANCELLED
+        session.cancelled_at = timezone.now()
+        session.sequence += 1
+        session.save(update_fields=["status", "cancelled_at", "sequence"])
+        timeline.record(
+            request,
+            "session_cancelled",
+            by=by,
+            data={"starts_at": session.starts_at.isoformat(), "place": session.place},
+        )
+        _invite(request, session, "session_cancelled")
+        count += 1
+    return count
+
+
 @transaction.atomic
 def session_record(
     *,

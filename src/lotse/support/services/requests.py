@@ -25,6 +25,7 @@ from lotse.support.models import (
     Visibility,
 )
 from lotse.support.selectors import matching as matching_selectors
+from lotse.support.services.accompaniment import sessions_cancel_planned
 from lotse.support.services.base import (
     coordinator_addresses,
     entry_level,
@@ -52,8 +53,10 @@ def request_submit(
     offer: Offer | None = None,
     channel: str = SupportRequest.Channel.FORM,
     received_at: dt.datetime | None = None,
+    confirm: bool = False,
 ) -> SupportRequest:
-    """Step 1: a school asks its regional site for support."""
+    """Step 1: a school asks its regional site for support. `confirm=True` (the logged-in
+    form) mails the sender the same confirmation with the reference as the public form."""
     if not text.strip():
         raise WorkflowError(_("Please describe what your school would like support with."))
     if school.district is None:
@@ -64,7 +67,7 @@ def request_submit(
     for item in (quality_area, offer):
         if item is not None and item.organisation_id != organisation.pk:
             raise WorkflowError(_("The selection does not belong to your organisation."))
-    return _open_request(
+    request = _open_request(
         site=school.district.site,
         school=school,
         by=by,
@@ -78,6 +81,9 @@ def request_submit(
         offer=offer,
         received=received_at or timezone.now(),
     )
+    if confirm:
+        queue_mail(request, "received", [request.contact_email], school_name="")
+    return request
 
 
 def site_for_unknown_school(organisation: Organisation, offer: Offer | None = None) -> Site | None:
@@ -299,8 +305,11 @@ def request_propose(
     )
     if any(s.pk not in eligible for s in supporters):
         raise WorkflowError(_("Only supporters of this organisation can be proposed."))
-    already = set(request.proposals.values_list("supporter_id", flat=True))
-    new = [s for s in supporters if s.pk not in already]
+    # Someone who declined, or whose part ended, can be proposed again: only those proposed
+    # and not yet decided, and those who took the request on, are proposed already.
+    earlier = {p.supporter_id: p for p in request.proposals.select_for_update()}
+    holding = (Proposal.Status.PROPOSED, Proposal.Status.ACCEPTED)
+    new = [s for s in supporters if s.pk not in earlier or earlier[s.pk].status not in holding]
     if not new:
         raise WorkflowError(_("These supporters have already been proposed."))
     # The hard exclusions of matching hold here too, whichever way the choice came.
@@ -320,7 +329,17 @@ def request_propose(
     # does the coordination. The school reads it too (coordination includes the participants).
     level = Visibility.COORDINATION
     for supporter in new:
-        Proposal.objects.create(request=request, supporter=supporter, proposed_by=by)
+        again = earlier.get(supporter.pk)
+        if again is None:
+            Proposal.objects.create(request=request, supporter=supporter, proposed_by=by)
+        else:
+            # The same row starts over; the timeline keeps the earlier answer or ending.
+            again.status = Proposal.Status.PROPOSED
+            again.proposed_by = by
+            again.created_at = timezone.now()
+            again.decided_at = again.removed_at = again.removed_by = None
+            again.decline_reason = ""
+            again.save()
         timeline.record(
             request,
             "proposed",
@@ -476,6 +495,7 @@ def request_complete(
     """The support process is completed."""
     request = request_lock(request)
     request_move(request, "complete", by)
+    sessions_cancel_planned(request=request, by=by)
     level = entry_level(request, by, visibility)
     timeline.record(request, "completed", by=by, note=note.strip(), visibility=level)
     queue_mail(request, "completed", school_addresses(request))
@@ -490,6 +510,7 @@ def request_withdraw(
     request = request_lock(request)
     level = entry_level(request, by, visibility)
     request_move(request, "withdraw", by)
+    sessions_cancel_planned(request=request, by=by)
     timeline.record(request, "withdrawn", by=by, note=reason.strip(), visibility=level)
     queue_mail(
         request,
@@ -513,6 +534,7 @@ def request_forward(
         raise WorkflowError(_("Please say where the request is forwarded to."))
     request = request_lock(request)
     request_move(request, "forward", by)
+    sessions_cancel_planned(request=request, by=by)
     timeline.record(
         request,
         "forwarded",

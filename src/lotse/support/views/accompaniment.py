@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -103,6 +104,21 @@ def session_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("The session has been planned. The invitation with a calendar file is sent."),
             )
+            # A hint, not a refusal: a session just before the agreed time span (a kick-off)
+            # can be right, and moving the span needs a change both sides accept.
+            begins = request_selectors.kontrakt_begins_after(
+                request=sr, starts_at=data["starts_at"]
+            )
+            if begins is not None:
+                messages.warning(
+                    request,
+                    _(
+                        "This session lies before the time span of the Kontrakt, which begins "
+                        "on %(date)s. If that is not intended, move the session or propose a "
+                        "change to the Kontrakt."
+                    )
+                    % {"date": date_format(begins, "SHORT_DATE_FORMAT")},
+                )
             return back_to_request(sr, "#begleitung")
     return render(
         request,

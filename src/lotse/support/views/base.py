@@ -38,7 +38,14 @@ from lotse.support.forms.requests import (
     OptionalNoteForm,
     ProposeForm,
 )
-from lotse.support.models import CHOOSABLE, Acceptance, Agreement, Proposal, SupportRequest
+from lotse.support.models import (
+    CHOOSABLE,
+    Acceptance,
+    Agreement,
+    Proposal,
+    State,
+    SupportRequest,
+)
 from lotse.support.selectors import accompaniment as accompaniment_selectors
 from lotse.support.selectors import completion as completion_selectors
 from lotse.support.selectors import concepts as concept_selectors
@@ -82,7 +89,10 @@ ACTIONS: dict[str, Action] = {
             request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
         ),
         gettext_lazy("The supporters have been asked."),
-        lambda r: {"ranking": matching_selectors.shortlist_for(request=r)},
+        lambda r: {
+            "ranking": matching_selectors.shortlist_for(request=r),
+            "earlier": matching_selectors.earlier_on_request(request=r),
+        },
     ),
     "assign_school": Action(
         AssignSchoolForm,
@@ -199,6 +209,7 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
         "shortlist_excluded_more": max(len(excluded) - EXCLUDED_ROWS, 0),
         "shortlist_search": search.strip(),
         "shortlist_chosen": form.chosen_ids(),
+        "shortlist_earlier": form.earlier,
     }
 
 
@@ -250,13 +261,19 @@ def detail_context(
         "sides": {s.value for s in person_sides},
         "allowed": allowed,
         "action_forms": action_forms,
-        "next_step": workflow.NEXT_STEP[sr.state],
+        "next_step": workflow.next_step(sr),
         "labels": timeline.LABELS,
         "can_accept_agreement": (
             agreement is not None
             and "accept_agreement" in allowed
             and my_side not in accepted_sides
         ),
+        # Why the Kontrakt cannot be accepted yet (the first meeting lies ahead), for the sides.
+        "accept_agreement_reason": workflow.refusal(sr, "accept_agreement", person)
+        if agreement is not None
+        and sr.state == State.MEETING_SCHEDULED
+        and {Side.SCHOOL, Side.SUPPORTER} & person_sides
+        else None,
         "my_proposal": my_proposal,
         "decline_form": DeclineForm(prefix="decline") if my_proposal else None,
         "can_write": can_write,
@@ -284,6 +301,11 @@ def detail_context(
         else None,
         **accompaniment,
         **detail,
+        **request_selectors.coming_up(
+            request=sr,
+            next_session=accompaniment.get("next_session"),
+            next_meeting=detail["next_meeting"],
+        ),
     }
 
 
@@ -296,6 +318,7 @@ FIELDS = (
     "frequency",
     "resources",
     "methods",
+    "other_methods",
     "confidentiality",
 )
 

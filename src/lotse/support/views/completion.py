@@ -77,10 +77,19 @@ def final_reflection_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome.refusal is not None:
         return outcome.refusal
     reflection = outcome.value
-    if reflection.confirmed:
+    if reflection.confirmed and "complete" in workflow.allowed_actions(sr, person):
         messages.success(
             request,
             _("Both sides have confirmed the final reflection. The process can now be completed."),
+        )
+    elif reflection.confirmed:
+        # The school does not complete: it is told who does.
+        messages.success(
+            request,
+            _(
+                "Both sides have confirmed the final reflection. The supporter or the regional "
+                "coordination now completes the process."
+            ),
         )
     else:
         messages.success(request, _("You have confirmed the final reflection."))

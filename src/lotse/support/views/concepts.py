@@ -157,11 +157,14 @@ def concept_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
-    """The concepts waiting for the person's review; no content, so nothing is logged."""
+    """The concepts waiting for the person's review, each with its topic; showing a topic is
+    a read, logged like opening the concept."""
     organisation, person, _role = permissions.staff_organisation(request, slug)
     waiting = concept_selectors.review_queue(
         person=person, organisation=organisation
     ).select_related("request__site")
+    for concept in waiting:
+        _log_review_read(person, organisation, concept)
     return render(
         request,
         "support/concept_queue.html",

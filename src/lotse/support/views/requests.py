@@ -114,6 +114,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 contact_phone=data["contact_phone"],
                 quality_area=data["quality_area"],
                 offer=data["offer"],
+                confirm=True,
             ),
             form=form,
         )
