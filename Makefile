@@ -91,10 +91,12 @@ $(STATIC_STAMP): $(STATIC_FILES) $(PY_STAMP) $(NPM_STAMP)
 
 # The demo: LOTSE_DEMO=true (the published development key, a generated encryption key in var/,
 # demo accounts). Reads ./.env if present (see .env.example). The worker runs in the background
-# and is stopped when the server ends (Ctrl-C included).
+# and is stopped when the server ends (Ctrl-C included). Both get LOTSE_BIND=$(BIND), so links in
+# mails lead to the address the server binds to, unless LOTSE_BASE_URL says otherwise.
 run: setup
 	@export LOTSE_DEMO=true; \
 	if [[ -f .env ]]; then set -a; source ./.env; set +a; fi; \
+	export LOTSE_BIND="$(BIND)"; \
 	$(LOTSE) migrate --no-input; \
 	$(LOTSE) seed_demo --if-empty; \
 	$(LOTSE) worker & worker=$$!; \

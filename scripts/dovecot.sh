@@ -14,6 +14,10 @@
 #   IMAPS  127.0.0.1:10993   implicit TLS with the self-signed certificate
 #   LMTP   127.0.0.1:10024   delivery: RCPT TO:<user name>
 #
+# The ports come from LOTSE_DOVECOT_IMAP_PORT, LOTSE_DOVECOT_IMAPS_PORT and
+# LOTSE_DOVECOT_LMTP_PORT (defaults above), so two test runs on one machine can each have their
+# own Dovecot (with their own LOTSE_DOVECOT_DIR).
+#
 # Any user name logs in with the password `lotse-test`; a new name is a new, empty mailbox with
 # INBOX and Lotse/Verarbeitet. Mail files belong to the system user `lotse-mail` (created if
 # missing). `start` is idempotent: a no-op while the same config runs and answers, a restart when
@@ -24,9 +28,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DIR="${LOTSE_DOVECOT_DIR:-/tmp/lotse-dovecot}"
 HOST=127.0.0.1
-IMAP_PORT=10143
-IMAPS_PORT=10993
-LMTP_PORT=10024
+IMAP_PORT="${LOTSE_DOVECOT_IMAP_PORT:-10143}"
+IMAPS_PORT="${LOTSE_DOVECOT_IMAPS_PORT:-10993}"
+LMTP_PORT="${LOTSE_DOVECOT_LMTP_PORT:-10024}"
 PASSWORD=lotse-test
 MAIL_USER=lotse-mail
 CONF="$DIR/dovecot.conf"
@@ -116,7 +120,8 @@ status)
         echo "Dovecot running (pid $pid) in $DIR, but IMAP $HOST:$IMAP_PORT does not answer"
         exit 1
     fi
-    echo "Dovecot not running ($DIR)"
+    echo "Dovecot not running ($DIR; IMAP $HOST:$IMAP_PORT, IMAPS $HOST:$IMAPS_PORT," \
+        "LMTP $HOST:$LMTP_PORT)"
     exit 3
     ;;
 *)
@@ -150,6 +155,12 @@ chmod 755 "$DIR" "$DIR/run"
 chmod 700 "$DIR/state" "$DIR/tls"
 chown "$uid:$gid" "$DIR/mail" "$DIR/home"
 chmod 700 "$DIR/mail" "$DIR/home"
+# Dovecot reads and writes the mail as $MAIL_USER: a folder below a directory that user may not
+# enter (e.g. a home directory with mode 700) gives errors only at the first login.
+if ! runuser -u "$MAIL_USER" -- test -w "$DIR/mail" 2>/dev/null; then
+    echo "warning: $DIR/mail is not reachable for Dovecot's user $MAIL_USER;" \
+        "choose a LOTSE_DOVECOT_DIR whose parent directories it may enter (e.g. below /tmp)" >&2
+fi
 
 # Self-signed certificate, renewed a day before it expires (the tests may trust tls/cert.pem).
 cert_changed=no
@@ -270,12 +281,17 @@ mkdir -m 755 "$DIR/run"
 if [[ -f "$LOG" && "$(stat -c %s "$LOG")" -gt 10000000 ]]; then
     mv -f "$LOG" "$LOG.old"
 fi
-# 9>&-: the daemon must not inherit (and so keep holding) the lock.
-if ! dovecot -c "$CONF" >&2 9>&-; then
-    echo "error: Dovecot did not start; its log ($LOG) ends with:" >&2
+# 9>&-: the daemon must not inherit (and so keep holding) the lock. Its output goes to a file,
+# not to ours: the daemon keeps what it inherits open, and a caller reading our output through a
+# pipe (a test fixture, `… | cat`) would wait for it to end, i.e. for ever.
+if ! dovecot -c "$CONF" >"$DIR/start.out" 2>&1 9>&-; then
+    echo "error: Dovecot did not start:" >&2
+    cat "$DIR/start.out" >&2 2>/dev/null || true
+    echo "its log ($LOG) ends with:" >&2
     tail -n 20 "$LOG" >&2 2>/dev/null || true
     exit 1
 fi
+cat "$DIR/start.out" >&2 2>/dev/null || true
 for _ in $(seq 1 100); do
     imap_answers && exit 0
     sleep 0.1

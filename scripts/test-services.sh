@@ -9,8 +9,8 @@
 # Packages (installed only if missing): PostgreSQL, Chromium (browser tests), Dovecot IMAP and
 # LMTP plus openssl (mail tests), gettext (compilemessages), and WeasyPrint's system libraries.
 #
-# Dovecot: a private instance on 127.0.0.1 (IMAP 10143, IMAPS 10993, LMTP 10024) in
-# $LOTSE_DOVECOT_DIR (default /tmp/lotse-dovecot); see scripts/dovecot.sh.
+# Dovecot: a private instance on 127.0.0.1 (IMAP 10143, IMAPS 10993, LMTP 10024, or the ports in
+# LOTSE_DOVECOT_*_PORT) in $LOTSE_DOVECOT_DIR (default /tmp/lotse-dovecot); see scripts/dovecot.sh.
 #
 # PostgreSQL: a throwaway cluster in $LOTSE_PG_DIR (default /tmp/lotse-postgres-<port>), owned by
 # the `postgres` user, listening only on 127.0.0.1:$LOTSE_PG_PORT (default 54329), with role and

@@ -75,6 +75,7 @@ def test_the_german_texts_use_one_inclusive_form() -> None:
         if slash.search(text)
         or re.search(r"\w+erin oder (ein(en)? )?\w+er\b", text)
         or "Schulbegleiter" in text
+        or re.search(r"\b[Ww]eitere[rn]? Unterstützer\b(?!:)", text)
         or re.search(r"\b(der|dem|des|ein|einer|einem) \w+:in\b", text)
         or re.search(r"\([^()]*\(", re.sub(r"%\(\w+\)[sd]", "", text))
     }
@@ -87,3 +88,15 @@ def test_the_legend_of_the_findings_is_plain() -> None:
         text
         == "Die Prüfung hat diese Wörter gefunden. Kreuzen Sie an, was niemanden erkennbar macht:"
     )
+
+
+def test_feminine_nouns_take_their_article() -> None:
+    """ "das Vorgangsnummer" stood on the page after a public request: nouns ending in -nummer,
+    -ung, -heit, -keit, -schaft and -ion are feminine, so never "das" or "ein" before them."""
+    import re
+
+    wrong_article = re.compile(r"\b(?:[Dd]as|[Ee]in) \w+(?:nummer|ung|heit|keit|schaft|tion)\b")
+    wrong = {
+        msgid: text for msgid, text in german_catalogue().items() if wrong_article.search(text)
+    }
+    assert wrong == {}

@@ -114,6 +114,10 @@ def _settings(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/einstellungen/"
 
 
+def _synonyms(c: Cast, sr: SupportRequest | None) -> str:
+    return f"/organisation/{c.organisation.slug}/suche/synonyme/"
+
+
 def _retention(c: Cast, sr: SupportRequest | None) -> str:
     return f"/organisation/{c.organisation.slug}/aufbewahrung/"
 
@@ -431,6 +435,7 @@ def _public(suffix: str) -> Callable[[Cast, SupportRequest | None], str]:
             "others": f"{base}weitere/",
             "request": f"{base}anfrage/?angebot={offer.pk}",
             "sent": f"{base}anfrage/gesendet/",
+            "schools": f"{base}schulen/?q=Elbufer",
         }[suffix]
 
     return path
@@ -589,6 +594,12 @@ CASES = [
          "L   404 404 404 404 404 404 404 200 404"),
     Case("organisation-settings-other", "core:organisation_settings", "GET", _other_settings,
          "L   404 404 404 404 404 404 404 404 200"),
+    # The synonyms of the search: the organisation's admins only.
+    Case("search-synonyms", "core:search_synonyms", "GET", _synonyms,
+         "L   404 404 404 404 404 404 404 200 404"),
+    Case("search-synonyms-save", "core:search_synonyms", "POST", _synonyms,
+         "L   404 404 404 404 404 404 404 302 404",
+         data=lambda c: {"synonyms": "Mobbing: Konflikte"}),
     # Retention rules and a person's data are for the organisation's admins; everyone else
     # gets 404, as for the settings.
     Case("retention", "core:retention", "GET", _retention,
@@ -843,6 +854,12 @@ CASES = [
          data=lambda c: {"school": "", "text": ""}),
     Case("public-request-sent", "support:public_request_sent", "GET", _public("sent"),
          "200 200 200 200 200 200 200 200 200 200"),
+    # The schools a school choice offers: the same public list as the public request form.
+    Case("school-choices", "core:school_choices", "GET", _public("schools"),
+         "200 200 200 200 200 200 200 200 200 200"),
+    Case("school-choices-unknown-organisation", "core:school_choices", "GET",
+         _fixed("/katalog/gibt-es-nicht/schulen/?q=Elbufer"),
+         "404 404 404 404 404 404 404 404 404 404"),
     # Editing the catalogue is for the organisation's admins; everyone else gets 404.
     Case("catalogue-admin", "catalog:admin_index", "GET", _catalogue_admin(""),
          "L   404 404 404 404 404 404 404 200 404"),

@@ -102,7 +102,27 @@ SECRET_KEY = env_str("LOTSE_SECRET_KEY", "") or (
 )
 ALLOWED_HOSTS = env_list("LOTSE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("LOTSE_CSRF_TRUSTED_ORIGINS", "")
-BASE_URL = env_str("LOTSE_BASE_URL", "http://127.0.0.1:8000")
+
+
+def base_url_of_bind(bind: str) -> str:
+    """The address a server bound to `bind` (host:port, as `lotse serve --bind` takes it) is
+    reached at on this machine: a wildcard host (0.0.0.0, ::) is reached as 127.0.0.1."""
+    host, sep, port = bind.strip().rpartition(":")
+    if not sep or not port.isdigit() or bind.startswith(("unix:", "fd://")):
+        return "http://127.0.0.1:8000"
+    host = host.strip("[]") or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - a comparison, nothing is bound here
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+# Links in mails and calendar files. A real installation must set it (lotse.core.checks); the
+# demo derives it from the address `lotse serve` binds to (LOTSE_BIND, which `lotse serve
+# --bind` and `make run` pass on to the server and the worker).
+LOTSE_BASE_URL_GIVEN = bool(env_str("LOTSE_BASE_URL", ""))
+BASE_URL = (
+    env_str("LOTSE_BASE_URL", "") or base_url_of_bind(env_str("LOTSE_BIND", "127.0.0.1:8000"))
+).rstrip("/")
 
 INSTALLED_APPS = [
     "lotse.core",
@@ -145,6 +165,9 @@ MIDDLEWARE = [
     "lotse.core.middleware.SessionLimitMiddleware",
     # Staff without a second factor may open nothing but the pages to set one up.
     "lotse.core.middleware.SecondFactorMiddleware",
+    # After auth: an encrypted text that cannot be opened shows as unreadable on a page that
+    # only reads, and is reported to the admins once, instead of failing the page.
+    "lotse.core.middleware.TolerantReadsMiddleware",
 ]
 
 FORM_RENDERER = "lotse.lib.forms.KernFormRenderer"
@@ -184,9 +207,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids lock upgrades.
+    # secure_delete overwrites deleted rows with zeros on every connection, so erased and
+    # expired data do not survive in free pages of the file, however SQLite was compiled.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            "PRAGMA secure_delete=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
     }
@@ -427,6 +453,11 @@ if not 0 <= RETENTION_HOUR <= 23:
     raise ImproperlyConfigured(f"LOTSE_RETENTION_HOUR must be 0-23, not {RETENTION_HOUR}")
 # How often the worker checks whether tonight's retention run is due, in seconds.
 RETENTION_CHECK_INTERVAL = env_int("LOTSE_RETENTION_CHECK_INTERVAL", 900)
+# The access log is kept at least this many months; `lotse cut-access-log` removes whole
+# calendar months before that, never single rows (docs/data-protection.md).
+ACCESS_LOG_MONTHS = env_int("LOTSE_ACCESS_LOG_MONTHS", 24)
+if ACCESS_LOG_MONTHS < 1:
+    raise ImproperlyConfigured("LOTSE_ACCESS_LOG_MONTHS must be at least 1")
 # The largest document a participant can upload to a request (bytes); stored encrypted.
 DOCUMENT_MAX_SIZE = env_int("LOTSE_DOCUMENT_MAX_SIZE", 10 * 1024 * 1024)
 # The largest school data file an organisation admin can upload for the import (bytes).

@@ -1,5 +1,5 @@
-"""The catalogue migration turns an area's old free-text characteristics into Merkmal rows and
-gives every existing offer its search stems."""
+"""The catalogue migrations: an area's old free-text characteristics become Merkmal rows
+(0003); every existing offer goes into core's search index (0005)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from lotse.catalog import search
 from lotse.catalog.models import Characteristic, Offer, QualityArea
+from lotse.core.models import SearchTerm
 
 BEFORE = [("catalog", "0002_initial")]
 AFTER = [("catalog", "0003_catalogue_characteristics_search_supporter_types")]
@@ -26,7 +27,7 @@ def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
     MigrationExecutor(connection).migrate(latest)
 
 
-def test_characteristics_become_rows_and_offers_get_stems(executor: MigrationExecutor) -> None:
+def test_characteristics_become_rows_and_offers_are_indexed(executor: MigrationExecutor) -> None:
     apps: Any = executor.loader.project_state(BEFORE).apps
     organisation = apps.get_model("core", "Organisation").objects.create(
         slug="o", name="O", kind="support_system", state="SN"
@@ -52,9 +53,17 @@ def test_characteristics_become_rows_and_offers_get_stems(executor: MigrationExe
         .order_by("position")
         .values_list("title", "position")
     ) == [("Lehr- und Lernorganisation", 1), ("Lehr- und Lernprozesse", 2)]
+
+    # Up to today: the offer is in the index and found.
+    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     offer = Offer.objects.get(pk=old_offer.pk)
-    assert " streitschlicht " in offer.search_text
-    assert list(search.search(Offer.objects.all(), "Streitschlichter")) == [offer]
+    assert SearchTerm.objects.filter(
+        kind=search.KIND, object_id=offer.pk, term="streitschlicht"
+    ).exists()
+    found = search.search_offers(
+        Offer.objects.all(), "Streitschlichter", organisation_id=organisation.pk
+    )
+    assert [item.offer for item in found.found] == [offer]
 
     # And back: the Merkmale return to the text field.
     MigrationExecutor(connection).migrate(BEFORE)

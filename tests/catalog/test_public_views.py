@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from lotse.catalog.models import Characteristic, Criterion, Offer, QualityArea, SupporterType
 from lotse.demo.seed import seed
@@ -239,8 +240,37 @@ def test_the_demo_catalogue_renders(client: Client, db: None) -> None:
     ]:
         assert name in others
     # The association has no areas: its offers are a plain list.
-    lag = client.get("/katalog/lag-ssa-nds/").content.decode()
+    lag = client.get("/katalog/lag-ssa-nds/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Fachliche Beratung Schulsozialarbeit" in lag
     assert "<table" not in lag
+    # ... and no word of a matrix or a marked cell.
+    assert "markierte Zelle" not in lag
+    assert "Angebote nach Bereichen" not in lag
     # Seeding again changes nothing.
     assert not seed(with_requests=False).changed_anything
+
+
+def test_a_catalogue_without_areas_names_no_matrix_and_no_marked_cell(
+    client: Client, cast: Cast
+) -> None:
+    """An association such as the LAG has offers but no areas of school quality."""
+    Offer.objects.create(organisation=cast.organisation, title="Demokratietage")
+    with translation.override("de"):
+        html = client.get("/katalog/lasub/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        search = client.get("/katalog/lasub/suche/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Demokratietage" in html
+    assert "markierte" not in html
+    assert "<table" not in html
+    assert "Angebote nach Bereichen" not in html
+    assert "Wählen Sie ein Angebot" in html
+    assert "Alle Angebote" in html
+    assert "Angebote nach Bereichen" not in search
+
+
+def test_a_catalogue_with_areas_still_explains_the_matrix(
+    client: Client, catalogue: dict[str, Any]
+) -> None:
+    with translation.override("de"):
+        html = client.get("/katalog/lasub/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "markierte Zelle" in html
+    assert "Angebote nach Bereichen schulischer Qualität" in html

@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from lotse.core.mail_backends import HeldMailBackend
-from lotse.core.models import Person
+from lotse.core.models import AccessLog, Person
 from lotse.support.models import State, SupportRequest
 from lotse.support.services import accompaniment as accompaniment_services
 from lotse.support.services import records as record_services
@@ -341,3 +341,29 @@ def test_a_refused_page_is_one_log_line_without_traceback(
     assert record.getMessage() == f"Forbidden (Permission denied): /anfragen/{sr.pk}/zugriffe/"
     assert record.exc_info is None
     assert "Traceback" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_export_by_an_admin_appears_in_the_access_log_of_each_request_it_reads(
+    cast: Cast, client_as: ClientAs
+) -> None:
+    """The admin's DSGVO export of the school contact decrypts the participants' notes of her
+    request: the school sees that read on the request's own Zugriffe page."""
+    sr = bring_to_state(cast, State.ACCOMPANYING)
+    record_services.note_add(
+        request=sr, by=cast.supporter, text="Nur für die Beteiligten.", visibility="participants"
+    )
+    export = client_as(cast.admin).post(
+        f"/organisation/{cast.organisation.slug}/personen/{cast.school_contact_a.pk}"
+        "/datenschutz/export/"
+    )
+    assert export.status_code == 200
+    with translation.override("de"):
+        page = client_as(cast.school_contact_a).get(f"/anfragen/{sr.pk}/zugriffe/")
+    assert page.status_code == 200
+    assert "Datenexport (DSGVO) einer beteiligten Person" in page_text(page)
+    # One row, the admin's, on the request (the person's own row is on the person).
+    reads = AccessLog.objects.filter(subject_type="support.supportrequest", what="export")
+    assert list(reads.values_list("subject_id", "person", "role")) == [
+        (sr.pk, cast.admin.pk, "admin")
+    ]

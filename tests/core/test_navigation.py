@@ -70,13 +70,40 @@ def test_each_role_sees_its_own_links(cast: Cast) -> None:
     assert _keys(cast.outsider) == ["catalog.index"]
 
 
-def test_per_organisation_links_name_the_organisation(cast: Cast) -> None:
+def test_per_organisation_links_name_the_organisation_only_where_there_are_several(
+    cast: Cast,
+) -> None:
     links = {link.key: link for link in navigation.links_for(cast.admin)}
-    assert links["core.settings"].label == f"Einstellungen von {cast.organisation.name}"
+    assert links["core.settings"].label == "Einstellungen"
     assert links["core.settings"].url == f"/organisation/{cast.organisation.slug}/einstellungen/"
+    assert links["core.settings"].menu == navigation.ADMINISTRATION
     # One organisation to review in: the short label, with the count of waiting concepts.
     assert links["support.concept_queue"].label == "Konzepte prüfen"
     assert links["support.concept_queue"].badge == 0
+    assert links["support.concept_queue"].menu == navigation.MAIN
+    Role.objects.create(
+        person=cast.admin, organisation=cast.other_organisation, kind=Role.Kind.ADMIN
+    )
+    cast.admin._lotse_roles = None  # type: ignore[attr-defined]
+    labels = {
+        link.label for link in navigation.links_for(cast.admin) if link.key == "core.settings"
+    }
+    assert labels == {f"Einstellungen von {o.name}" for o in Organisation.objects.all()}
+
+
+def test_the_administration_has_a_menu_of_its_own(cast: Cast, client: Client) -> None:
+    """An admin's header holds the main links; the organisation's settings, mailboxes,
+    methods, releases and catalogue sit in the "Verwaltung" menu."""
+    client.force_login(cast.admin)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    main = page[page.index('aria-label="Hauptnavigation"') :]
+    main = main[: main.index("</nav>")]
+    admin = page[page.index('<summary class="lotse-account__summary">Verwaltung</summary>') :]
+    admin = admin[: admin.index("</nav>")]
+    for label in ("Einstellungen", "Postfächer", "Methoden", "Freigegebene Einträge"):
+        assert f">{label}</a>" in admin
+        assert f">{label}</a>" not in main
+    assert "Postausgang" in main
 
 
 def test_a_person_of_two_organisations_gets_one_link_per_organisation(cast: Cast) -> None:
@@ -135,7 +162,7 @@ def test_the_navigation_reads_no_organisation_of_its_own(cast: Cast) -> None:
     with CaptureQueriesContext(connection) as ctx:
         links = {link.key: link for link in navigation.links_for(person)}
 
-    assert links["core.settings"].label == f"Einstellungen von {cast.organisation.name}"
+    assert links["core.settings"].label == "Einstellungen"
     assert links["support.concept_queue"].badge == 0
     assert [q["sql"] for q in ctx.captured_queries if "core_organisation" in q["sql"]] == []
     assert len(ctx.captured_queries) == 1
@@ -151,3 +178,21 @@ def test_a_page_reads_the_organisations_only_with_the_roles(cast: Cast, client: 
     assert 'href="/koordination/"' in page
     from_organisation = [q for q in ctx.captured_queries if 'FROM "core_organisation"' in q["sql"]]
     assert from_organisation == []
+
+
+def test_the_start_page_of_an_admin_names_the_role_and_where_to_go(
+    cast: Cast, client: Client
+) -> None:
+    """It said "Ihrem Konto ist noch keine Rolle … zugeordnet" to an admin, beside her links."""
+    client.force_login(cast.admin)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "noch keine Rolle" not in page
+    assert "Sie sind mit diesen Rollen angemeldet:" in page
+    assert f"– {cast.organisation.name}</li>" in page
+    assert f'href="/organisation/{cast.organisation.slug}/einstellungen/">Einstellungen</a>' in page
+    # Someone without any role is still told whom to ask.
+    nobody = person_with_role(Role.Kind.MEMBER, cast.organisation, email="ohne@rolle.example")
+    Role.objects.filter(person=nobody).delete()
+    nobody._lotse_roles = None  # type: ignore[attr-defined]
+    client.force_login(nobody)
+    assert "noch keine Rolle" in client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()

@@ -28,7 +28,9 @@ from pypdf import PdfReader
 
 from lotse.core import audit, privacy
 from lotse.core.models import AccessLog, Erasure, Person, RetentionRule, Role
+from lotse.core.privacy import Subject
 from lotse.support.models import Agreement, InboundMail, Meeting, State, SupportRequest
+from lotse.support.privacy import involved_requests
 from tests.factories import (
     PASSWORD,
     Cast,
@@ -349,18 +351,23 @@ def test_export_of_a_supporter_has_his_notes_meetings_and_kontrakt_versions(
     assert "support.supportrequest" not in data["data"]
 
 
-def test_each_export_writes_exactly_one_access_log_row(
+def test_each_export_writes_one_row_on_the_person_and_one_on_each_request_it_reads(
     cast: Cast, footprint: dict[str, Any]
 ) -> None:
     person = footprint["contact"]
     before = AccessLog.objects.count()
     export_as_admin(cast, person)
     rows = list(AccessLog.objects.order_by("pk")[before:])
-    assert len(rows) == 1
-    assert (rows[0].person, rows[0].role, rows[0].what) == (cast.admin, "admin", "export")
-    assert (rows[0].subject_type, rows[0].subject_id) == ("core.person", person.pk)
+    assert {(row.person, row.role, row.what) for row in rows} == {(cast.admin, "admin", "export")}
+    on_person = [row for row in rows if row.subject_type == "core.person"]
+    assert [row.subject_id for row in on_person] == [person.pk]
+    # The requests she took part in each show the export on their own access log page.
+    requests = {row.subject_id for row in rows if row.subject_type == "support.supportrequest"}
+    assert requests == set(involved_requests(Subject.of(person)).values_list("pk", flat=True))
+    assert requests
+    assert len(rows) == 1 + len(requests)
     export_as_admin(cast, person)
-    assert AccessLog.objects.count() == before + 2
+    assert AccessLog.objects.count() == before + 2 * len(rows)
 
 
 # --- erasure -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""A real installation is safe by default: it refuses to start without its own secret key and
-with its only encryption key beside the data, refuses demo accounts, sends a
+"""A real installation is safe by default: it refuses to start without its own secret key,
+without its public address (the demo links to where it binds) and with its only encryption key
+beside the data, refuses demo accounts, sends a
 Content-Security-Policy and HSTS, counts clients by the trusted proxy hops, and its logs and
 error mails hold no confidential content."""
 
@@ -109,7 +110,12 @@ def test_the_demo_starts_without_a_secret_key_and_the_real_one_with_its_keys(
     demo = lotse(lotse_env(tmp_path, LOTSE_DEMO="true"), "check")
     assert demo.returncode == 0, demo.stderr
     real = lotse(
-        lotse_env(tmp_path, LOTSE_SECRET_KEY=SECRET, LOTSE_ENCRYPTION_KEYS=new_key_spec("k1")),
+        lotse_env(
+            tmp_path,
+            LOTSE_SECRET_KEY=SECRET,
+            LOTSE_ENCRYPTION_KEYS=new_key_spec("k1"),
+            LOTSE_BASE_URL="https://lotse.example.org",
+        ),
         "check",
     )
     assert real.returncode == 0, real.stderr
@@ -126,6 +132,87 @@ def test_without_the_variable_a_real_installation_never_signs_with_the_published
     second = settings_of(lotse_env(tmp_path), "SECRET_KEY")["SECRET_KEY"]
     assert published not in {first, second}
     assert first != second  # random per process: nothing signed with it outlives the process
+
+
+# --- the public address in links ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker", "--once"]])
+def test_a_real_installation_without_its_public_address_refuses_to_start(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """Otherwise every link in its mails and calendar files would lead to 127.0.0.1."""
+    env = lotse_env(tmp_path, LOTSE_SECRET_KEY=SECRET, LOTSE_ENCRYPTION_KEYS=new_key_spec("k1"))
+    result = lotse(env, *command)
+    assert result.returncode != 0
+    assert "lotse.E006" in result.stderr
+    assert "LOTSE_BASE_URL is not set" in result.stderr
+    assert "Lotse läuft" not in result.stdout
+
+
+def test_a_public_address_without_scheme_is_refused(tmp_path: Path) -> None:
+    env = lotse_env(
+        tmp_path,
+        LOTSE_SECRET_KEY=SECRET,
+        LOTSE_ENCRYPTION_KEYS=new_key_spec("k1"),
+        LOTSE_BASE_URL="lotse.example.org",
+    )
+    result = lotse(env, "check")
+    assert result.returncode != 0
+    assert "lotse.E006" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("bind", "base_url"),
+    [
+        ("127.0.0.1:8123", "http://127.0.0.1:8123"),
+        ("0.0.0.0:8080", "http://127.0.0.1:8080"),
+        ("localhost:9000", "http://localhost:9000"),
+        ("[::1]:8124", "http://[::1]:8124"),
+    ],
+)
+def test_the_demo_links_to_the_address_the_server_binds_to(
+    tmp_path: Path, bind: str, base_url: str
+) -> None:
+    env = lotse_env(tmp_path, LOTSE_DEMO="true", LOTSE_BIND=bind)
+    assert settings_of(env, "BASE_URL") == {"BASE_URL": base_url}
+    given = lotse_env(
+        tmp_path, LOTSE_DEMO="true", LOTSE_BIND=bind, LOTSE_BASE_URL="https://demo.example/"
+    )
+    assert settings_of(given, "BASE_URL") == {"BASE_URL": "https://demo.example"}
+
+
+def test_serve_passes_its_bind_address_on_to_the_server_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gunicorn's processes read the settings anew: they must see `--bind`, not port 8000."""
+    started: list[list[str]] = []
+    monkeypatch.delenv("LOTSE_BASE_URL", raising=False)
+    monkeypatch.setenv("LOTSE_BIND", "127.0.0.1:8000")
+    monkeypatch.setattr(os, "execv", lambda _path, argv: started.append(argv))
+    out = io.StringIO()
+
+    call_command("serve", bind="127.0.0.1:8123", stdout=out)
+
+    assert started
+    assert "127.0.0.1:8123" in started[0]
+    assert os.environ["LOTSE_BIND"] == "127.0.0.1:8123"
+    assert "Links in Mails: http://127.0.0.1:8123/" in out.getvalue()
+
+
+def test_make_run_gives_server_and_worker_the_same_bind_address() -> None:
+    result = subprocess.run(
+        ["make", "-n", "run", "BIND=127.0.0.1:8123"],  # noqa: S607 - make from PATH
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    recipe = result.stdout
+    exported = recipe.index('export LOTSE_BIND="127.0.0.1:8123"')
+    assert exported < recipe.index("lotse worker") < recipe.index("serve --bind 127.0.0.1:8123")
 
 
 # --- the encryption keys -------------------------------------------------------------------

@@ -341,12 +341,6 @@ SN_CASES = [
     ),
     ("missing name", sn_row(name=""), "Der Name der Schule fehlt."),
     (
-        "duplicate key",
-        sn_row(institution_key="41612301", name="Außenstelle"),
-        "Die Schulnummer 41612301 kommt in der Datei mehrfach vor; nur ihre erste Zeile (2) "
-        "wird übernommen.",
-    ),
-    (
         "unknown district",
         sn_row(community_key="15003000"),
         "Unbekannter Landkreis: Kein Landkreis der Organisation hat den Kreisschlüssel 15003 "
@@ -509,7 +503,7 @@ def test_a_row_with_several_problems_names_each(lasub: Organisation) -> None:
 def test_the_sample_with_bad_rows_rejects_each_with_its_reason(lasub: Organisation) -> None:
     result = run(lasub, sample("sachsen-schuldatenbank-fehler.csv"))
 
-    assert (result.rows, result.created, len(result.rejected)) == (11, 2, 9)
+    assert (result.rows, result.created, len(result.rejected), len(result.skipped)) == (11, 2, 8, 1)
     reasons = reasons_of(result)
     assert reasons[3] == "Die amtliche Schulnummer (institution_key) fehlt."
     assert reasons[4] == "Der Name der Schule fehlt."
@@ -517,11 +511,49 @@ def test_the_sample_with_bad_rows_rejects_each_with_its_reason(lasub: Organisati
     assert reasons[6].startswith("Ungültige Koordinaten: Breite „51.05x“")
     assert reasons[7].endswith("liegen außerhalb Deutschlands.")
     assert reasons[8].endswith("Sind Breite und Länge vertauscht?")
-    assert reasons[9].startswith("Die Schulnummer 41612520 kommt in der Datei mehrfach vor")
+    assert 9 not in reasons  # a further building: skipped, not rejected
+    with translation.override("de"):
+        assert [(s.row, s.key, s.reason) for s in result.skipped] == [
+            (
+                9,
+                "41612520",
+                "Weiteres Gebäude der Schule 41612520: Die Schule wird aus ihrer ersten Zeile "
+                "(2) übernommen.",
+            )
+        ]
     assert reasons[10] == "„sekretariat(at)gs-mailfehler.example“ ist keine gültige E-Mail-Adresse."
     assert reasons[11] == "Unbekannter Landkreis: Der Gemeindeschlüssel (community_key) fehlt."
     # The main building's row counts, not the second building's.
     assert school_values("41612520")["street"] == "Kesselsdorfer Straße 90"
+
+
+def test_a_further_building_in_a_saxon_csv_is_skipped_not_rejected(lasub: Organisation) -> None:
+    result = run(lasub, sn_file(sn_row(institution_key="41612301", name="Außenstelle")))
+
+    assert result.rejected == []
+    (skip,) = result.skipped
+    assert (skip.row, skip.key) == (3, "41612301")
+    with translation.override("de"):
+        assert skip.reason == (
+            "Weiteres Gebäude der Schule 41612301: Die Schule wird aus ihrer ersten Zeile (2) "
+            "übernommen."
+        )
+    # A stored result keeps the skipped rows apart.
+    again = schoolimport.Result.from_dict(result.as_dict())
+    assert [s.row for s in again.skipped] == [3]
+    assert again.rejected == []
+
+
+def test_the_same_number_twice_in_a_json_file_is_rejected_as_an_entry(
+    lasub: Organisation,
+) -> None:
+    entry = {"institution_key": "41612301", "name": "Grundschule", "community_key": "14612000"}
+    result = run(lasub, json.dumps([entry, entry]))
+
+    assert reasons_of(result)[2] == (
+        "Die Schulnummer 41612301 kommt in der Datei mehrfach vor; nur ihr erster Eintrag (1) "
+        "wird übernommen."
+    )
 
 
 def test_a_json_entry_that_is_no_object_is_rejected(lasub: Organisation) -> None:
@@ -730,12 +762,10 @@ def test_the_command_reports_counts_and_every_rejection(lasub: Organisation) -> 
     output = command(str(SAMPLES / "sachsen-schuldatenbank-fehler.csv"), "--organisation=lasub")
 
     assert "Format: Sächsische Schuldatenbank, CSV, 11 Zeilen gelesen" in output
-    assert "angelegt: 2\naktualisiert: 0\nunverändert: 0\nabgelehnt: 9\n" in output
+    assert "angelegt: 2\naktualisiert: 0\nunverändert: 0\nabgelehnt: 8\n" in output
     assert "  Zeile 3: Die amtliche Schulnummer (institution_key) fehlt.\n" in output
     assert "  Zeile 5 (41612742): Unbekannter Landkreis: Kein Landkreis" in output
-    assert "  Zeile 9 (41612520): Die Schulnummer 41612520 kommt in der Datei mehrfach vor" in (
-        output
-    )
+    assert "übersprungen (weitere Gebäude): 1\n  Zeile 9 (41612520): Weiteres Gebäude" in output
     assert "  Zeile 12 (41613308): Unbekannte Schulart „21“" in output
     assert School.objects.filter(number="41613308").exists()
 

@@ -77,7 +77,12 @@ def test_admin_uploads_checks_the_preview_and_confirms_the_import(
     assert preview.status_code == 200
     page = text_of(preview)
     assert "Neu anzulegen 2" in page
-    assert "Abgelehnt 9" in page
+    assert "Abgelehnt 8" in page
+    # A further building of a school is skipped, with its reason, not rejected.
+    assert "Übersprungen (weitere Gebäude) 1" in page
+    assert "1 Zeile übersprungen: ein weiteres Gebäude einer bereits gelesenen Schule" in page
+    assert "9 41612520 Weiteres Gebäude der Schule 41612520" in page
+    assert "Gelesene Zeilen 11" in page
     assert "3 – Die amtliche Schulnummer (institution_key) fehlt." in page
     assert (
         "41613075 Ungültige Koordinaten: 13.737300, 51.050400 liegen außerhalb Deutschlands."
@@ -239,3 +244,17 @@ def test_the_settings_page_links_to_the_schools(keyed: Cast, client_as: ClientAs
     response = client_as(keyed.admin).get(f"/organisation/{keyed.organisation.slug}/einstellungen/")
 
     assert f'href="{base(keyed)}"' in response.content.decode()
+
+
+def test_the_report_of_a_json_file_speaks_of_entries_not_rows(
+    keyed: Cast, client_as: ClientAs
+) -> None:
+    client = client_as(keyed.admin)
+    entry = b'{"institution_key": "41612301", "name": "Grundschule", "community_key": "14612000"}'
+    response = upload(client, keyed, "schulen.json", b"[" + entry + b"," + entry + b"]")
+    page = text_of(client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="de"))
+
+    assert "Gelesene Einträge 2" in page
+    assert "Abgelehnte Einträge" in page
+    assert "nur ihr erster Eintrag (1) wird übernommen" in page
+    assert "Zeile" not in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -18,7 +19,10 @@ from pypdf import PdfReader
 from lotse.lib.pdf import render_pdf
 
 
-def test_pages_link_hashed_names_that_are_cached_for_good(client: Client, db: None) -> None:
+def test_pages_link_hashed_names_that_are_cached_for_good(
+    client: Client, db: None, settings: Any
+) -> None:
+    settings.WHITENOISE_AUTOREFRESH = False  # as in production (the tests' default is True)
     page = client.get("/konto/login/").content.decode()
     links = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
     assert "/static/lotse/lotse.css" not in links

@@ -3,6 +3,8 @@ that shared their experience – all made through the services."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from lotse.support.models import (
     Session,
     State,
     SupportRequest,
+    TimelineEvent,
 )
 from lotse.support.selectors import concepts as concept_selectors
 from lotse.support.selectors import requests as request_selectors
@@ -77,3 +80,42 @@ def test_the_demo_tells_a_believable_story_in_time() -> None:
         assert max(meetings) < agreed, f"{sr.subject}: Kontrakt before the meeting"
         for held in Session.objects.filter(request=sr, status="held"):
             assert held.starts_at > agreed, f"{sr.subject}: a session before the Kontrakt"
+
+
+def at(event: TimelineEvent) -> dt.datetime:
+    """The date-time a step names (a meeting's or a session's)."""
+    return dt.datetime.fromisoformat(event.data["starts_at"])
+
+
+def test_the_demo_timeline_follows_the_steps_in_the_order_they_were_taken() -> None:
+    """The timeline, read top to bottom, is the order in which the steps were taken: nothing
+    dated before the request came in, no step dated before the one it follows, the first
+    meeting arranged for the day it took place, sessions planned before and recorded after
+    they took place."""
+    seed(with_requests=True)
+    now = timezone.now()
+    for sr in SupportRequest.objects.all():
+        events = list(TimelineEvent.objects.filter(request=sr).order_by("pk"))
+        dates = [e.created_at for e in events]
+        assert dates == sorted(dates), (sr.subject, [(e.kind, e.created_at) for e in events])
+        assert all(sr.received_at <= d <= now for d in dates), sr.subject
+        meeting = sr.meetings.first()
+        for event in events:
+            if event.kind == "meeting_scheduled" and meeting is not None:
+                assert at(event) == meeting.starts_at, sr.subject
+                assert event.created_at < meeting.starts_at, sr.subject
+        for session in Session.objects.filter(request=sr, status="held"):
+            planned = [
+                e for e in events if e.kind == "session_planned" and at(e) == session.starts_at
+            ]
+            recorded = [
+                e for e in events if e.kind == "session_recorded" and at(e) == session.starts_at
+            ]
+            assert planned, sr.subject
+            assert planned[0].created_at < session.starts_at, sr.subject
+            assert recorded, sr.subject
+            assert recorded[0].created_at > session.ends_at, sr.subject
+    # The request with its first meeting ahead: arranged about a week after it came in.
+    ahead = SupportRequest.objects.get(state=State.MEETING_SCHEDULED)
+    scheduled = TimelineEvent.objects.get(request=ahead, kind="meeting_scheduled")
+    assert scheduled.created_at < now - dt.timedelta(days=7)

@@ -310,6 +310,7 @@ STAGES = [
     "accepted",
     "in_contact",
     "meeting_scheduled",
+    "meeting_held",
     "drafted",
     "agreed",
 ]

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from lotse.core import outbox
 from lotse.core.models import OutboxMessage
 from lotse.support.models import SupportRequest
 
@@ -189,6 +190,18 @@ def test_outbox_list_and_detail(
     advance("acknowledged")
     message = OutboxMessage.objects.filter(organisation=cast.organisation).first()
     assert message is not None
+    # Two bounces, one failed and one delayed: the badges and the table of returns count too.
+    outbox.record_bounce(
+        message_id=message.message_id,
+        reports=[
+            outbox.BounceReport(
+                recipient=message.to[0], action="failed", status="5.1.1", reason="User unknown"
+            ),
+            outbox.BounceReport(
+                recipient="zweite@schule.example", action="delayed", status="4.4.1"
+            ),
+        ],
+    )
     page = as_person(cast.coordinator)
     page.goto("/postausgang/")
     expect(page.locator("main table tbody tr")).not_to_have_count(0)

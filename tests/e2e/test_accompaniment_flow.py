@@ -163,7 +163,8 @@ def test_accompaniment_from_the_first_session_to_the_library(
     expect(step_item.locator("s")).to_have_text(STEP)
     expect(step_item).to_contain_text(f"erledigt am {german(timezone.localdate())}")
     expect(step_item.locator("button")).to_contain_text("Wieder öffnen")
-    expect(school.locator("#als-naechstes")).not_to_contain_text(STEP)
+    # Nothing else is next: the step is gone from "Als Nächstes" (and with it the box).
+    expect(school.locator("#als-naechstes", has_text=STEP)).to_have_count(0)
 
     # 3. The school proposes a change to the Kontrakt: a later end and an added goal.
     submit(school, "#kontrakt a:has-text('Änderung vorschlagen')")
@@ -180,7 +181,7 @@ def test_accompaniment_from_the_first_session_to_the_library(
     expect(school.locator("#agreement-heading")).to_have_text("Kontrakt – in Kraft: Version 1")
     # Proposing it was the school's acceptance: only the supporter's is missing.
     expect(school.locator(".lotse-messages")).to_contain_text("damit hat Ihre Seite ihr zugestimmt")
-    expect(amendment).to_contain_text("Es fehlt noch die Zustimmung der Unterstützer/in.")
+    expect(amendment).to_contain_text("Es fehlt noch die Zustimmung der unterstützenden Person.")
     expect(school.locator("#kontrakt-aenderung button")).to_have_count(0)
     expect(school.locator("#agreement-heading")).to_have_text("Kontrakt – in Kraft: Version 1")
 

@@ -126,7 +126,7 @@ def test_steps_one_to_four_in_the_browser(cast: Any, as_person: Callable[[Any], 
     supporter.fill("input[name=starts_on]", (today + dt.timedelta(days=14)).isoformat())
     supporter.fill("input[name=ends_on]", (today + dt.timedelta(days=180)).isoformat())
     supporter.fill("input[name=frequency]", "alle vier Wochen, 90 Minuten")
-    supporter.fill("textarea[name=methods]", "Kollegiale Hospitation")
+    supporter.fill("textarea[name=other_methods]", "Kollegiale Hospitation")
     submit(supporter, "main form.lotse-form button[type=submit]")
     expect(supporter).to_have_url(re.compile(re.escape(detail_path) + "$"))
     expect_state(supporter, State.MEETING_SCHEDULED, 8)
@@ -136,6 +136,14 @@ def test_steps_one_to_four_in_the_browser(cast: Any, as_person: Callable[[Any], 
             goal
         )
     accept = f"form[action$='{detail_path}kontrakt/1/annehmen/'] button[type=submit]"
+    # Before the first meeting the Kontrakt cannot bind yet, and the page says why.
+    expect(supporter.locator(accept)).to_have_count(0)
+    expect(supporter.locator("section[aria-labelledby=agreement-heading]")).to_contain_text(
+        "erst verbindlich werden, wenn das erste Gespräch vor Ort stattgefunden hat"
+    )
+    # Ten days later the first meeting has taken place.
+    request.meetings.update(starts_at=timezone.now() - dt.timedelta(hours=2))
+    supporter.reload()
     submit(supporter, accept)
     expect_state(supporter, State.MEETING_SCHEDULED, 9)
     expect(supporter.locator(accept)).to_have_count(0)

@@ -21,6 +21,7 @@ class Version:
     frequency: str = "monatlich"
     resources: str = ""
     methods: str = ""
+    other_methods: str | None = ""
     confidentiality: str = "Was besprochen wird, bleibt im Raum."
 
 

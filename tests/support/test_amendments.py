@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -88,7 +89,7 @@ def test_proposing_a_change_is_the_proposers_acceptance(
     sr = bring_to_state(cast, State.ACCOMPANYING)
     amendment = amend(cast, sr, by=getattr(cast, proposer))
     page = client_as(cast.school_contact_a).get(f"/anfragen/{sr.pk}/").content.decode()
-    missing = "der Unterstützer/in" if other == "supporter" else "der Schule"
+    missing = "der unterstützenden Person" if other == "supporter" else "der Schule"
     assert f"Es fehlt noch die Zustimmung {missing}. Bis dahin bleibt Version 1" in page
     assert " und " not in page.split("Es fehlt noch die Zustimmung")[1].split(".")[0]
     with pytest.raises(WorkflowError, match="bereits angenommen"):
@@ -171,7 +172,7 @@ def test_a_pending_amendment_cannot_bind_after_the_process_completed(cast: Cast)
 # --- views ------------------------------------------------------------------------------------
 
 
-def form_data(agreement: Agreement, **changes: str) -> dict[str, str]:
+def form_data(agreement: Agreement, **changes: Any) -> dict[str, Any]:
     data = {
         "participants": agreement.participants,
         "goals": agreement.goals,
@@ -180,7 +181,8 @@ def form_data(agreement: Agreement, **changes: str) -> dict[str, str]:
         "place": agreement.place,
         "frequency": agreement.frequency,
         "resources": agreement.resources,
-        "methods": agreement.methods,
+        "methods": agreement.method_list(),
+        "other_methods": agreement.other_methods,
         "confidentiality": agreement.confidentiality,
     }
     return data | changes

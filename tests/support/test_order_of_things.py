@@ -56,8 +56,9 @@ def test_the_school_is_told_who_completes(cast: Cast, client_as: ClientAs) -> No
     )
     text = response.content.decode()
     assert "Der Prozess kann jetzt abgeschlossen werden" not in text
-    assert "Den Prozess schließt nun die Unterstützer/in oder die regionale Koordination ab." in (
-        text
+    assert (
+        "Den Prozess schließt nun die unterstützende Person oder die Regionalkoordination ab."
+        in text
     )
     # No evaluation before the process is completed.
     assert "Auswertung beantworten" not in text

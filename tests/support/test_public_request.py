@@ -4,6 +4,7 @@ from an offer gets the app's form with the offer preselected."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -72,11 +73,10 @@ def test_the_form_preselects_the_offer_and_its_first_area(client: Client, offer:
     assert 'id="vertraulichkeit"' in html
 
 
-def test_the_schools_of_the_organisation_are_offered_by_district(
+def test_the_few_schools_of_the_organisation_are_offered_in_a_select(
     client: Client, cast: Cast
 ) -> None:
     html = client.get(URL).content.decode()
-    assert '<optgroup label="Dresden">' in html
     assert "Oberschule am Elbufer, Dresden (11111)" in html
     assert "IGS Linden" not in html  # a school of the other organisation
 
@@ -102,7 +102,33 @@ def test_a_valid_request_reaches_the_schools_site_with_a_confirmation_mail(
     assert sr.token in confirmation.reply_to
     notice = OutboxMessage.objects.get(template="support/mail/new_request")
     assert notice.to == ["koordination@dresden.example"]
-    assert "Standort Dresden" in response.content.decode()  # the success message
+    page = response.content.decode()
+    # The page after sending names the reference of the confirmation mail and the site.
+    assert f"#{sr.token}" in page
+    assert "Standort Dresden" in page
+
+
+def test_the_confirmation_page_shows_the_reference_and_the_receiving_site(
+    client: Client, cast: Cast, offer: Offer
+) -> None:
+    Site = type(cast.site_a)
+    Site.objects.filter(pk=cast.site_a.pk).update(
+        email="dresden@lasub.example", phone="0351 8439-0"
+    )
+    response = client.post(URL, form_data(cast), follow=True, HTTP_ACCEPT_LANGUAGE="de")
+    sr = SupportRequest.objects.get()
+    page = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    assert f"Vorgangsnummer #{sr.token}" in page
+    assert "Eingegangen bei Regionalkoordination Standort Dresden" in page
+    assert "E-Mail dresden@lasub.example" in page
+    assert "Telefon 0351 8439-0" in page
+    assert "Wir haben eine Bestätigung an pause@schule-a.example geschickt" in page
+    # The same reference stands in the confirmation mail's subject.
+    confirmation = OutboxMessage.objects.get(template="support/mail/received")
+    assert f"[#{sr.token}]" in confirmation.subject
+    # Another browser, coming to the page directly, learns nothing of it.
+    other = Client()
+    assert sr.token not in other.get("/katalog/lasub/anfrage/gesendet/").content.decode()
 
 
 def test_the_request_appears_in_the_inbox_of_the_site(
@@ -185,6 +211,10 @@ def test_a_robot_filling_the_trap_field_sends_nothing(
     assert response["Location"] == "/katalog/lasub/anfrage/gesendet/"
     assert not SupportRequest.objects.exists()
     assert not OutboxMessage.objects.exists()
+    # The page looks as after a real request: a reference and a site.
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Vorgangsnummer" in page
+    assert "Standort" in page
 
 
 def test_the_trap_field_is_hidden_from_people(client: Client, cast: Cast) -> None:

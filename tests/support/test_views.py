@@ -61,7 +61,7 @@ def kontrakt_data(**overrides: str) -> dict[str, str]:
         "place": "Schule",
         "frequency": "monatlich",
         "resources": "",
-        "methods": "Hospitation",
+        "other_methods": "Hospitation",
         "confidentiality": "Was besprochen wird, bleibt im Raum.",
     }
     data.update(overrides)
@@ -495,7 +495,8 @@ def test_kontrakt_cannot_be_drafted_before_the_meeting(cast: Cast, client_as: Cl
 
 
 def test_both_sides_accept_the_kontrakt_and_download_it(cast: Cast, client_as: ClientAs) -> None:
-    sr = bring_to_state(cast, State.MEETING_SCHEDULED)
+    # The first meeting took place; the Kontrakt is written and agreed after it.
+    sr = walk(cast, bring_to_state(cast, State.MEETING_SCHEDULED), "meeting_held")
     client = client_as(cast.supporter)
     response = client.post(f"/anfragen/{sr.pk}/kontrakt/", kontrakt_data())
     assert response.status_code == 302

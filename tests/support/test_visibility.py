@@ -156,6 +156,7 @@ def test_a_supporter_still_deciding_does_not_read_the_kontrakt(
         "accept_proposal",
         "first_contact",
         "schedule",
+        "meeting_held",
         "draft",
         "accept_supporter",
         "accept_school",

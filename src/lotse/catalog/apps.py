@@ -9,9 +9,11 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         # An offer's contact person is personal data: it registers with core's privacy registry.
-        from lotse.catalog import privacy
+        from lotse.catalog import privacy, search
 
         privacy.register()
+        # Offers go into core's search index (docs/search.md).
+        search.register()
         _register_navigation()
 
 
@@ -32,8 +34,10 @@ def _register_navigation() -> None:
     navigation.register(
         "catalog.admin",
         label=_("Catalogue of %(name)s"),
+        short_label=_("Manage the catalogue"),
         url_name="catalog:admin_index",
         order=940,
         kinds=(Role.Kind.ADMIN,),
         per_organisation=True,
+        menu=navigation.ADMINISTRATION,
     )

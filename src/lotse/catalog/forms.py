@@ -28,7 +28,8 @@ from lotse.catalog.services import (
     SupporterTypeData,
 )
 from lotse.core.models import District, Organisation, School, Site
-from lotse.lib.forms import KernForm
+from lotse.lib import limits
+from lotse.lib.forms import FreeTextField, KernForm
 
 
 class SearchForm(KernForm):
@@ -42,20 +43,18 @@ class SearchForm(KernForm):
 
 class OfferForm(KernForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-    services = forms.CharField(
+    description = FreeTextField(label=_("Description"), required=False, rows=4)
+    services = FreeTextField(
         label=_("Services (Leistungen)"),
-        widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         help_text=_("One service per line."),
+        rows=5,
     )
-    target_groups = forms.CharField(
+    target_groups = FreeTextField(
         label=_("Target groups (Zielgruppen)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("One target group per line."),
+        rows=4,
     )
     cost = forms.CharField(label=_("Cost"), max_length=200, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
@@ -122,8 +121,8 @@ class OfferForm(KernForm):
 class QualityAreaForm(KernForm):
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=99)
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    description = FreeTextField(
+        max_length=limits.TEXT, label=_("Description"), required=False, rows=3
     )
 
 
@@ -132,11 +131,12 @@ class CharacteristicForm(KernForm):
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Characteristic (Merkmal)"), max_length=200, required=False)
-    criteria = forms.CharField(
+    criteria = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Criteria (Kriterien)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("One criterion per line."),
+        rows=4,
     )
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, required=False)
     delete = forms.BooleanField(label=_("Remove this characteristic"), required=False)
@@ -201,8 +201,8 @@ def area_data(form: QualityAreaForm, formset: BaseCharacteristicFormSet) -> Area
 
 class SupporterTypeForm(KernForm):
     name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    description = FreeTextField(
+        max_length=limits.TEXT, label=_("Description"), required=False, rows=4
     )
     contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
     contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -211,6 +211,7 @@ class SupporterTypeForm(KernForm):
         label=_("Web page"),
         required=False,
         assume_scheme="https",
+        max_length=200,
         help_text=_("The address of a page with more information, e.g. https://…"),
     )
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
@@ -324,10 +325,11 @@ class SupporterProfileForm(KernForm):
             "Separated by commas. You will not be proposed to these schools (conflict of interest)."
         ),
     )
-    note = forms.CharField(
+    note = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Note for the regional coordination"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        rows=3,
     )
     active = forms.BooleanField(label=_("I am available for new requests"), required=False)
 

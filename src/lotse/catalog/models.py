@@ -2,12 +2,9 @@
 catalogue of support offers, and the other supporters of schools (all data, never code); the
 supporters' profiles, their absences and each organisation's weights for matching."""
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lotse.catalog import search
 from lotse.core.models import District, Organisation, Person, School, Site
 
 
@@ -86,9 +83,6 @@ class Offer(models.Model):
     contact_email = models.EmailField(_("e-mail"), blank=True)
     quality_areas = models.ManyToManyField(QualityArea, blank=True, related_name="offers")
     active = models.BooleanField(_("active"), default=True)
-    # The German stems of the title and of the other texts, for the search (catalog/search.py).
-    search_title = models.TextField(default="", editable=False)
-    search_text = models.TextField(default="", editable=False)
 
     class Meta:
         verbose_name = _("support offer")
@@ -97,15 +91,6 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The stems are derived from the texts like an index: kept in step on every save, from
-        # wherever it comes (the catalogue pages, Django's admin, the demo data).
-        self.search_title, self.search_text = search.offer_documents(self)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_title", "search_text"}
-        super().save(*args, **kwargs)
 
     def service_list(self) -> list[str]:
         return [line.strip() for line in self.services.splitlines() if line.strip()]

@@ -130,9 +130,12 @@ def public_supporter_types(organisation: Organisation) -> QuerySet[SupporterType
     )
 
 
-def search_offers(organisation: Organisation, query: str) -> QuerySet[Offer]:
-    """The organisation's active offers that match the query, best first."""
-    return search.search(public_offers(organisation), query).select_related("site")
+def search_offers(organisation: Organisation, query: str, limit: int = 50) -> search.Results:
+    """The organisation's active offers that match the query, best first: those matching every
+    word, then those matching fewer (docs/search.md); at most `limit`."""
+    return search.search_offers(
+        public_offers(organisation), query, organisation_id=organisation.pk, limit=limit
+    )
 
 
 # --- for the organisation admins ------------------------------------------------------------

@@ -22,7 +22,7 @@ from lotse.catalog.forms import (
     area_data,
     characteristic_initial,
 )
-from lotse.catalog.models import Offer, SupporterType
+from lotse.catalog.models import Offer, QualityArea, SupporterType
 from lotse.core import roles
 from lotse.core.models import Organisation, Person
 from lotse.lib.steps import run_step
@@ -35,6 +35,10 @@ def _public_context(request: HttpRequest, organisation: Organisation) -> dict[st
         "organisation": organisation,
         "search_form": SearchForm(request.GET or None),
         "may_edit": roles.has_role(request.user, roles.Kind.ADMIN, organisation),
+        # An organisation without areas of school quality (e.g. an association) has a plain
+        # list of offers, no matrix: its pages name no matrix and no marked cell.
+        # Asked only where a page shows it (the template calls it).
+        "has_areas": QualityArea.objects.filter(organisation=organisation).exists,
     }
 
 
@@ -54,6 +58,7 @@ def catalogue_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.catalogue_organisation(slug)
     context = _public_context(request, organisation)
     context["matrix"] = selectors.offer_matrix(organisation)
+    context["has_areas"] = bool(context["matrix"].areas)
     context["has_supporter_types"] = selectors.public_supporter_types(organisation).exists()
     return render(request, "catalog/matrix.html", context)
 
@@ -97,14 +102,23 @@ def supporter_types(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def offer_search(request: HttpRequest, slug: str) -> HttpResponse:
-    """Offers found by words, with German stemming; htmx swaps in the results only."""
+    """Offers found by words (core's search: German word forms, compounds, typos, the
+    organisation's synonyms); htmx swaps in the results only."""
     organisation = selectors.catalogue_organisation(slug)
     context = _public_context(request, organisation)
     form = context["search_form"]
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    found = selectors.search_offers(organisation, query, limit=50) if query else None
+    results = found.found if found else []
     context |= {
         "query": query,
-        "results": list(selectors.search_offers(organisation, query)[:50]) if query else [],
+        "results": results,
+        "total": found.total if found else 0,
+        "full": [found for found in results if found.complete],
+        "partial": [found for found in results if not found.complete],
+        # When nothing fits: the whole catalogue, and the request form (which sends a school
+        # contact on to the form of the app).
+        "request_url": reverse("support:public_request", args=[organisation.slug]),
     }
     if getattr(request, "htmx", False):
         return render(request, "catalog/search.html#results", context)

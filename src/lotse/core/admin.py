@@ -1,7 +1,19 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from lotse.core.models import District, Organisation, OutboxMessage, Person, Role, School, Site
+from lotse.core.models import (
+    Bounce,
+    District,
+    Organisation,
+    OutboxMessage,
+    Person,
+    Role,
+    School,
+    SearchSynonym,
+    Site,
+)
 
 
 @admin.register(Organisation)
@@ -48,8 +60,27 @@ class PersonAdmin(UserAdmin):
     inlines = [RoleInline]
 
 
+class BounceInline(admin.TabularInline):
+    model = Bounce
+    extra = 0
+    can_delete = False
+    readonly_fields = ["received_at", "recipient", "action", "status", "reason"]
+    fields = ("received_at", "recipient", "action", "status", "reason")
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["subject", "status", "created_at", "sent_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    inlines = [BounceInline]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ["word", "means", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["word", "means"]

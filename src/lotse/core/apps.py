@@ -40,10 +40,12 @@ def _register_navigation() -> None:
     navigation.register(
         "core.settings",
         label=_("Settings of %(name)s"),
+        short_label=_("Settings"),
         url_name="core:organisation_settings",
         order=900,
         kinds=(Kind.ADMIN,),
         per_organisation=True,
+        menu=navigation.ADMINISTRATION,
     )
 
 

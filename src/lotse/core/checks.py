@@ -1,5 +1,5 @@
-"""What a real installation needs before it may start: its own secret key, and encryption keys
-that a backup of the data folder does not hold.
+"""What a real installation needs before it may start: its own secret key, encryption keys
+that a backup of the data folder does not hold, and the public address its links lead to.
 
 These are Django system checks. Django runs them before `lotse serve`, `lotse worker`,
 `lotse migrate` and every other command that does not opt out, and stops with the messages
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -133,3 +134,32 @@ def encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
             )
         )
     return errors
+
+
+@checks.register(checks.Tags.security)
+def base_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Links in mails and calendar files lead to the installation's public address; a real
+    installation says which it is. Only the demo derives it from the address it binds to."""
+    if settings.LOTSE_DEMO:
+        return []
+    if not settings.LOTSE_BASE_URL_GIVEN:
+        return [
+            checks.Error(
+                "LOTSE_BASE_URL is not set: links in mails and calendar files would point to "
+                f"{settings.BASE_URL}, not to the address people reach this installation at.",
+                hint="Set LOTSE_BASE_URL to the public address, with scheme and without a "
+                "trailing slash, e.g. https://lotse.example.org. " + DEMO_HINT,
+                id="lotse.E006",
+            )
+        ]
+    parsed = urlsplit(settings.BASE_URL)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        return [
+            checks.Error(
+                f"LOTSE_BASE_URL ({settings.BASE_URL}) is not an address with http:// or "
+                "https:// and a host name.",
+                hint="e.g. LOTSE_BASE_URL=https://lotse.example.org",
+                id="lotse.E006",
+            )
+        ]
+    return []

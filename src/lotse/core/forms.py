@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lotse.core import retention, schoolimport
 from lotse.core.models import Organisation, RetentionAction
+from lotse.lib import textsearch
 from lotse.lib.forms import KernForm, apply_kern_classes
 from lotse.lib.sizes import megabytes
 
@@ -170,3 +171,52 @@ class SchoolImportForm(KernForm):
                 _("The file is larger than %(size)s MB."), params={"size": self.megabytes()}
             )
         return upload
+
+
+class SearchSynonymsForm(KernForm):
+    """An organisation's synonym list for the search, one line per word: "Mobbing: Konflikte,
+    Streit" makes a search for "Mobbing" also find the offers about Konflikte and Streit."""
+
+    synonyms = forms.CharField(
+        label=_("Synonyms"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=20000,
+        help_text=_(
+            "One line per word: the word, a colon, then the words it should also find, "
+            "separated by commas. Example: Mobbing: Konflikte, Streit"
+        ),
+    )
+
+    @staticmethod
+    def text_of(pairs: list[tuple[str, list[str]]]) -> str:
+        return "\n".join(f"{word}: {', '.join(means)}" for word, means in pairs)
+
+    def clean_synonyms(self) -> list[tuple[str, list[str]]]:
+        pairs: dict[str, tuple[str, list[str]]] = {}
+        for number, line in enumerate(self.cleaned_data["synonyms"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            word, colon, rest = line.partition(":")
+            word = word.strip()
+            means = [part.strip() for part in rest.split(",") if part.strip()]
+            if not colon or not word or not means:
+                raise forms.ValidationError(
+                    _("Line %(number)s: write the word, a colon and what it should also find."),
+                    params={"number": number},
+                )
+            if len(textsearch.terms(word)) != 1 or len(word.split()) != 1:
+                raise forms.ValidationError(
+                    _("Line %(number)s: “%(word)s” must be one word that carries meaning."),
+                    params={"number": number, "word": word},
+                )
+            if len(word) > 100 or len(", ".join(means)) > 300:
+                raise forms.ValidationError(
+                    _("Line %(number)s is too long."), params={"number": number}
+                )
+            key = word.casefold()
+            if key in pairs:
+                pairs[key][1].extend(m for m in means if m not in pairs[key][1])
+            else:
+                pairs[key] = (word, means)
+        return list(pairs.values())

@@ -1,13 +1,18 @@
 """Middleware of Lotse: German first, no caching of what logged-in people see, session limits,
-and the second factor for staff."""
+the second factor for staff, and pages that survive one unreadable encrypted value."""
 
-from collections.abc import Callable
-from typing import Any
+import functools
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Concatenate
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import resolve_url
@@ -18,7 +23,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from lotse.core import security
+from lotse.core import roles, security
+from lotse.lib import crypto
 
 
 class LanguageMiddleware:
@@ -189,3 +195,88 @@ class SecondFactorMiddleware:
         if match.view_name in _OPEN_VIEW_NAMES:
             return True
         return not match.namespace and (match.url_name or "").startswith(_OPEN_URL_NAME_PREFIXES)
+
+
+# How long the report of one unreadable value is remembered, so that it is mailed once and not
+# at every page view (the cache is the database table every server process shares).
+UNREADABLE_REPORT_SECONDS = 30 * 24 * 3600
+unreadable_logger = logging.getLogger("lotse.unreadable")
+
+
+def report_unreadable(field: str, pk: Any, sealed: bytes, error: crypto.DecryptionError) -> None:
+    """Report an encrypted value that cannot be opened to the admins: one log line at ERROR,
+    which the logging configuration also mails to LOTSE_ADMINS. Once per value (field, row and
+    the sealed bytes), not per page view. The line names the field, the row and the reason,
+    never content."""
+    digest = hashlib.sha256(sealed).hexdigest()[:32]
+    if not cache.add(f"lotse:unreadable:{field}:{pk}:{digest}", 1, UNREADABLE_REPORT_SECONDS):
+        return
+    if isinstance(error, crypto.KeyMissing):
+        reason = f"sealed with key {error.kid!r}, which is not in the key ring"
+    else:
+        reason = "the value belongs to another row or field, or was altered"
+    unreadable_logger.error("Unreadable encrypted value: %s of row %s: %s", field, pk, reason)
+
+
+class TolerantReadsMiddleware:
+    """A page that only reads (GET, HEAD) shows an encrypted text that cannot be opened as
+    "cannot be read" (with the reason for admins) instead of failing as a whole, and reports
+    it once. Requests that write keep the error: nothing may be saved over a sealed value."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with tolerant_reads(request):
+            return self.get_response(request)
+
+
+def _is_admin(user: Any) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or roles.organisation_ids(user, roles.Kind.ADMIN))
+
+
+@contextmanager
+def tolerant_reads(request: HttpRequest) -> Iterator[None]:
+    """Unreadable encrypted texts read as "cannot be read" (with the reason for admins) and
+    are reported, within this block. For showing a page, also after a refused step of a form
+    (nothing is written then)."""
+    with tolerant_reads_for(getattr(request, "user", None)):
+        yield
+
+
+@contextmanager
+def tolerant_reads_for(reader: Any) -> Iterator[None]:
+    """`tolerant_reads` for a reader known without the HTTP request (a page's context)."""
+    with crypto.tolerant(show_reason=lambda: _is_admin(reader), report=report_unreadable):
+        yield
+
+
+def reads_tolerantly[**P, R](
+    show: Callable[Concatenate[HttpRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R]:
+    """A function that shows a page to `request` (its first argument) and writes no encrypted
+    value, run within `tolerant_reads`: e.g. the request page shown again after a refused step."""
+
+    @functools.wraps(show)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
+        with tolerant_reads(request):
+            return show(request, *args, **kwargs)
+
+    return wrapper
+
+
+def reads_tolerantly_for_reader[**P, R](collect: Callable[P, R]) -> Callable[P, R]:
+    """A function that collects what a page shows to `person` (its second argument or the
+    keyword `person`) and writes no encrypted value, run within `tolerant_reads_for`."""
+
+    @functools.wraps(collect)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        reader = kwargs.get("person", args[1] if len(args) > 1 else None)
+        with tolerant_reads_for(reader):
+            return collect(*args, **kwargs)
+
+    return wrapper

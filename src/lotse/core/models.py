@@ -286,8 +286,6 @@ class OutboxMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    bounced_at = models.DateTimeField(null=True, blank=True)
-    bounce_reason = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("outgoing mail")
@@ -297,6 +295,72 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Bounce(models.Model):
+    """One report that a Lotse mail did not reach one of its recipients (a bounce).
+
+    Every report is kept: a mail to three addresses may come back for two of them, from
+    different servers, at different times. Read from the delivery status notification
+    (RFC 3464: Final-Recipient, Action, Status, Diagnostic-Code) or, for servers that write
+    plain text, from the text."""
+
+    class Action(models.TextChoices):
+        FAILED = "failed", _("not delivered")
+        DELAYED = "delayed", _("delayed, the server keeps trying")
+        UNKNOWN = "", _("returned")
+
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="bounce_records"
+    )
+    # The address that failed; empty when the report does not say (a text bounce of a mail
+    # to several addresses).
+    recipient = models.EmailField(_("recipient"), max_length=320, blank=True)
+    action = models.CharField(_("action"), max_length=20, blank=True, choices=Action.choices)
+    # The enhanced status code (RFC 3463), e.g. 5.1.1.
+    status = models.CharField(_("status code"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bounce")
+        verbose_name_plural = _("bounces")
+        ordering = ["received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient or '?'}: {self.status or self.action}"
+
+    def status_meaning(self) -> str:
+        """What the status code means, in the reader's language (RFC 3463)."""
+        parts = self.status.split(".")
+        if len(parts) != 3 or parts[0] not in {"4", "5"}:
+            return ""
+        meanings = {
+            "1.1": _("the address does not exist"),
+            "1.2": _("the recipient's mail domain does not exist"),
+            "1.3": _("the address is not valid"),
+            "1.10": _("the address does not exist"),
+            "2.1": _("the mailbox is disabled"),
+            "2.2": _("the mailbox is full"),
+            "2.3": _("the mail is too large for the mailbox"),
+            "3.4": _("the mail is too large for the receiving server"),
+            "4.1": _("the receiving server did not answer"),
+            "4.4": _("no route to the receiving server"),
+            "4.7": _("the delivery time expired"),
+        }
+        subject = ".".join(parts[1:])
+        if subject in meanings:
+            return str(meanings[subject])
+        if parts[1] == "7":
+            return str(_("refused by the receiving server's rules (e.g. a spam filter)"))
+        if parts[0] == "4":
+            return str(_("temporary failure"))
+        return str(_("permanent failure"))
+
+    @property
+    def failed(self) -> bool:
+        """The mail did not and will not reach the address (anything but a delay report)."""
+        return self.action != self.Action.DELAYED and not self.status.startswith("4.")
 
 
 class AccessLog(models.Model):
@@ -449,3 +513,67 @@ class SchoolImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.organisation_id}, {self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class SearchTerm(models.Model):
+    """One term of one object in the search index (`lotse.core.search`): derived data, rebuilt
+    from the object's texts whenever it is saved (`lotse rebuild-search-index` rebuilds all).
+
+    `kind` names what was indexed ("catalog.offer"), `object_id` which one; `organisation` is the
+    scope a search runs in (None for content that belongs to no organisation). `weight` is the
+    weight of the most important field the term occurs in (the title counts more than the text).
+    """
+
+    kind = models.CharField(max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    term = models.CharField(max_length=100)
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "term"], name="core_searchterm_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["kind", "organisation", "term"], name="core_searchterm_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} {self.term}"
+
+
+class SearchSynonym(models.Model):
+    """A word of an organisation's synonym list: a search for `word` also finds what
+    `means` says (several words, separated by commas), e.g. "Mobbing" → "Konflikte"."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="search_synonyms"
+    )
+    word = models.CharField(_("word"), max_length=100)
+    means = models.CharField(
+        _("also finds"),
+        max_length=300,
+        help_text=_("One or more words, separated by commas."),
+    )
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["organisation", "word"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "word"], name="core_searchsynonym_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.means}"
+
+    def means_list(self) -> list[str]:
+        return [part.strip() for part in self.means.split(",") if part.strip()]

@@ -30,7 +30,9 @@ class Entry:
     `kinds` are the kinds of role that see it; empty means everyone with any role. `public`
     entries are shown to everyone, logged in or not. `per_organisation` entries take the
     organisation's slug as their URL argument and `label` is formatted with `name`; a person
-    with just one such organisation reads `short_label` where one is given.
+    with just one such organisation reads `short_label` where one is given. `menu` is
+    `MAIN` (the links in the header) or `ADMINISTRATION` (the organisation's settings, in a
+    menu of their own, so the header stays one line).
     """
 
     key: str
@@ -42,6 +44,11 @@ class Entry:
     per_organisation: bool = False
     short_label: str | Promise | None = None
     badge: Badge | None = None
+    menu: str = "main"
+
+
+MAIN = "main"
+ADMINISTRATION = "administration"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Link:
     label: str
     url: str
     badge: int | None = None
+    menu: str = MAIN
 
 
 _ENTRIES: dict[str, Entry] = {}
@@ -68,11 +76,16 @@ def register(
     per_organisation: bool = False,
     short_label: str | Promise | None = None,
     badge: Badge | None = None,
+    menu: str = MAIN,
 ) -> Entry:
     """Register a navigation entry (call from `AppConfig.ready()`); registering a key again
     replaces it, so a reload in tests does not fail."""
     if public and (kinds or per_organisation):
         raise ValueError(f"{key}: a public entry is for everyone and belongs to no organisation")
+    if menu not in (MAIN, ADMINISTRATION):
+        raise ValueError(f"{key}: unknown menu {menu!r}")
+    if per_organisation and short_label is None:
+        raise ValueError(f"{key}: an entry per organisation needs a short label without the name")
     entry = Entry(
         key=key,
         label=label,
@@ -83,6 +96,7 @@ def register(
         per_organisation=per_organisation,
         short_label=short_label,
         badge=badge,
+        menu=menu,
     )
     _ENTRIES[key] = entry
     return entry
@@ -106,7 +120,13 @@ def links_for(person: Person | AnonymousUser) -> list[Link]:
         if not entry.per_organisation:
             counts = entry.badge(person, []) if entry.badge and isinstance(person, Person) else {}
             links.append(
-                Link(entry.key, str(entry.label), reverse(entry.url_name), counts.get(None))
+                Link(
+                    entry.key,
+                    str(entry.label),
+                    reverse(entry.url_name),
+                    counts.get(None),
+                    entry.menu,
+                )
             )
             continue
         # The organisations come with the roles (loaded once per request): no query here.
@@ -120,6 +140,7 @@ def links_for(person: Person | AnonymousUser) -> list[Link]:
                     str(text) % {"name": organisation.name},
                     reverse(entry.url_name, args=[organisation.slug]),
                     counts.get(organisation.pk) if entry.badge else None,
+                    entry.menu,
                 )
             )
     return links

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from email.message import MIMEPart
 from email.utils import make_msgid
 from typing import Any
@@ -18,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lotse.core.models import Organisation, OutboxMessage, Site
+from lotse.core.models import Bounce, Organisation, OutboxMessage, Site
 
 logger = logging.getLogger(__name__)
 
@@ -222,19 +223,71 @@ def send_pending(*, limit: int = 200, now: dt.datetime | None = None) -> int:
     return len(pks)
 
 
-def record_bounce(
-    *, message_id: str, reason: str, organisation: Organisation | None = None
-) -> OutboxMessage | None:
-    """Mark a Lotse mail as bounced, with the reason the receiving server gave.
+@dataclass(frozen=True)
+class BounceReport:
+    """What a bounce says about one recipient of a Lotse mail."""
 
-    With an organisation, only its own mails (and those of no organisation) are considered."""
+    recipient: str = ""
+    original_recipient: str = ""
+    action: str = ""
+    status: str = ""
+    reason: str = ""
+
+
+def record_bounce(
+    *,
+    message_id: str,
+    reports: Sequence[BounceReport] = (),
+    text: str = "",
+    from_text: bool = False,
+    organisation: Organisation | None = None,
+) -> OutboxMessage | None:
+    """Keep a bounce of a Lotse mail: one row per recipient it reports, beside the earlier ones.
+
+    `reports` come from the delivery status notification; with `from_text` they were read from
+    a bounce written as plain text, and only the mail's own recipients count (the text also
+    names servers and postmasters). A bounce that names none of them still counts, with the
+    address if the mail had only one, and `text` as the reason. With an organisation, only its
+    own mails (and those of no organisation) are considered."""
     messages = OutboxMessage.objects.filter(message_id=message_id.strip())
     if organisation is not None:
         messages = messages.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
     message = messages.first()
     if message is None:
         return None
-    message.bounced_at = timezone.now()
-    message.bounce_reason = reason[:2000]
-    message.save(update_fields=["bounced_at", "bounce_reason"])
+    ours = {str(a).strip().lower() for a in message.to}
+    rows: list[Bounce] = []
+    now = timezone.now()
+    for report in reports:
+        final = report.recipient.strip().lower()
+        original = report.original_recipient.strip().lower()
+        # The address Lotse wrote to; a forward is named in the reason.
+        recipient = original if original in ours or not final else final
+        if from_text and recipient not in ours:
+            continue
+        reason = report.reason.strip()
+        if final and recipient != final:
+            reason = " – ".join(
+                r for r in (reason, _("forwarded to %(address)s") % {"address": final}) if r
+            )
+        rows.append(
+            Bounce(
+                message=message,
+                recipient=recipient[:320],
+                action=report.action if report.action in Bounce.Action.values else "",
+                status=report.status[:20],
+                reason=reason[:2000],
+                received_at=now,
+            )
+        )
+    if not rows:
+        rows.append(
+            Bounce(
+                message=message,
+                recipient=next(iter(ours)) if len(ours) == 1 else "",
+                reason=(" ".join(text.split()) or _("The mail could not be delivered."))[:2000],
+                received_at=now,
+            )
+        )
+    Bounce.objects.bulk_create(rows)
     return message

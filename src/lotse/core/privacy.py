@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy
 from lotse.core import audit, roles
 from lotse.core.models import (
     AccessLog,
+    Bounce,
     Erasure,
     Organisation,
     OutboxMessage,
@@ -55,6 +56,7 @@ from lotse.core.models import (
     SchoolImport,
 )
 from lotse.lib import errors
+from lotse.lib.crypto import DecryptionError
 
 EXPORT_FORMAT = "lotse.person-export/1"
 # Erased people keep their row; their address becomes this unusable one (the domain is reserved
@@ -367,7 +369,11 @@ def serialise(obj: Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
     for f in obj._meta.concrete_fields:
         if f.name in skip:
             continue
-        out[f.attname] = _json(getattr(obj, f.attname))
+        try:
+            out[f.attname] = _json(getattr(obj, f.attname))
+        except DecryptionError as error:
+            # One value no key opens does not stop the export; it says so (no content).
+            out[f.attname] = {"unreadable": str(error)}
     for m2m in obj._meta.many_to_many:
         if m2m.name not in skip:
             out[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
@@ -387,9 +393,53 @@ PERSON_FIELDS = (
 )
 
 
+# What others wrote on the person's own requests (Art. 15): functions of the subject, each
+# returning entries {"request", "reference", "kind", "date", "author_role", "level", "text",
+# "withheld"}; registered by the apps that hold such entries.
+WrittenByOthers = Callable[[Subject], list[dict[str, Any]]]
+_WRITTEN_BY_OTHERS: dict[str, WrittenByOthers] = {}
+
+WRITTEN_BY_OTHERS_ABOUT = (
+    "Entries others wrote on the requests the person sent, is the contact of, or was proposed "
+    "for as a supporter (notes, session records, reflections, reasons, next steps, Kontrakt "
+    "versions, documents): request, date, kind, the author's role and level. The text is "
+    "included where the person may read the entry in Lotse today; otherwise it is withheld, "
+    "as the entry is confidential to the people in the room (Art. 15(4) DSGVO): the "
+    "organisation decides case by case what of it it can hand over."
+)
+
+
+def register_written_by_others(name: str, entries: WrittenByOthers) -> None:
+    """Register a function that lists what others wrote on the person's requests (call from
+    `AppConfig.ready()`); registering a name again replaces it."""
+    _WRITTEN_BY_OTHERS[name] = entries
+
+
+# What the export reads besides the person's own data: functions of the subject, each returning
+# the (subject, organisation id) pairs whose confidential content the export shows, e.g. the
+# requests the person took part in. The export writes one access-log row on each, so a request's
+# own access log shows that an admin read it through an export (registered by the apps).
+ExportReads = Callable[[Subject], Iterable[tuple[Model, int]]]
+_EXPORT_READS: dict[str, ExportReads] = {}
+
+
+def register_export_reads(name: str, reads: ExportReads) -> None:
+    """Register a function naming what an export of a person reads of the app's confidential
+    content (call from `AppConfig.ready()`); registering a name again replaces it."""
+    _EXPORT_READS[name] = reads
+
+
+def written_by_others(person: Person) -> list[dict[str, Any]]:
+    subject = Subject.of(person)
+    found: list[dict[str, Any]] = []
+    for _name, entries in sorted(_WRITTEN_BY_OTHERS.items()):
+        found += entries(subject)
+    return found
+
+
 def collect(person: Person) -> dict[str, Any]:
     """Everything Lotse holds about the person: their own row and each registered model's rows
-    that refer to them, grouped by model label."""
+    that refer to them, grouped by model label, and what others wrote on their requests."""
     subject = Subject.of(person)
     data: dict[str, list[dict[str, Any]]] = {}
     notes: dict[str, str] = {}
@@ -404,6 +454,10 @@ def collect(person: Person) -> dict[str, Any]:
         "exported_at": timezone.now().isoformat(),
         "person": {name: _json(getattr(person, name)) for name in PERSON_FIELDS},
         "data": data,
+        "written_by_others": {
+            "about": WRITTEN_BY_OTHERS_ABOUT,
+            "entries": written_by_others(person),
+        },
         "kept_on_erasure": notes,
     }
 
@@ -420,6 +474,16 @@ def person_export(*, person: Person, by: Person, organisation: Organisation) -> 
         subject=person,
         what="export",
     )
+    subject = Subject.of(person)
+    for _name, reads in sorted(_EXPORT_READS.items()):
+        for read, organisation_id in reads(subject):
+            audit.read(
+                person=by,
+                role=Role.Kind.ADMIN,
+                organisation=organisation_id,
+                subject=read,
+                what="export",
+            )
     return collect(person)
 
 
@@ -539,6 +603,10 @@ def _outbox_erase(rows: QuerySet[OutboxMessage], subject: Subject) -> int:
     return changed
 
 
+def _bounce_rows(subject: Subject) -> QuerySet[Bounce]:
+    return Bounce.objects.filter(Q(recipient__iexact=subject.email) | subject.mentioned("reason"))
+
+
 def _log_entry_rows(subject: Subject) -> QuerySet[LogEntry]:
     person_type = ContentType.objects.get_for_model(Person)
     return LogEntry.objects.filter(
@@ -588,6 +656,13 @@ def register_core() -> None:
     # An uploaded school data file waits a day at most; it holds public school data only.
     register(SchoolImport, fields=["uploaded_by"], erase=delete, exclude=["content"])
     register(OutboxMessage, text_fields=["to"], rows=_outbox_rows, erase=_outbox_erase)
+    # A bounce names the address that failed, and the server's words often repeat it.
+    register(
+        Bounce,
+        text_fields=["recipient"],
+        rows=_bounce_rows,
+        erase=detach(blank=["recipient"], scrub=["reason"]),
+    )
     register(
         LogEntry,
         fields=["user"],

@@ -22,13 +22,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core import outbox, roles
 from lotse.core.models import (
+    Bounce,
     Organisation,
     OutboxMessage,
     Person,
@@ -327,15 +328,18 @@ def _outbox_due(
         | Q(status=status.FAILED, attempts__gte=outbox.MAX_ATTEMPTS, created_at__lt=cutoff)
     )
     if action == Action.ANONYMISE:
-        rows = rows.exclude(subject="", body="", calendar="")
+        # A bounce that arrives after the anonymisation names an address again.
+        named = Bounce.objects.filter(message=OuterRef("pk")).exclude(recipient="", reason="")
+        rows = rows.filter(~Q(subject="", body="", calendar="") | Exists(named))
     return rows
 
 
 def _outbox_apply(rows: QuerySet[OutboxMessage], action: str) -> int:
     if action == Action.DELETE:
         return delete_rows(rows)
-    # The facts stay (when, which template, about what, delivered or not); the people and the
-    # text go.
+    # The facts stay (when, which template, about what, delivered or not, the status codes of
+    # its bounces); the people and the text go.
+    Bounce.objects.filter(message__in=rows).update(recipient="", reason="")
     return rows.update(
         to=[],
         reply_to="",
@@ -343,7 +347,6 @@ def _outbox_apply(rows: QuerySet[OutboxMessage], action: str) -> int:
         body="",
         calendar="",
         last_error="",
-        bounce_reason="",
     )
 
 

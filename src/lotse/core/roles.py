@@ -44,6 +44,11 @@ def has_role(
     )
 
 
+def held(person: Person | AnonymousUser) -> list[Role]:
+    """The person's roles with their organisations (from the per-request cache)."""
+    return list(_roles(person))
+
+
 def role_kinds(person: Person | AnonymousUser) -> set[str]:
     """The kinds of role a person holds anywhere."""
     return {r.kind for r in _roles(person)}

@@ -10,7 +10,8 @@ Three formats are read (docs/school-import.md describes them for the people who 
   `"data"` is read too.
 - `sn-csv`: the same database as CSV (`format=csv`): one row per building with the same field
   names; `school_type_keys` holds the keys comma-separated ("11, 12"). A school with several
-  buildings has several rows; the first counts, the others are rejected as duplicates.
+  buildings has several rows; the first counts, the others are skipped (not an error; the
+  report lists them as skipped, with the reason).
 - `generic-csv`: a documented CSV for every other source (columns in `GENERIC_COLUMNS`).
 
 The file must be UTF-8 (a byte order mark is fine; UTF-16 with a byte order mark too). A file
@@ -188,6 +189,14 @@ MESSAGES = {
         "The school number %(key)s appears more than once in the file; only its first row "
         "(%(first)s) is imported."
     ),
+    "duplicate_entry": _(
+        "The school number %(key)s appears more than once in the file; only its first entry "
+        "(%(first)s) is imported."
+    ),
+    "further_building": _(
+        "A further building of the school %(key)s: the school is imported from its first row "
+        "(%(first)s)."
+    ),
     "missing_name": _("The name of the school is missing."),
     "not_text": _("%(field)s must be text, not a list or an object."),
     "too_long": _("%(field)s is too long (%(length)s characters, at most %(max)s)."),
@@ -281,6 +290,12 @@ class Rejection:
 
 
 @dataclass
+class Skip(Rejection):
+    """A row that is left out on purpose, not an error: a further building of a school in a
+    Saxon CSV export (the school's first row is imported)."""
+
+
+@dataclass
 class Note:
     """Something the admin should know about a row that was imported (or about the file)."""
 
@@ -321,6 +336,7 @@ class Result:
     unchanged: int = 0
     changes: list[Change] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
 
     @property
@@ -347,6 +363,9 @@ class Result:
             "rejected": [
                 [r.row, r.key, [[m.code, m.params] for m in r.reasons]] for r in self.rejected
             ],
+            "skipped": [
+                [r.row, r.key, [[m.code, m.params] for m in r.reasons]] for r in self.skipped
+            ],
             "notes": [[n.row, n.key, n.message.code, n.message.params] for n in self.notes],
         }
 
@@ -366,6 +385,11 @@ class Result:
             rejected=[
                 Rejection(row, key, [Message(code, params) for code, params in reasons])
                 for row, key, reasons in data["rejected"]
+            ],
+            # Results stored before skipped rows were told apart have none.
+            skipped=[
+                Skip(row, key, [Message(code, params) for code, params in reasons])
+                for row, key, reasons in data.get("skipped", [])
             ],
             notes=[
                 Note(row, key, Message(code, params)) for row, key, code, params in data["notes"]
@@ -690,7 +714,10 @@ class Checker:
             return key, Rejection(source.row, key, [Message("invalid_key", {"value": key})])
         if key in self.seen:
             params = {"key": key, "first": str(self.seen[key])}
-            return key, Rejection(source.row, key, [Message("duplicate", params)])
+            if self.file_format == FileFormat.SN_CSV:
+                return key, Skip(source.row, key, [Message("further_building", params)])
+            code = "duplicate_entry" if self.file_format == FileFormat.SN_JSON else "duplicate"
+            return key, Rejection(source.row, key, [Message(code, params)])
         self.seen[key] = source.row
         return key, None
 
@@ -945,7 +972,9 @@ def _run_rows(
     result.rows = total
     for done, source in enumerate(parsed.rows, start=1):
         outcome = checker.check(source)
-        if isinstance(outcome, Rejection):
+        if isinstance(outcome, Skip):
+            result.skipped.append(outcome)
+        elif isinstance(outcome, Rejection):
             result.rejected.append(outcome)
         else:
             result.notes.extend(Note(outcome.row, outcome.key, m) for m in outcome.notes)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from lotse.core import roles, security
-from lotse.core.models import Organisation, Person
+from lotse.core.models import Organisation, Person, SearchSynonym
 from lotse.lib.errors import Refused
 
 
@@ -67,3 +67,19 @@ def person_end_sessions(*, person: Person) -> int:
             store().delete(key)
     security.forget_sessions(keys)
     return len(keys)
+
+
+@transaction.atomic
+def search_synonyms_replace(
+    *, organisation: Organisation, by: Person, pairs: list[tuple[str, list[str]]]
+) -> int:
+    """Replace the organisation's synonym list of the search (docs/search.md): each pair is a
+    word and the words a search for it also finds. Only its admins may. How many are listed."""
+    if not roles.has_role(by, roles.Kind.ADMIN, organisation):
+        raise NotAllowed
+    SearchSynonym.objects.filter(organisation=organisation).delete()
+    SearchSynonym.objects.bulk_create(
+        SearchSynonym(organisation=organisation, word=word, means=", ".join(means))
+        for word, means in pairs
+    )
+    return len(pairs)

@@ -8,10 +8,16 @@ urlpatterns = [
     path("postausgang/", views.outbox_list, name="outbox"),
     path("postausgang/<int:pk>/", views.outbox_detail, name="outbox_detail"),
     path("ping/", views.ping, name="ping"),
+    path("katalog/<slug:slug>/schulen/", views.school_choices, name="school_choices"),
     path(
         "organisation/<slug:slug>/einstellungen/",
         views.organisation_settings,
         name="organisation_settings",
+    ),
+    path(
+        "organisation/<slug:slug>/suche/synonyme/",
+        views.search_synonyms,
+        name="search_synonyms",
     ),
     path(
         "organisation/<slug:slug>/aufbewahrung/",

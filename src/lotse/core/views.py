@@ -1,6 +1,6 @@
 """Views of core: the mail outbox for staff; for organisation admins the organisation's
-settings, its retention rules, the export and erasure of a person's data, and its schools with
-the school data import."""
+settings, the synonyms of its search, its retention rules, the export and erasure of a person's
+data, and its schools with the school data import."""
 
 from __future__ import annotations
 
@@ -12,13 +12,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lotse.core import audit, privacy, retention, roles, schoolimport, schools, services
+from lotse.core import (
+    audit,
+    privacy,
+    retention,
+    roles,
+    school_choice,
+    schoolimport,
+    schools,
+    services,
+)
 from lotse.core.forms import (
     EraseForm,
     OrganisationSettingsForm,
@@ -26,8 +35,18 @@ from lotse.core.forms import (
     RetentionForm,
     SchoolImportForm,
     SchoolSearchForm,
+    SearchSynonymsForm,
 )
-from lotse.core.models import Organisation, OutboxMessage, Person, Role, SchoolImport
+from lotse.core.models import (
+    Organisation,
+    OutboxMessage,
+    Person,
+    Role,
+    School,
+    SchoolImport,
+    SearchSynonym,
+)
+from lotse.lib import limits
 
 
 def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
@@ -47,8 +66,10 @@ def _visible_outbox(request: HttpRequest) -> QuerySet[OutboxMessage]:
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Every mail Lotse wrote for the staff's organisations, sent or kept."""
-    messages = _visible_outbox(request).only(
-        "pk", "subject", "to", "status", "created_at", "sent_at", "bounced_at"
+    messages = (
+        _visible_outbox(request)
+        .only("pk", "subject", "to", "status", "created_at", "sent_at")
+        .prefetch_related("bounce_records")
     )
     page = Paginator(messages, 50).get_page(request.GET.get("page"))
     return render(request, "core/outbox_list.html", {"page": page})
@@ -73,13 +94,39 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
         what="outbox_mail",
         object_id=message.pk,
     )
-    return render(request, "core/outbox_detail.html", {"message": message})
+    return render(
+        request,
+        "core/outbox_detail.html",
+        {"message": message, "bounces": list(message.bounce_records.all())},
+    )
 
 
 @require_GET
 def ping(request: HttpRequest) -> HttpResponse:
     """A trivial view: the floor the benchmarks measure against, and a health check."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def school_choices(request: HttpRequest, slug: str) -> JsonResponse:
+    """The schools of an organisation that match the words typed into a school choice, for its
+    combobox: the same public list the public request form offers, at most a few at a time."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    query = request.GET.get("q", "").strip()[: limits.SEARCH]
+    matches = school_choice.search(
+        School.objects.filter(district__organisation=organisation), query
+    )
+    count = matches.count()
+    return JsonResponse(
+        {
+            "count": count,
+            "status": school_choice.found_text(count, school_choice.SHOWN),
+            "results": [
+                {"value": str(school.pk), "label": school_choice.label(school)}
+                for school in matches[: school_choice.SHOWN]
+            ],
+        }
+    )
 
 
 @login_required
@@ -146,6 +193,29 @@ def retention_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 for run in retention.runs_that_acted(organisation)
             ],
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_synonyms(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation admin keeps the synonym list of the search: a word and what a search
+    for it also finds ("Mobbing: Konflikte")."""
+    organisation, person = _admin_organisation(request, slug)
+    listed = SearchSynonym.objects.filter(organisation=organisation).order_by("word")
+    text = SearchSynonymsForm.text_of([(s.word, s.means_list()) for s in listed])
+    form = SearchSynonymsForm(request.POST or None, initial={"synonyms": text})
+    if request.method == "POST" and form.is_valid():
+        services.search_synonyms_replace(
+            organisation=organisation, by=person, pairs=form.cleaned_data["synonyms"]
+        )
+        flash.success(request, _("The synonyms of the search have been saved."))
+        return redirect("core:search_synonyms", slug=organisation.slug)
+    return render(
+        request,
+        "core/search_synonyms.html",
+        {"organisation": organisation, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -13,6 +13,8 @@ DEMO_PASSWORD = "lotse-demo-2026"  # noqa: S105 - published demo password, never
 # Staff must log in with a second factor. Every demo staff account gets an authenticator app
 # with this one published secret (base32); `lotse demo-code EMAIL` prints its current code.
 DEMO_TOTP_SECRET = "LOTSEDEMOLOTSEDEMOLOTSEDEMOLOTSE"  # noqa: S105 - published, demo only
+# The password of the test Dovecot (scripts/dovecot.sh), which takes any user name.
+DEMO_MAILBOX_PASSWORD = "lotse-test"  # noqa: S105 - published, demo and tests only
 
 
 class SiteData(NamedTuple):

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from django.utils import timezone
 
 from lotse.catalog.models import Offer, QualityArea
-from lotse.core.models import Organisation, Person, School
+from lotse.core.models import Organisation, OutboxMessage, Person, School, Site
 from lotse.support.mail import intake
 from lotse.support.models import (
     Acceptance,
@@ -99,6 +99,11 @@ def _to_meeting(
         place=f"{request.requester}, Lehrerzimmer",
         participants="Schulleitung, Steuergruppe",
     )
+    # The meeting was arranged about a week after the request came in; the steps before it
+    # fall in between (_in_order).
+    TimelineEvent.objects.filter(request=request, kind="meeting_scheduled").update(
+        created_at=min(request.received_at + dt.timedelta(days=6), timezone.now())
+    )
     return SupportRequest.objects.get(pk=request.pk)
 
 
@@ -107,9 +112,11 @@ def _meeting_held(request: SupportRequest, *, days_ago: int) -> None:
     (the Kontrakt binds only after it)."""
     held = _future(0, 14) - dt.timedelta(days=days_ago)
     Meeting.objects.filter(request=request).update(starts_at=held)
-    TimelineEvent.objects.filter(request=request, kind="meeting_scheduled").update(
-        created_at=held - dt.timedelta(days=7)
-    )
+    # The step in the timeline names the day it was arranged for.
+    for event in TimelineEvent.objects.filter(request=request, kind="meeting_scheduled"):
+        event.created_at = held - dt.timedelta(days=7)
+        event.data = {**event.data, "starts_at": held.isoformat()}
+        event.save(update_fields=["created_at", "data"])
 
 
 def _agreed_on(request: SupportRequest, *, days_ago: int) -> None:
@@ -315,19 +322,23 @@ def create_requests(org: Organisation) -> int:
         place="125. Grundschule Dresden",
         frequency="monatlich ein Termin, dazu ein Pädagogischer Tag",
         resources="Aula und Gruppenräume; zwei Lehrkräfte mit je einer Anrechnungsstunde",
-        methods="Konflikttraining, Rollenspiele, kollegiale Fallberatung",
+        methods=["Kollegiale Fallberatung"],
+        other_methods="Konflikttraining mit Rollenspielen",
         confidentiality=CONFIDENTIALITY,
     )
     agreement_services.agreement_accept(agreement=agreement, by=cast.mediator)
     agreement_services.agreement_accept(agreement=agreement, by=cast.school_contact)
     created.append(request)
 
-    # 7. and 8.: mail that reached the Dresden mailbox, through the real importer.
+    # 7. and 8.: mail that reached the Dresden mailbox, through the real importer (and a bounce
+    # of an earlier acknowledgement).
     created.extend(_mails(org))
 
     # 9.–11.: the accompaniment after the Kontrakt (sessions, next steps, an amendment) and two
     # completed processes that shared their experience (Synergie).
     created.extend(_accompaniments(cast))
+    for request in created:
+        _in_order(request, since=now)
     return len(created)
 
 
@@ -373,7 +384,8 @@ def _binding(
         place="125. Grundschule Dresden",
         frequency="alle drei Wochen, 90 Minuten",
         resources="Eine Anrechnungsstunde für die Steuergruppe",
-        methods="Moderation, kollegiale Fallberatung, Feedbackbögen",
+        methods=["Kollegiale Fallberatung", "Feedbackbogen"],
+        other_methods="Moderation der Steuergruppe",
         confidentiality=CONFIDENTIALITY,
     )
     agreement_services.agreement_accept(agreement=agreement, by=supporter)
@@ -396,6 +408,7 @@ def _held(
 ) -> None:
     """A session planned and recorded. Planning only accepts a future date, so the demo plans
     it for tomorrow and then moves it to the past before recording it."""
+    before = _last_event()
     session = accompaniment_services.session_plan(
         request=request,
         by=supporter,
@@ -409,6 +422,13 @@ def _held(
     Session.objects.filter(pk=session.pk).update(
         starts_at=starts, ends_at=starts + dt.timedelta(hours=2), reminder_sent_at=starts
     )
+    # Planned two weeks ahead (and the accompaniment started with it), recorded the same day.
+    for event in TimelineEvent.objects.filter(pk__gt=before, request=request):
+        event.created_at = starts - dt.timedelta(days=14)
+        if event.kind == "session_planned":
+            event.data = {**event.data, "starts_at": starts.isoformat()}
+        event.save(update_fields=["created_at", "data"])
+    before = _last_event()
     session.refresh_from_db()
     accompaniment_services.session_record(
         session=session,
@@ -422,6 +442,41 @@ def _held(
         ],
         next_steps=steps,
     )
+    TimelineEvent.objects.filter(pk__gt=before, request=request).update(
+        created_at=starts + dt.timedelta(hours=3)
+    )
+
+
+def _last_event() -> int:
+    return TimelineEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _in_order(request: SupportRequest, *, since: dt.datetime) -> None:
+    """The demo takes each request's steps in one go, and dates some of them afterwards to the
+    day they happened (receipt, first meeting, Kontrakt, sessions). The steps taken "now"
+    between two dated ones are spread evenly between them, so the timeline tells the story in
+    the order it was taken; steps after the last dated one stay today."""
+    events = list(TimelineEvent.objects.filter(request=request).order_by("pk"))
+    anchor: dt.datetime | None = None
+    waiting: list[TimelineEvent] = []
+    for event in events:
+        if event.created_at >= since:
+            waiting.append(event)
+            continue
+        if anchor is not None and waiting and anchor < event.created_at:
+            step = (event.created_at - anchor) / (len(waiting) + 1)
+            last = anchor
+            for i, between in enumerate(waiting, 1):
+                when = anchor + step * i
+                # At a working hour of that day, where that keeps the order.
+                working = timezone.localtime(when).replace(hour=9 + (2 * i) % 8, minute=0)
+                if last < working < event.created_at:
+                    when = working
+                elif when <= last:
+                    when = last + (event.created_at - last) / 2
+                TimelineEvent.objects.filter(pk=between.pk).update(created_at=when)
+                last = when
+        anchor, waiting = event.created_at, []
 
 
 def _accompaniments(cast: _Cast) -> list[SupportRequest]:
@@ -498,7 +553,8 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
         place=binding.place,
         frequency="alle vier Wochen, 90 Minuten",
         resources=binding.resources,
-        methods=binding.methods,
+        methods=binding.method_list(),
+        other_methods=binding.other_methods or "",
         confidentiality=binding.confidentiality,
     )
     # The supporter's proposal is the supporter's acceptance; it waits for the school.
@@ -571,7 +627,8 @@ def _accompaniments(cast: _Cast) -> list[SupportRequest]:
 
 
 def _mails(org: Organisation) -> list[SupportRequest]:
-    """A request by mail from an unknown sender (with a file), and a broken mail in quarantine."""
+    """A request by mail from an unknown sender (with a file), a broken mail in quarantine, and
+    a bounce."""
     site = org.sites.get(name="Dresden")
     message = EmailMessage()
     message["From"] = "Karin Lehmann <k.lehmann@post.example>"
@@ -598,4 +655,56 @@ def _mails(org: Organisation) -> list[SupportRequest]:
             b"Content-Type: multipart/mixed\r\n\r\nDer Anhang fehlt, die Grenze auch.\r\n"
         ),
     )
+    _bounce(site)
     return [request] if request is not None else []
+
+
+def _bounce(site: Site) -> None:
+    """The first acknowledgement of a request came back: the school's mailbox is full. The
+    coordination sees it in the outbox, with the address, the status and the server's words."""
+    sent = (
+        OutboxMessage.objects.filter(
+            organisation=site.organisation, template="support/mail/acknowledged"
+        )
+        .order_by("pk")
+        .first()
+    )
+    if sent is None or len(sent.to) != 1:
+        return
+    address = sent.to[0]
+    diagnostic = f"552 5.2.2 <{address}>: Mailbox full - quota exceeded"
+    report = "\r\n".join(
+        [
+            "From: Mail Delivery System <MAILER-DAEMON@mail.lasub.example>",
+            f"To: {site.email}",
+            "Subject: Undelivered Mail Returned to Sender",
+            "Message-ID: <demo-unzustellbar@mail.lasub.example>",
+            "Auto-Submitted: auto-replied",
+            "MIME-Version: 1.0",
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+            "",
+            "--b",
+            "Content-Type: text/plain; charset=us-ascii",
+            "",
+            "This is the mail system at host mail.lasub.example.",
+            "",
+            f"<{address}>: host mx.post.example said: {diagnostic}",
+            "--b",
+            "Content-Type: message/delivery-status",
+            "",
+            "Reporting-MTA: dns; mail.lasub.example",
+            "",
+            f"Final-Recipient: rfc822; {address}",
+            "Action: failed",
+            "Status: 5.2.2",
+            f"Diagnostic-Code: smtp; {diagnostic}",
+            "--b",
+            "Content-Type: text/rfc822-headers",
+            "",
+            f"To: {address}",
+            f"Message-ID: {sent.message_id}",
+            "--b--",
+            "",
+        ]
+    )
+    intake.mail_import(site=site, raw=report.encode())

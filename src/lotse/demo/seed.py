@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +26,7 @@ from lotse.catalog.models import (
 from lotse.core import security
 from lotse.core.models import District, Organisation, Person, Role, School, Site
 from lotse.demo import data, scenarios
-from lotse.support.models import EvaluationQuestion, Method, SupportRequest
+from lotse.support.models import EvaluationQuestion, Mailbox, Method, SupportRequest
 
 _SIX_PLACES = Decimal("0.000001")
 
@@ -37,7 +38,7 @@ LABELS: dict[type[models.Model], str] = {
     QualityArea: "Qualitätsbereiche",
     Characteristic: "Merkmale",
     Criterion: "Kriterien",
-    SupporterType: "Weitere Unterstützer",
+    SupporterType: "Weitere Unterstützung",
     Person: "Personen",
     Role: "Rollen",
     Offer: "Angebote",
@@ -45,6 +46,7 @@ LABELS: dict[type[models.Model], str] = {
     Absence: "Abwesenheiten",
     Method: "Methoden",
     EvaluationQuestion: "Auswertungsfragen",
+    Mailbox: "Postfächer",
 }
 
 
@@ -125,6 +127,28 @@ def _seed_methods_and_questions(report: Report, org: Organisation) -> None:
         )
 
 
+def _seed_mailbox(report: Report, site: Site) -> None:
+    """Each site reads the mailbox of the address it receives at: the mailbox's user name is
+    the site's address, as on a real mail server, so mail from it is recognised as Lotse's
+    own. It points to the test Dovecot (`scripts/dovecot.sh start`, any user name, password
+    `lotse-test`) and is switched off; an admin switches it on under *Postfächer*. One that
+    exists is left as the admin set it."""
+    if Mailbox.objects.filter(site=site).exists():
+        return
+    Mailbox.objects.create(
+        site=site,
+        host="127.0.0.1",
+        port=int(os.environ.get("LOTSE_DOVECOT_IMAP_PORT") or 10143),
+        security=Mailbox.Security.PLAIN,
+        username=site.email,
+        password=data.DEMO_MAILBOX_PASSWORD,
+        folder="INBOX",
+        done_folder="Lotse/Verarbeitet",
+        active=False,
+    )
+    report.created[LABELS[Mailbox]] += 1
+
+
 def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organisation:
     org = _upsert(
         report,
@@ -154,6 +178,7 @@ def seed_organisation(report: Report, org_data: data.OrganisationData) -> Organi
             },
         )
         sites[site.name] = site
+        _seed_mailbox(report, site)
         keys = data.DISTRICT_KEYS.get(org_data.state, {})
         for district_name in site_data.districts:
             districts[district_name] = _upsert(

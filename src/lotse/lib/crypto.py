@@ -15,6 +15,9 @@ import base64
 import os
 import secrets
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,6 +37,18 @@ GENERATED_KEY_FILE = "encryption.key"
 
 class DecryptionError(Exception):
     """A sealed value could not be opened: wrong key, wrong row, or tampered with."""
+
+
+class KeyMissing(DecryptionError):
+    """The value was sealed with a key that is not in the ring."""
+
+    def __init__(self, kid: str) -> None:
+        super().__init__(f"key {kid!r} is not in the key ring")
+        self.kid = kid
+
+
+class NotThisRow(DecryptionError):
+    """The key is there, but the value belongs to another row or field, or was altered."""
 
 
 @dataclass(frozen=True)
@@ -150,11 +165,76 @@ def unseal(sealed: bytes, *, aad: bytes) -> bytes:
     start = 3 + len(kid)
     key = key_ring().keys.get(kid)
     if key is None:
-        raise DecryptionError(f"key {kid!r} is not in the key ring")
+        raise KeyMissing(kid)
     try:
         return AESGCM(key).decrypt(sealed[start : start + 12], sealed[start + 12 :], aad)
     except InvalidTag as exc:
-        raise DecryptionError("the value does not belong to this row or was altered") from exc
+        raise NotThisRow("the value does not belong to this row or was altered") from exc
+
+
+# --- reading on although one value is unreadable ----------------------------------------------
+
+
+class Unreadable(str):
+    """What a text field reads as while reads are tolerant (`tolerant()`) and its value cannot
+    be opened: a German sentence for the page, with the reason for admins. It is never written
+    back: saving it raises (the sealed value stays as it is)."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str) -> Unreadable:
+        value = super().__new__(cls, text)
+        value.reason = reason
+        return value
+
+
+@dataclass(frozen=True)
+class _Tolerance:
+    # Asked only when a value is unreadable: whether the reader may see the reason.
+    show_reason: Callable[[], bool]
+    # Called once per unreadable value a read meets: (field label, row pk, sealed, error).
+    report: Callable[[str, Any, bytes, DecryptionError], None]
+
+
+_TOLERANCE: ContextVar[_Tolerance | None] = ContextVar("lotse_crypto_tolerance", default=None)
+
+
+@contextmanager
+def tolerant(
+    *,
+    show_reason: Callable[[], bool],
+    report: Callable[[str, Any, bytes, DecryptionError], None],
+) -> Iterator[None]:
+    """Within this block an encrypted text that cannot be opened reads as `Unreadable`
+    instead of raising, and is reported. Only for reading pages: whatever writes must see the
+    error (a placeholder must never replace the sealed value)."""
+    token = _TOLERANCE.set(_Tolerance(show_reason=show_reason, report=report))
+    try:
+        yield
+    finally:
+        _TOLERANCE.reset(token)
+
+
+def _unreadable(field_label: str, pk: Any, sealed: bytes, error: DecryptionError) -> Unreadable:
+    from django.utils.translation import gettext as _
+
+    tolerance = _TOLERANCE.get()
+    assert tolerance is not None
+    tolerance.report(field_label, pk, sealed, error)
+    text = _("This entry cannot be read.")
+    if isinstance(error, KeyMissing):
+        reason = _(
+            "It was encrypted with the key “%(key)s”, which is not in the key ring of this "
+            "installation."
+        ) % {"key": error.kid}
+    else:
+        reason = _(
+            "The stored value does not belong to this entry (copied from another row) or was "
+            "altered."
+        )
+    if tolerance.show_reason():
+        text = _("%(text)s Reason for admins: %(reason)s") % {"text": text, "reason": reason}
+    return Unreadable(text, reason)
 
 
 class Sealed(bytes):
@@ -176,7 +256,15 @@ class _Descriptor:
             return value
         opened = instance.__dict__.get(self.cache)
         if opened is None or opened[0] is not value:
-            plain = unseal(bytes(value), aad=self.field.aad(instance))
+            try:
+                plain = unseal(bytes(value), aad=self.field.aad(instance))
+            except DecryptionError as error:
+                if _TOLERANCE.get() is None or not self.field.tolerates_unreadable:
+                    raise
+                label = f"{self.field.model._meta.label}.{self.field.name}"
+                placeholder = _unreadable(label, instance.pk, bytes(value), error)
+                instance.__dict__[self.cache] = (value, placeholder)
+                return placeholder
             opened = (value, self.field.from_plain_bytes(plain))
             instance.__dict__[self.cache] = opened
         return opened[1]
@@ -187,6 +275,9 @@ class _Descriptor:
 
 class EncryptedBinaryField(models.BinaryField):
     """Bytes encrypted at rest with AES-GCM, bound to the row's `row_key` and this field."""
+
+    # Text may read as `Unreadable` in tolerant reads; bytes (files) always raise.
+    tolerates_unreadable = False
 
     def contribute_to_class(
         self, cls: type[models.Model], name: str, private_only: bool = False
@@ -215,6 +306,8 @@ class EncryptedBinaryField(models.BinaryField):
         value = model_instance.__dict__.get(self.attname)
         if value is None or isinstance(value, Sealed):
             return value
+        if isinstance(value, Unreadable):
+            raise DecryptionError("an unreadable value cannot be written back")
         return Sealed(seal(self.to_plain_bytes(value), aad=self.aad(model_instance)))
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
@@ -237,6 +330,8 @@ else:
 
     class EncryptedTextField(EncryptedBinaryField):
         """Text encrypted at rest."""
+
+        tolerates_unreadable = True
 
         def _check_str_default_value(self) -> list[Any]:
             # A text default ("") is right here: it is encrypted like any other value.

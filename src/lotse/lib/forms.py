@@ -5,14 +5,53 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db.models.utils import get_blank_choice_label
 from django.forms.renderers import TemplatesSetting
+from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from lotse.lib import limits
 
 # The empty choice of a select. Django's own label ("- Select an option -") has no German
 # translation in Django's catalogue, so a German page would show it in English.
 EMPTY_CHOICE = _("Please choose")
+
+
+class FreeTextField(forms.CharField):
+    """A text of several lines (a textarea) with a maximum length (`lib/limits.py`).
+
+    Line breaks count as one character, as the browser counts them for `maxlength` (a form
+    sends them as CR LF); a longer text is refused with the length and the limit in the
+    language's number format, and the form shows the text again as typed."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *, max_length: int = limits.LONG_TEXT, rows: int = 4, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise forms.ValidationError(
+                _(
+                    "This text is too long: it has %(length)s characters, at most %(limit)s are "
+                    "possible. Please shorten it."
+                ),
+                code="max_length",
+                params={"length": _number(len(value)), "limit": _number(self.max_length)},
+            )
+
+
+def _number(value: int) -> str:
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
 class KernFormRenderer(TemplatesSetting):
@@ -101,6 +140,13 @@ def _replace_blank_choice(field: forms.Field) -> None:
 
 class KernForm(forms.Form):
     """A form whose widgets carry the KERN classes."""
+
+    # Set when a view shows the form again only to offer more choices (a school search
+    # without JavaScript, `core/school_choice.py`): it is not valid, whatever it holds.
+    shown_again = False
+
+    def is_valid(self) -> bool:
+        return not self.shown_again and super().is_valid()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

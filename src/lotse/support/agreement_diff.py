@@ -24,6 +24,7 @@ class Version(Protocol):
     frequency: str
     resources: str
     methods: str
+    other_methods: str | None
     confidentiality: str
 
 
@@ -36,6 +37,7 @@ FIELDS: tuple[tuple[str, str | Promise], ...] = (
     ("frequency", _("Frequency")),
     ("resources", _("Resources")),
     ("methods", _("Methods")),
+    ("other_methods", _("Other methods")),
     ("confidentiality", _("Confidentiality")),
 )
 
@@ -93,6 +95,8 @@ def goal_lines(goals: str) -> list[str]:
 
 
 def _normalised(value: Any) -> Any:
+    if value is None:  # a text field of a version written before the field existed
+        return ""
     return value.strip() if isinstance(value, str) else value
 
 

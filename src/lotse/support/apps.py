@@ -53,12 +53,24 @@ def _register_navigation() -> None:
         per_organisation=True,
         badge=_concepts_waiting,
     )
-    for key, label, url_name, order in [
-        ("support.mailboxes", _("Mailboxes of %(name)s"), "support:mailbox_list", 910),
-        ("support.releases", _("Released entries of %(name)s"), "support:release_list", 920),
-        ("support.methods", _("Methods of %(name)s"), "support:method_list", 930),
+    for key, label, short_label, url_name, order in [
+        (
+            "support.mailboxes",
+            _("Mailboxes of %(name)s"),
+            _("Mailboxes"),
+            "support:mailbox_list",
+            910,
+        ),
+        (
+            "support.releases",
+            _("Released entries of %(name)s"),
+            _("Released entries"),
+            "support:release_list",
+            920,
+        ),
+        ("support.methods", _("Methods of %(name)s"), _("Methods"), "support:method_list", 930),
     ]:
         navigation.register(
-            key, label=label, url_name=url_name, order=order, kinds=(Kind.ADMIN,),
-            per_organisation=True,
+            key, label=label, short_label=short_label, url_name=url_name, order=order,
+            kinds=(Kind.ADMIN,), per_organisation=True, menu=navigation.ADMINISTRATION,
         )  # fmt: skip

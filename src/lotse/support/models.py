@@ -271,7 +271,11 @@ class Agreement(models.Model):
     place = models.CharField(_("place"), max_length=200)
     frequency = models.CharField(_("frequency"), max_length=200)
     resources = EncryptedTextField(_("resources"), blank=True, default="")
+    # The methods chosen from the organisation's list, one name per line: the Kontrakt keeps
+    # the names agreed, whatever becomes of the list later.
     methods = EncryptedTextField(_("methods"), blank=True, default="")
+    # Methods not on the list, in the writer's words ("Sonstiges").
+    other_methods = EncryptedTextField(_("other methods"), blank=True, null=True, default="")
     confidentiality = EncryptedTextField(_("confidentiality clause"))
     created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -289,6 +293,10 @@ class Agreement(models.Model):
 
     def goal_list(self) -> list[str]:
         return [line.strip() for line in self.goals.splitlines() if line.strip()]
+
+    def method_list(self) -> list[str]:
+        """The names of the methods chosen from the organisation's list."""
+        return [line.strip() for line in self.methods.splitlines() if line.strip()]
 
 
 class Acceptance(models.Model):

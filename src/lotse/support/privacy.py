@@ -15,15 +15,26 @@ erasure:
   an uploaded document stays with its request without the uploader.
 - Mails the person sent lose their content; a key without content stays, so the importer does
   not fetch them again (see `lotse.support.retention`).
+
+The export also lists what others wrote on the person's own requests (`written_by_others`):
+every note, session record, reflection, reason, next step, meeting record, Kontrakt version
+and document, with request, date, kind, the author's role and level; the text only where the
+person may read the entry in Lotse today (docs/data-protection.md says why).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core import privacy
+from lotse.core.models import Person
 from lotse.core.privacy import Subject
+from lotse.lib.crypto import DecryptionError
+from lotse.support import visibility, workflow
 from lotse.support.models import (
     Acceptance,
     Agreement,
@@ -41,6 +52,7 @@ from lotse.support.models import (
     TimelineEvent,
 )
 from lotse.support.retention import strip_mails
+from lotse.support.workflow import Side
 
 
 def involved_requests(subject: Subject) -> QuerySet[SupportRequest]:
@@ -56,6 +68,17 @@ def involved_requests(subject: Subject) -> QuerySet[SupportRequest]:
         | Q(agreements__created_by=person)
         | Q(agreements__acceptances__person=person)
     ).distinct()
+
+
+def export_reads(subject: Subject) -> list[tuple[SupportRequest, int]]:
+    """The requests whose content an export of the person shows: every request the person took
+    part in or may read entries of (`own_requests`). Each gets an access-log row of the export,
+    also when only the person's own entries of it are in the export (the log may say more,
+    never less)."""
+    ids = set(involved_requests(subject).values_list("pk", flat=True))
+    ids |= set(own_requests(subject).values_list("pk", flat=True))
+    requests = SupportRequest.objects.filter(pk__in=ids).order_by("pk")
+    return [(request, request.organisation_id) for request in requests]
 
 
 def _request_rows(subject: Subject) -> QuerySet[SupportRequest]:
@@ -160,12 +183,26 @@ def _reflection_erase_rows(subject: Subject) -> QuerySet[FinalReflection]:
     )
 
 
+def _mail_rows(subject: Subject) -> QuerySet[InboundMail]:
+    """Mails the person sent, and bounces that report their address as failed (the raw
+    report names it)."""
+    return InboundMail.objects.filter(
+        Q(sender__iexact=subject.email)
+        | Q(
+            outcome=InboundMail.Outcome.BOUNCE,
+            bounced__bounce_records__recipient__iexact=subject.email,
+        )
+    ).distinct()
+
+
 def _mail_erase(rows: QuerySet[InboundMail], subject: Subject) -> int:
     return strip_mails(rows)
 
 
 def register() -> None:
     """Register the support process's models; called from `SupportConfig.ready()`."""
+    privacy.register_written_by_others("support", written_by_others)
+    privacy.register_export_reads("support", export_reads)
     privacy.register(
         SupportRequest,
         fields=["submitted_by"],
@@ -205,6 +242,7 @@ def register() -> None:
                 "frequency",
                 "resources",
                 "methods",
+                "other_methods",
                 "confidentiality",
             ],
         ),
@@ -231,7 +269,7 @@ def register() -> None:
             )
         ),
     )
-    privacy.register(InboundMail, text_fields=["sender"], erase=_mail_erase)
+    privacy.register(InboundMail, text_fields=["sender"], rows=_mail_rows, erase=_mail_erase)
     privacy.register(
         Session,
         fields=["created_by", "recorded_by"],
@@ -274,3 +312,210 @@ def register() -> None:
             )
         ),
     )
+
+
+# --- what others wrote on the person's own requests (Art. 15) --------------------------------
+
+WITHHELD = (
+    "confidential to the people in the room, which the person is not (or no longer) among; "
+    "listed so that it can be asked for (Art. 15(4) DSGVO)"
+)
+UNREADABLE = "stored encrypted, but no key of the installation opens it; reported to the admins"
+FILE = "documents are not copied into the export; the organisation hands them over on request"
+
+
+def own_requests(subject: Subject) -> QuerySet[SupportRequest]:
+    """The person's own requests: those they sent, are the contact of, or were proposed for."""
+    person = subject.person
+    return (
+        SupportRequest.objects.filter(
+            Q(submitted_by=person)
+            | Q(contact_email__iexact=subject.email)
+            | Q(proposals__supporter=person)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _author_role(request: SupportRequest, author: Person | None) -> str:
+    if author is None:
+        return "lotse or a mail"
+    sides = workflow.sides(request, author)
+    for side, role in (
+        (Side.SCHOOL, "school"),
+        (Side.SUPPORTER, "supporter"),
+        (Side.COORDINATOR, "coordination"),
+        (Side.PROPOSED, "supporter (proposed)"),
+    ):
+        if side in sides:
+            return role
+    return "no longer involved"
+
+
+def _texts(row: Any, fields: list[str]) -> dict[str, str] | None:
+    """The row's texts that are not empty, or None when one cannot be opened."""
+    try:
+        return {name: value for name in fields if (value := getattr(row, name))}
+    except DecryptionError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """One of the person's requests, and the levels they may read on it today."""
+
+    request: SupportRequest
+    person: Person
+    levels: frozenset[str]
+
+    def entry(
+        self,
+        *,
+        kind: str,
+        date: Any,
+        author: Person | None,
+        level: str | None,
+        row: Any,
+        fields: list[str],
+        readable: bool | None = None,
+        file: bool = False,
+    ) -> dict[str, Any] | None:
+        """The entry as the export lists it; None for the person's own entries (they are in
+        "data") and for rows with nothing written."""
+        if author is not None and author.pk == self.person.pk:
+            return None
+        entry: dict[str, Any] = {
+            "request": self.request.pk,
+            "reference": self.request.token,
+            "kind": kind,
+            "date": date.isoformat() if date else None,
+            "author_role": _author_role(self.request, author),
+            "level": level,
+            "text": None,
+        }
+        if file:
+            entry["withheld"] = FILE
+        elif not (level in self.levels if readable is None else readable):
+            entry["withheld"] = WITHHELD
+        else:
+            texts = _texts(row, fields)
+            if texts is None:
+                entry["withheld"] = UNREADABLE
+            elif not texts:
+                return None
+            else:
+                entry["text"] = texts
+        return entry
+
+
+def written_by_others(subject: Subject) -> list[dict[str, Any]]:
+    """Every entry others wrote on the person's own requests; its text where they may read it
+    in Lotse today (the rules of the request page), otherwise withheld with the reason."""
+    person = subject.person
+    found: list[dict[str, Any] | None] = []
+    for request in own_requests(subject):
+        sides = workflow.sides(request, person)
+        listing = _Listing(request, person, visibility.levels_for(sides))
+        found += [
+            listing.entry(
+                kind=event.kind,
+                date=event.created_at,
+                author=event.actor,
+                level=event.visibility,
+                row=event,
+                fields=["note"],
+                readable=event.visibility in listing.levels or event.addressee_id == person.pk,
+            )
+            for event in TimelineEvent.objects.filter(
+                request=request, visibility__isnull=False
+            ).select_related("actor")
+        ]
+        found += [
+            listing.entry(
+                kind="meeting_record",
+                date=meeting.created_at,
+                author=meeting.created_by,
+                level=meeting.visibility,
+                row=meeting,
+                fields=["participants"],
+            )
+            for meeting in Meeting.objects.filter(request=request).select_related("created_by")
+        ]
+        for session in Session.objects.filter(request=request).select_related(
+            "created_by", "recorded_by"
+        ):
+            found.append(
+                listing.entry(
+                    kind="session_record",
+                    date=session.recorded_at or session.created_at,
+                    author=session.recorded_by or session.created_by,
+                    level=session.visibility,
+                    row=session,
+                    fields=["participants", "notes", "reflection"],
+                )
+            )
+            found += [
+                listing.entry(
+                    kind="goal_progress",
+                    date=session.recorded_at,
+                    author=session.recorded_by,
+                    level=session.visibility,
+                    row=progress,
+                    fields=["goal", "note"],
+                )
+                for progress in GoalProgress.objects.filter(session=session)
+            ]
+        found += [
+            listing.entry(
+                kind="next_step",
+                date=step.created_at,
+                author=step.created_by,
+                level=step.visibility,
+                row=step,
+                fields=["text"],
+            )
+            for step in NextStep.objects.filter(request=request).select_related("created_by")
+        ]
+        found += [
+            listing.entry(
+                kind="final_reflection",
+                date=reflection.written_at,
+                author=reflection.written_by,
+                level=reflection.visibility,
+                row=reflection,
+                fields=["text"],
+            )
+            for reflection in FinalReflection.objects.filter(request=request).select_related(
+                "written_by"
+            )
+        ]
+        # The Kontrakt has no level: the participants and the coordination read it.
+        reads_kontrakt = bool(sides & {Side.SCHOOL, Side.SUPPORTER, Side.COORDINATOR})
+        found += [
+            listing.entry(
+                kind=f"kontrakt_version_{agreement.version}",
+                date=agreement.created_at,
+                author=agreement.created_by,
+                level=None,
+                row=agreement,
+                fields=["participants", "goals", "resources", "methods", "confidentiality"],
+                readable=reads_kontrakt,
+            )
+            for agreement in Agreement.objects.filter(request=request).select_related("created_by")
+        ]
+        found += [
+            listing.entry(
+                kind="document",
+                date=document.created_at,
+                author=document.uploaded_by,
+                level=document.visibility,
+                row=document,
+                fields=[],
+                file=True,
+            )
+            for document in Attachment.objects.filter(
+                request=request, mail__isnull=True
+            ).select_related("uploaded_by")
+        ]
+    return [entry for entry in found if entry is not None]

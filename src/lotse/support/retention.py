@@ -7,9 +7,11 @@ Registered with `lotse.core.retention` from `SupportConfig.ready()`.
   it, and the content of the mails it came from.
 - Anonymising a request keeps only facts without people for statistics: organisation, site,
   school, area of quality, offer, channel, state and dates (also of each timeline step, session
-  and next step). Text, notes, contact data, the people involved, attachments, Kontrakt,
-  meetings and mails go; sessions and next steps lose their text, place and people (goal
-  progress goes with the Kontrakt).
+  and next step). Text, notes, contact data, the people involved (also the addressee of a
+  timeline entry), attachments, Kontrakt, meetings, mails and the school's releases (the
+  purpose it typed, who released) go; sessions and next steps lose their text, place and
+  people (goal progress goes with the Kontrakt). `tests/core/test_issue11_privacy.py` walks
+  every model under a request and fails on a person or a text that stays without a reason.
 - A received mail is never deleted outright: its row keeps the duplicate key (mailbox, UID,
   hash), so the importer does not fetch the same mail from the server again. Its content
   (the raw mail, sender, subject) goes.
@@ -41,6 +43,7 @@ from lotse.support.models import (
     Meeting,
     NextStep,
     Proposal,
+    Release,
     Session,
     State,
     SupportRequest,
@@ -149,11 +152,15 @@ def anonymise_requests(rows: QuerySet[SupportRequest]) -> int:
             _clear_accompaniment(request)
             _remove_confidential_parts(request)
             # Encrypted fields are written by save(), one row at a time.
+            # The school's consents went with what they released: the purpose it typed and
+            # the people who released and revoked go too.
+            Release.objects.filter(request=request).delete()
             for event in TimelineEvent.objects.filter(request=request):
                 event.actor = None
+                event.addressee = None
                 event.note = ""
                 event.data = {k: v for k, v in event.data.items() if k in _NEUTRAL_EVENT_DATA}
-                event.save(update_fields=["actor", "note", "data"])
+                event.save(update_fields=["actor", "addressee", "note", "data"])
             # The final reflection keeps its dates (the process was reflected and confirmed),
             # not its text or the people. Evaluation answers are not linked to the request.
             for reflection in FinalReflection.objects.filter(request=request):

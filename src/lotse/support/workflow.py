@@ -57,6 +57,9 @@ class Transition:
     target: str | None  # None: the state stays (e.g. another proposal, a new meeting date)
     sides: frozenset[Side]
     guard: Guard | None = None
+    # Sources in which the step leaves the state as it is (a supporter proposed again for a
+    # running process: the process goes on where it stood).
+    stays_in: frozenset[str] = frozenset()
 
 
 def _both_accepted_latest(request: SupportRequest) -> str | Promise | None:
@@ -84,6 +87,21 @@ def _first_meeting_held(request: SupportRequest) -> str | Promise | None:
 def _has_school(request: SupportRequest) -> str | Promise | None:
     if request.school_id is None:
         return _("First assign the school the mail came from.")
+    return None
+
+
+def _may_propose(request: SupportRequest) -> str | Promise | None:
+    if (reason := _has_school(request)) is not None:
+        return reason
+    # A running process gets a supporter again once nobody accompanies it any more (the only
+    # supporter's part ended, or they declined): whoever fits, the same person too.
+    if (
+        request.state in _RUNNING
+        and Proposal.objects.filter(
+            request=request, status__in=(Proposal.Status.PROPOSED, Proposal.Status.ACCEPTED)
+        ).exists()
+    ):
+        return _("A supporter is involved in this request.")
     return None
 
 
@@ -116,6 +134,8 @@ def _final_reflection_confirmed(request: SupportRequest) -> str | Promise | None
 _OPEN = frozenset(OPEN_STATES)
 # After the Kontrakt binds: the accompaniment, and amendments to the Kontrakt.
 _BOUND = frozenset({State.AGREED, State.ACCOMPANYING})
+# After a supporter took the request on, until the process ends.
+_RUNNING = frozenset({State.IN_CONTACT, State.MEETING_SCHEDULED}) | _BOUND
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
@@ -137,10 +157,11 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "propose",
             _("Propose supporters"),
-            frozenset({State.CLARIFIED, State.SUPPORTERS_PROPOSED}),
+            frozenset({State.CLARIFIED, State.SUPPORTERS_PROPOSED}) | _RUNNING,
             State.SUPPORTERS_PROPOSED,
             frozenset({Side.COORDINATOR}),
-            _has_school,
+            _may_propose,
+            stays_in=_RUNNING,
         ),
         Transition(
             "first_contact",
@@ -307,9 +328,14 @@ def check(request: SupportRequest, action: str, person: Person) -> Transition:
 
 def next_step(request: SupportRequest) -> str | Promise:
     """What happens next in the process, for the page's "Next step"."""
-    if request.state == State.SUPPORTERS_PROPOSED and _has_accepted_supporter(request):
-        # Nobody has taken the request on yet: no one can make contact.
-        return _("The proposed supporters decide whether they take on the request.")
+    if request.state == State.SUPPORTERS_PROPOSED or request.state in _RUNNING:
+        statuses = set(Proposal.objects.filter(request=request).values_list("status", flat=True))
+        if Proposal.Status.ACCEPTED not in statuses:
+            # Nobody has taken the request on (or nobody accompanies it any more): no one can
+            # make contact or go on until a proposed supporter accepts.
+            if Proposal.Status.PROPOSED in statuses:
+                return _("The proposed supporters decide whether they take on the request.")
+            return NEXT_STEP[State.CLARIFIED]
     return NEXT_STEP[request.state]
 
 

@@ -35,12 +35,13 @@ TIMEOUT = 10  # seconds, for every connection to the server
 
 @dataclass(frozen=True)
 class Dovecot:
-    """Where the test Dovecot listens (fixed in scripts/dovecot.sh)."""
+    """Where the test Dovecot listens: the LOTSE_DOVECOT_*_PORT variables, as scripts/dovecot.sh."""
 
     host: str = "127.0.0.1"
-    imap_port: int = 10143  # plaintext login allowed, STARTTLS offered
-    imaps_port: int = 10993  # implicit TLS
-    lmtp_port: int = 10024
+    # plaintext login allowed, STARTTLS offered
+    imap_port: int = int(os.environ.get("LOTSE_DOVECOT_IMAP_PORT") or 10143)
+    imaps_port: int = int(os.environ.get("LOTSE_DOVECOT_IMAPS_PORT") or 10993)  # implicit TLS
+    lmtp_port: int = int(os.environ.get("LOTSE_DOVECOT_LMTP_PORT") or 10024)
     password: str = "lotse-test"  # for every user name
     cafile: Path = DOVECOT_DIR / "tls" / "cert.pem"  # the self-signed certificate
 

@@ -56,6 +56,9 @@ class Expected:
     # Addition to the agreed API: fragments that must NOT appear in the readable text
     # (CSS of an Outlook <style> block, the content of a .txt attachment).
     body_excludes: tuple[str, ...] = ()
+    # For a bounce: the address that failed and the status code (RFC 3463) it reports.
+    bounce_recipient: str = ""
+    bounce_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -1594,6 +1597,8 @@ def _bounce_postfix(c: _Ctx) -> CorpusMail:
             "Undelivered Mail Returned to Sender",
             ("Recipient address rejected",),
             refers_to=c.lotse_id,
+            bounce_recipient=recipient,
+            bounce_status="5.1.1",
         ),
     )
 
@@ -1647,6 +1652,8 @@ def _bounce_headers_only(c: _Ctx) -> CorpusMail:
             "Returned mail: see transcript for details",
             ("Mailbox full",),
             refers_to=c.lotse_id,
+            bounce_recipient=recipient,
+            bounce_status="5.2.2",
         ),
     )
 
@@ -1719,6 +1726,8 @@ def _bounce_exchange(c: _Ctx) -> CorpusMail:
             "Unzustellbar: Terminvorschlag Pädagogischer Tag",
             ("Ihre Nachricht hat folgende Empfänger nicht erreicht:",),
             refers_to=c.lotse_id,
+            bounce_recipient=recipient,
+            bounce_status="5.1.10",
         ),
     )
 
@@ -1754,6 +1763,136 @@ def _bounce_qmail(c: _Ctx) -> CorpusMail:
             "failure notice",
             ("Sorry, no mailbox here by that name.",),
             refers_to=c.lotse_id,
+            bounce_recipient=recipient,
+            bounce_status="5.1.1",
+        ),
+    )
+
+
+def _bounce_gmail(c: _Ctx) -> CorpusMail:
+    name = "bounce_gmail_dsn"
+    recipient = "foerderverein.gs-coswig@gmail.example"
+    text = (
+        "** Die Adresse wurde nicht gefunden **\n\n"
+        f"Ihre Nachricht wurde nicht an {recipient} zugestellt, weil die Adresse nicht "
+        "gefunden wurde oder keine E-Mails empfangen kann.\n\n"
+        "Hier erfahren Sie mehr: https://support.google.example/mail/?p=NoSuchUser\n\n"
+        "Antwort:\n\n"
+        "The email account that you tried to reach does not exist. Please try "
+        "double-checking the recipient's email address for typos or unnecessary spaces.\n"
+    )
+    html = (
+        "<html><head></head><body><table><tr><td><h2>Die Adresse wurde nicht gefunden</h2>"
+        f"<p>Ihre Nachricht wurde nicht an <a>{recipient}</a> zugestellt, weil die Adresse "
+        "nicht gefunden wurde oder keine E-Mails empfangen kann.</p></td></tr></table>"
+        "</body></html>"
+    )
+    status = (
+        "Reporting-MTA: dns; googlemail.example\n"
+        "Received-From-MTA: dns; mail.lasub.example\n"
+        "Arrival-Date: Mon, 03 Mar 2025 00:15:03 -0800 (PST)\n"
+        "X-Original-Message-ID: " + c.lotse_id + "\n\n"
+        f"Final-Recipient: rfc822; {recipient}\n"
+        "Action: failed\n"
+        "Status: 5.1.1\n"
+        "Remote-MTA: dns; gmail-smtp-in.l.google.example. (2001:db8::1b, the server for the "
+        "domain gmail.example.)\n"
+        "Diagnostic-Code: smtp; 550-5.1.1 The email account that you tried to reach does not\n"
+        " exist. Please try\n"
+        " 550-5.1.1 double-checking the recipient's email address for typos or\n"
+        " 550-5.1.1 unnecessary spaces. For more information, go to\n"
+        " 550 5.1.1  https://support.google.example/mail/?p=NoSuchUser a1si2 - gsmtp\n"
+        "Last-Attempt-Date: Mon, 03 Mar 2025 00:15:04 -0800 (PST)\n"
+    )
+    raw = _mail(
+        c.head(
+            name,
+            "Mail Delivery Subsystem <mailer-daemon@googlemail.example>",
+            "Delivery Status Notification (Failure)",
+            "mx.google.example",
+            ("Auto-Submitted", "auto-replied"),
+        ),
+        _multipart(
+            "report",
+            "000000000000a1b2c3d4e5f60718",
+            [
+                _multipart(
+                    "related",
+                    "000000000000a1b2c3d4e5f60719",
+                    [
+                        _multipart(
+                            "alternative",
+                            "000000000000a1b2c3d4e5f6071a",
+                            [
+                                _text(text, charset="UTF-8", cte="quoted-printable"),
+                                _text(
+                                    html, subtype="html", charset="UTF-8", cte="quoted-printable"
+                                ),
+                            ],
+                        )
+                    ],
+                ),
+                ([("Content-Type", "message/delivery-status")], _crlf(status).encode()),
+                (
+                    [("Content-Type", "message/rfc822")],
+                    c.lotse_original(recipient),
+                ),
+            ],
+            params="; report-type=delivery-status",
+        ),
+    )
+    return CorpusMail(
+        name,
+        raw,
+        Expected(
+            "bounce",
+            "mailer-daemon@googlemail.example",
+            "Delivery Status Notification (Failure)",
+            ("Die Adresse wurde nicht gefunden",),
+            refers_to=c.lotse_id,
+            bounce_recipient=recipient,
+            bounce_status="5.1.1",
+        ),
+    )
+
+
+def _bounce_exim(c: _Ctx) -> CorpusMail:
+    name = "bounce_exim_plain_text"
+    # Exim without DSN: the failed address indented, the server's words below it.
+    recipient = "schulleitung@gs-radeburg.example"
+    original = c.lotse_original(recipient).decode("ascii")
+    text = (
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        f"  {recipient}\n"
+        "    host mx.gs-radeburg.example [192.0.2.44]\n"
+        f"    SMTP error from remote mail server after RCPT TO:<{recipient}>:\n"
+        "    550 5.1.1 User unknown\n\n"
+        "------ This is a copy of the message, including all the headers. ------\n\n" + original
+    )
+    raw = _mail(
+        c.head(
+            name,
+            "Mail Delivery System <Mailer-Daemon@mx.lasub.example>",
+            "Mail delivery failed: returning message to sender",
+            "mx.lasub.example",
+            ("Auto-Submitted", "auto-replied"),
+            ("X-Failed-Recipients", recipient),
+        ),
+        _text(text, charset="us-ascii", cte="7bit"),
+    )
+    return CorpusMail(
+        name,
+        raw,
+        Expected(
+            "bounce",
+            "mailer-daemon@mx.lasub.example",
+            "Mail delivery failed: returning message to sender",
+            ("The following address(es) failed",),
+            refers_to=c.lotse_id,
+            bounce_recipient=recipient,
+            bounce_status="5.1.1",
         ),
     )
 
@@ -1981,6 +2120,8 @@ def build_corpus(
         _bounce_headers_only(c),
         _bounce_exchange(c),
         _bounce_qmail(c),
+        _bounce_gmail(c),
+        _bounce_exim(c),
         _unknown_charset(c),
         _no_boundary_param(c),
         _boundary_missing(c),

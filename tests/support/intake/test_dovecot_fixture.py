@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from imapclient import SEEN, IMAPClient
 from imapclient.exceptions import LoginError
 
-from tests.support.intake.conftest import ConnectImap, Deliver, Dovecot, MailAccount
+from tests.support.intake.conftest import DOVECOT_SCRIPT, ConnectImap, Deliver, Dovecot, MailAccount
 
 SUBJECTS = [
     "Anfrage: Fortbildung zur Gesprächsführung",
@@ -125,3 +131,99 @@ def test_wrong_password_is_refused(mail_account: MailAccount, imap: ConnectImap)
     )
     with pytest.raises(LoginError):
         imap(wrong)
+
+
+def test_the_ports_come_from_the_environment(tmp_path: Path) -> None:
+    """Two runs on one machine each choose their own ports (and folder)."""
+    env = {
+        **os.environ,
+        "LOTSE_DOVECOT_DIR": str(tmp_path / "dovecot"),
+        "LOTSE_DOVECOT_IMAP_PORT": "20143",
+        "LOTSE_DOVECOT_IMAPS_PORT": "20993",
+        "LOTSE_DOVECOT_LMTP_PORT": "20024",
+    }
+    result = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        [shutil.which("bash") or "/bin/bash", str(DOVECOT_SCRIPT), "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert "127.0.0.1:20143" in result.stdout
+    assert "127.0.0.1:20993" in result.stdout
+    assert "127.0.0.1:20024" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _script(action: str, folder: Path, ports: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        [shutil.which("bash") or "/bin/bash", str(DOVECOT_SCRIPT), action],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LOTSE_DOVECOT_DIR": str(folder), **ports},
+        check=False,
+        timeout=300,
+    )
+
+
+def _ports() -> dict[str, str]:
+    return {f"LOTSE_DOVECOT_{name}_PORT": str(_free_port()) for name in ("IMAP", "IMAPS", "LMTP")}
+
+
+needs_root = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("dovecot") is None,
+    reason="scripts/dovecot.sh start needs root and Dovecot (make test installs it)",
+)
+
+
+@needs_root
+def test_a_second_dovecot_with_its_own_ports_and_folder_runs_beside_the_first(
+    dovecot: Dovecot, mail_account: MailAccount, deliver: Deliver, imap: ConnectImap
+) -> None:
+    """Two test runs on one machine: each its own Dovecot; mail goes to the right one."""
+    folder = Path(tempfile.mkdtemp(prefix="lotse-dovecot-second-", dir="/tmp"))
+    folder.chmod(0o755)
+    ports = _ports()
+    try:
+        started = _script("start", folder, ports)
+        assert started.returncode == 0, started.stderr
+        assert "not reachable" not in started.stderr
+        status = _script("status", folder, ports)
+        assert status.returncode == 0, status.stdout
+        assert f"127.0.0.1:{ports['LOTSE_DOVECOT_IMAP_PORT']}" in status.stdout
+        # The first one still answers, and still has its mail.
+        deliver(mail_account, message("Anfrage an den ersten", "Hallo"))
+        with imap(mail_account) as first:
+            first.select_folder("INBOX")
+            assert len(first.search()) == 1
+        with IMAPClient(
+            "127.0.0.1", port=int(ports["LOTSE_DOVECOT_IMAP_PORT"]), ssl=False, timeout=10
+        ) as second:
+            second.login(mail_account.username, dovecot.password)
+            second.select_folder("INBOX")
+            assert second.search() == []  # a mailbox of its own
+    finally:
+        _script("destroy", folder, ports)
+
+
+@needs_root
+def test_a_folder_dovecots_user_cannot_reach_gets_a_warning(tmp_path: Path) -> None:
+    """pytest's own folders lie below a directory of mode 700, like a home directory."""
+    closed = tmp_path / "zu"
+    closed.mkdir(mode=0o700)
+    folder = closed / "dovecot"
+    ports = _ports()
+    try:
+        started = _script("start", folder, ports)
+        assert "warning:" in started.stderr
+        assert f"{folder}/mail is not reachable for Dovecot's user lotse-mail" in started.stderr
+        assert "LOTSE_DOVECOT_DIR" in started.stderr
+    finally:
+        _script("destroy", folder, ports)

@@ -3,7 +3,14 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from lotse.catalog import search
+from lotse.lib import textsearch
+
+
+def _document(parts):
+    """The stems of some texts as " a b c " (the search columns of this migration; the search
+    index in core replaced them, catalog 0005)."""
+    found = textsearch.terms(" ".join(parts))
+    return f" {' '.join(found)} " if found else ""
 
 
 def forwards(apps, schema_editor):
@@ -19,7 +26,8 @@ def forwards(apps, schema_editor):
         area.description = ""
         area.save(update_fields=["description"])
     for offer in Offer.objects.all():
-        offer.search_title, offer.search_text = search.offer_documents(offer)
+        offer.search_title = _document([offer.title])
+        offer.search_text = _document([offer.description, offer.services, offer.target_groups])
         offer.save(update_fields=["search_title", "search_text"])
 
 

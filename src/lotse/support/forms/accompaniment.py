@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core.models import Organisation
-from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.lib import limits
+from lotse.lib.forms import FreeTextField, KernForm, apply_kern_classes
 from lotse.support.forms.base import visibility_field
 from lotse.support.models import GoalProgress, Method, NextStep
 
@@ -64,16 +65,17 @@ class SessionTimeForm(KernForm):
 
 
 class SessionPlanForm(SessionTimeForm):
-    participants = forms.CharField(
+    participants = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Participants (groups and persons)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The school decides who takes part."),
+        rows=3,
     )
     visibility = visibility_field(_("Who may see the participants and the record?"))
 
 
 class NextStepForm(KernForm):
-    text = forms.CharField(label=_("Next step"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = FreeTextField(max_length=limits.TEXT, label=_("Next step"), rows=2)
     owner = forms.ChoiceField(
         label=_("Who does it"), choices=NextStep.Owner.choices, widget=forms.RadioSelect
     )
@@ -94,17 +96,13 @@ RECORD_STEP_ROWS = 3
 class SessionRecordForm(KernForm):
     """The session record: who took part, notes, reflection, the goals' progress, next steps."""
 
-    participants = forms.CharField(
-        label=_("Who took part"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    notes = forms.CharField(
-        label=_("Session notes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
-    reflection = forms.CharField(
+    participants = FreeTextField(max_length=limits.TEXT, label=_("Who took part"), rows=3)
+    notes = FreeTextField(label=_("Session notes"), required=False, rows=5)
+    reflection = FreeTextField(
         label=_("Joint reflection"),
-        widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("What went well, what was difficult, what we take with us."),
+        rows=4,
     )
     visibility = visibility_field(_("Who may see the record?"))
 
@@ -120,16 +118,18 @@ class SessionRecordForm(KernForm):
                 empty_value=None,
                 required=False,
             )
-            self.fields[f"goal_{n}_note"] = forms.CharField(
+            self.fields[f"goal_{n}_note"] = FreeTextField(
+                max_length=limits.TEXT,
                 label=_("Note on goal %(n)s") % {"n": n},
-                widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
+                rows=2,
             )
         for i in range(1, RECORD_STEP_ROWS + 1):
-            self.fields[f"step_{i}_text"] = forms.CharField(
+            self.fields[f"step_{i}_text"] = FreeTextField(
+                max_length=limits.TEXT,
                 label=_("Next step %(i)s") % {"i": i},
-                widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
+                rows=2,
             )
             self.fields[f"step_{i}_owner"] = forms.ChoiceField(
                 label=_("Who does next step %(i)s") % {"i": i},
@@ -173,13 +173,14 @@ class SessionRecordForm(KernForm):
 
 class MethodForm(KernForm):
     name = forms.CharField(label=_("Name"), max_length=120)
-    description = forms.CharField(
+    description = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Explanation in plain language"),
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "What happens, what it is good for, and what the participants do. The school reads "
             "this with the invitation, before the method is used."
         ),
+        rows=5,
     )
     active = forms.BooleanField(
         label=_("Offered: supporters can choose this method"), required=False, initial=True

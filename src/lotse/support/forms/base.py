@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lotse.catalog.models import Offer, QualityArea
-from lotse.lib.forms import KernForm
+from lotse.lib.forms import FreeTextField, KernForm
 from lotse.support.models import CHOOSABLE
 
 
@@ -29,12 +29,12 @@ class RequestFormBase(KernForm):
     words, the area and offer if known, a phone number. Each form orders its fields itself."""
 
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    text = forms.CharField(
+    text = FreeTextField(
         label=_("What would your school like support with?"),
-        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "Describe your situation in your own words. The regional site will contact you."
         ),
+        rows=8,
     )
     quality_area = forms.ModelChoiceField(
         queryset=QualityArea.objects.none(),

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.lib.forms import FreeTextField, KernForm, apply_kern_classes
 from lotse.support import visibility
 from lotse.support.forms.base import visibility_field
 from lotse.support.models import EvaluationQuestion
@@ -17,13 +17,13 @@ from lotse.support.workflow import Side
 
 
 class FinalReflectionForm(KernForm):
-    text = forms.CharField(
+    text = FreeTextField(
         label=_("What we reached and what we learned"),
-        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Written together by the school and the supporter. Every change asks the other side "
             "to confirm it again."
         ),
+        rows=6,
     )
     visibility = visibility_field()
 

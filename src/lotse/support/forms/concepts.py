@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lotse.catalog.models import QualityArea
 from lotse.core.models import School
-from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.lib import limits
+from lotse.lib.forms import FreeTextField, KernForm, apply_kern_classes
 from lotse.support.concept_check import CONSENT_TEXT, Finding
 
 
@@ -22,15 +23,15 @@ def _texts() -> dict[str, forms.Field]:
             max_length=200,
             help_text=_("In a few words, e.g. “Feedback culture in the teaching staff”."),
         ),
-        "what_was_done": forms.CharField(
+        "what_was_done": FreeTextField(
             label=_("What was done"),
-            widget=forms.Textarea(attrs={"rows": 8}),
             help_text=_("The steps, methods and formats of the accompaniment, in general terms."),
+            rows=8,
         ),
-        "what_helped": forms.CharField(
+        "what_helped": FreeTextField(
             label=_("What helped"),
-            widget=forms.Textarea(attrs={"rows": 6}),
             help_text=_("What other schools can learn from your experience."),
+            rows=6,
         ),
     }
 
@@ -101,10 +102,11 @@ class ReviewForm(KernForm):
 
 
 class ReturnForm(KernForm):
-    note = forms.CharField(
+    note = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Note to the school"),
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What the school should change before the concept can be published."),
+        rows=4,
     )
 
 

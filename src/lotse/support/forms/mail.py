@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotse.core.models import School
+from lotse.core.models import Organisation
+from lotse.core.school_choice import SchoolChoiceField
+from lotse.lib import limits
 from lotse.lib.forms import KernForm
 from lotse.support.models import Mailbox
 
@@ -19,6 +21,7 @@ class MailboxForm(KernForm):
     username = forms.CharField(label=_("User name"), max_length=200)
     password = forms.CharField(
         label=_("Password"),
+        max_length=limits.SECRET,
         widget=forms.PasswordInput(render_value=False),
         required=False,
         help_text=_("Stored encrypted. Leave empty to keep the stored password."),
@@ -44,13 +47,15 @@ class MailboxForm(KernForm):
 
 
 class QuarantineAcceptForm(KernForm):
-    school = forms.ModelChoiceField(
-        queryset=School.objects.none(),
+    school = SchoolChoiceField(
         required=False,
         label=_("School"),
         empty_label=_("— assign later —"),
     )
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, schools: Any, organisation: Organisation | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        self.fields["school"].organisation = organisation  # type: ignore[attr-defined]

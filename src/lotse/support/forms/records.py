@@ -8,14 +8,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotse.lib.forms import KernForm, apply_kern_classes
+from lotse.lib import limits
+from lotse.lib.forms import FreeTextField, KernForm, apply_kern_classes
 from lotse.lib.sizes import megabytes
 from lotse.support.forms.base import visibility_field
 from lotse.support.models import CHOOSABLE
 
 
 class NoteAddForm(KernForm):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = FreeTextField(label=_("Note"), rows=4)
     visibility = visibility_field()
 
 
@@ -77,10 +78,11 @@ class ReleaseForm(KernForm):
 
 
 class RemoveSupporterForm(KernForm):
-    reason = forms.CharField(
+    reason = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Recorded in the timeline; the supporter is told that their part has ended, not why."
         ),
+        rows=3,
     )

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from lotse.catalog.matching import Ranking
 from lotse.catalog.models import Offer, QualityArea
 from lotse.core.models import Organisation, Person, School, Site
-from lotse.lib.forms import KernForm
+from lotse.core.school_choice import SchoolChoiceField
+from lotse.lib import limits
+from lotse.lib.forms import FreeTextField, KernForm
 from lotse.support.forms.base import RequestFormBase, visibility_field
-from lotse.support.models import State
+from lotse.support.models import Method, State
 
 
 class RequestForm(RequestFormBase):
@@ -32,7 +34,7 @@ class RequestForm(RequestFormBase):
         "contact_phone",
     )
 
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+    school = SchoolChoiceField(label=_("School"))
     contact_name = forms.CharField(label=_("Contact person"), max_length=200)
     contact_email = forms.EmailField(label=_("E-mail"))
 
@@ -66,10 +68,11 @@ class PublicRequestForm(RequestFormBase):
         "website",
     )
 
-    school = forms.ChoiceField(
+    school = SchoolChoiceField(
         label=_("School"),
         help_text=_(
-            "Sorted by district. Type the first letters of the name to jump to your school."
+            "Type part of the name, the town or the school number of your school, then choose "
+            "it from the list."
         ),
     )
     school_name = forms.CharField(
@@ -84,32 +87,18 @@ class PublicRequestForm(RequestFormBase):
     )
     # A trap for robots: people do not see the field (it is off-screen and out of the tab
     # order); whatever fills it in is not a person.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    website = forms.CharField(
+        label=_("Leave this field empty"), required=False, max_length=limits.LINE
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.schools = {
-            str(school.pk): school
-            for school in School.objects.filter(district__organisation=organisation)
-            .select_related("district")
-            .order_by("district__name", "name", "pk")
-        }
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for key, school in self.schools.items():
-            label = (
-                f"{school.name}, {school.city} ({school.number})"
-                if school.city
-                else (f"{school.name} ({school.number})")
-            )
-            groups.setdefault(school.district.name if school.district else "", []).append(
-                (key, label)
-            )
-        self.fields["school"].choices = [  # type: ignore[attr-defined]
-            ("", _("— please choose —")),
-            (OTHER_SCHOOL, _("My school is not in the list")),
-            *groups.items(),
-        ]
+        school = self.fields["school"]
+        assert isinstance(school, SchoolChoiceField)
+        school.queryset = School.objects.filter(district__organisation=organisation)
+        school.organisation = organisation
+        school.extra = [(OTHER_SCHOOL, _("My school is not in the list"))]
         self.fields["quality_area"].queryset = QualityArea.objects.filter(  # type: ignore[attr-defined]
             organisation=organisation
         ).order_by("number")
@@ -130,7 +119,6 @@ class PublicRequestForm(RequestFormBase):
                     _("Please give the name and town of your school, as it is not in the list."),
                 )
         elif choice:
-            data["school"] = self.schools.get(choice)
             data["school_name"] = ""
         return data
 
@@ -140,25 +128,23 @@ class PublicRequestForm(RequestFormBase):
 
 
 class NoteForm(KernForm):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    note = FreeTextField(label=_("Note"), rows=4)
     visibility = visibility_field()
 
 
 class OptionalNoteForm(KernForm):
-    note = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
+    note = FreeTextField(label=_("Message"), required=False, rows=4)
     visibility = visibility_field()
 
 
 class MessageForm(KernForm):
     """The coordination's message to the school; the school and the coordination read it."""
 
-    note = forms.CharField(
+    note = FreeTextField(
         label=_("Message"),
-        widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Sent to the school by e-mail; the regional coordination can read it too."),
+        rows=4,
     )
 
 
@@ -177,19 +163,23 @@ class ProposeForm(KernForm):
             ),
         },
     )
-    note = forms.CharField(
+    note = FreeTextField(
         label=_("Note to the supporters"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_(
             "Each proposed supporter reads it before deciding; the school and the regional "
             "coordination can read it too."
         ),
+        rows=3,
     )
 
-    def __init__(self, *args: Any, ranking: Ranking, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ranking: Ranking, earlier: dict[int, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.ranking = ranking
+        # Who declined the request or whose part in it ended: they can be proposed again.
+        self.earlier = earlier or {}
         self.fields["supporters"].choices = [  # type: ignore[attr-defined]
             (entry.candidate.person_id, entry.candidate.name) for entry in ranking.ranked
         ]
@@ -210,10 +200,11 @@ class ProposeForm(KernForm):
 
 
 class DeclineForm(KernForm):
-    reason = forms.CharField(
+    reason = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Reason for declining"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For the regional coordination; the school can read it too."),
+        rows=3,
     )
 
 
@@ -224,9 +215,8 @@ class MeetingForm(KernForm):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
     )
     place = forms.CharField(label=_("Place"), max_length=200)
-    participants = forms.CharField(
-        label=_("Participants (chosen by the school)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    participants = FreeTextField(
+        max_length=limits.TEXT, label=_("Participants (chosen by the school)"), rows=3
     )
     visibility = visibility_field(_("Who may see the participants?"))
 
@@ -244,13 +234,11 @@ DEFAULT_CONFIDENTIALITY = _(
 
 
 class AgreementForm(KernForm):
-    participants = forms.CharField(
-        label=_("Participants (chosen by the school)"), widget=forms.Textarea(attrs={"rows": 3})
+    participants = FreeTextField(
+        max_length=limits.TEXT, label=_("Participants (chosen by the school)"), rows=3
     )
-    goals = forms.CharField(
-        label=_("Goals"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One goal per line. The goals belong to the school."),
+    goals = FreeTextField(
+        label=_("Goals"), help_text=_("One goal per line. The goals belong to the school."), rows=5
     )
     # A date input takes ISO dates only: without the format, a prefilled German date
     # (an amendment starts from the version in force) would arrive empty.
@@ -264,17 +252,41 @@ class AgreementForm(KernForm):
     frequency = forms.CharField(
         label=_("Frequency"), max_length=200, help_text=_("e.g. every four weeks, 90 minutes")
     )
-    resources = forms.CharField(
-        label=_("Resources"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    resources = FreeTextField(max_length=limits.TEXT, label=_("Resources"), required=False, rows=2)
+    # The organisation's methods, each with its explanation; "other methods" for the rest.
+    methods = forms.MultipleChoiceField(
+        label=_("Methods"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("From your organisation's list of methods, each explained in plain language."),
     )
-    methods = forms.CharField(
-        label=_("Methods"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    other_methods = FreeTextField(
+        max_length=limits.TEXT,
+        label=_("Other methods"),
+        required=False,
+        rows=2,
+        help_text=_("Methods that are not on the list, in your own words."),
     )
-    confidentiality = forms.CharField(
+    confidentiality = FreeTextField(
+        max_length=limits.TEXT,
         label=_("Confidentiality clause"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         initial=DEFAULT_CONFIDENTIALITY,
+        rows=3,
     )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        listed = Method.objects.filter(organisation=organisation, active=True).order_by("name")
+        choices = [(m.name, f"{m.name} – {m.description}") for m in listed]
+        # A method the version to change names but the list no longer offers stays choosable.
+        kept = self.initial.get("methods") or []
+        offered = {name for name, _label in choices}
+        choices += [
+            (name, _("%(name)s (no longer on the list)") % {"name": name})
+            for name in kept
+            if name not in offered
+        ]
+        self.fields["methods"].choices = choices  # type: ignore[attr-defined]
 
     def clean_goals(self) -> str:
         goals: str = self.cleaned_data["goals"]
@@ -292,9 +304,7 @@ class AgreementForm(KernForm):
 
 class ForwardForm(KernForm):
     recipient = forms.CharField(label=_("Forward to"), max_length=200)
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    reason = FreeTextField(max_length=limits.TEXT, label=_("Reason"), required=False, rows=3)
     visibility = visibility_field()
 
 
@@ -329,11 +339,14 @@ class InboxFilterForm(KernForm):
 
 
 class AssignSchoolForm(KernForm):
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+    school = SchoolChoiceField(label=_("School"))
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, schools: Any, organisation: Organisation | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        self.fields["school"].organisation = organisation  # type: ignore[attr-defined]
 
 
 # --- the accompaniment: sessions, next steps, methods -----------------------------------------

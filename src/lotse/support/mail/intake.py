@@ -13,15 +13,17 @@ from email.utils import getaddresses
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from lotse.core import outbox
 from lotse.core.models import Organisation, OutboxMessage, Person, Role, School, Site
+from lotse.lib import limits
 from lotse.support import permissions
 from lotse.support.mail.parse import (
     MSG_ID,
     ParsedMail,
+    Part,
     Unreadable,
     parse,
     repair_header_bytes,
@@ -66,25 +68,36 @@ def _redelivered(site: Site, raw: bytes) -> InboundMail | None:
     )
 
 
-def own_addresses(site: Site) -> set[str]:
-    """Addresses that are Lotse itself: a mail from them is a loop, never a request."""
-    addresses = {
-        a.lower() for a in Site.objects.exclude(email="").values_list("email", flat=True) if a
-    }
-    from_address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip().lower()
-    addresses.add(from_address)
-    # The organisation's own sending address: Lotse's notices go out from it.
+def own_addresses() -> set[str]:
+    """Addresses that are Lotse itself: a mail from them is a loop, never a request.
+
+    Every address Lotse sends or receives with, of every organisation: each site's receiving
+    address, each mailbox's address (its user name, where that is an address; it may differ
+    from the site's), each organisation's sending address and the installation's own."""
+    addresses = set(Site.objects.exclude(email="").values_list("email", flat=True))
     addresses.update(
-        a.lower()
-        for a in Organisation.objects.exclude(mail_from="").values_list("mail_from", flat=True)
+        name
+        for name in Mailbox.objects.filter(username__contains="@").values_list(
+            "username", flat=True
+        )
     )
-    return addresses
+    # The organisation's own sending address: Lotse's notices go out from it.
+    addresses.update(Organisation.objects.exclude(mail_from="").values_list("mail_from", flat=True))
+    for configured in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL):
+        addresses.add(configured.rsplit("<", 1)[-1].rstrip(">"))
+    return {a.strip().lower() for a in addresses if "@" in a}
 
 
-def _is_own(sender: str, site: Site) -> bool:
+def _is_own(parsed: ParsedMail) -> bool:
+    """A mail from one of Lotse's addresses (also with a +tag), or one Lotse wrote itself (its
+    Message-ID is in the outbox; a relay may have dropped the Auto-Submitted line)."""
+    sender = parsed.sender.lower()
     local, _, domain = sender.partition("@")
     base = local.split("+", 1)[0]
-    return bool({sender, f"{base}@{domain}"} & own_addresses(site))
+    if {sender, f"{base}@{domain}"} & own_addresses():
+        return True
+    found = MSG_ID.search(parsed.message_id)
+    return found is not None and OutboxMessage.objects.filter(message_id=found.group(0)).exists()
 
 
 # Mail providers anyone can use: their domain says nothing about the school.
@@ -226,7 +239,49 @@ def _without_nul(parsed: ParsedMail) -> ParsedMail:
         ],
         bounced_message_id=_no_nul(parsed.bounced_message_id),
         bounce_reason=_no_nul(parsed.bounce_reason),
+        bounce_reports=[
+            replace(
+                r,
+                recipient=_no_nul(r.recipient),
+                original_recipient=_no_nul(r.original_recipient),
+                action=_no_nul(r.action),
+                status=_no_nul(r.status),
+                reason=_no_nul(r.reason),
+            )
+            for r in parsed.bounce_reports
+        ],
     )
+
+
+# The file that holds the whole text of a mail whose text is longer than a request may be.
+FULL_TEXT_NAME = "vollstaendiger-text.txt"
+
+
+def shorten_text(text: str) -> tuple[str, bool]:
+    """The text as a request or reply shows it: at most `limits.LONG_TEXT` characters (a form
+    takes no more), with a note where it was cut; and whether it was cut."""
+    if len(text) <= limits.LONG_TEXT:
+        return text, False
+    note = _(
+        "[Shortened: the mail's text has %(length)s characters; the first %(limit)s are shown "
+        "here. The whole text is attached as “%(name)s”.]"
+    ) % {
+        "length": formats.number_format(len(text), use_l10n=True, force_grouping=True),
+        "limit": formats.number_format(limits.LONG_TEXT, use_l10n=True, force_grouping=True),
+        "name": FULL_TEXT_NAME,
+    }
+    return f"{text[: limits.LONG_TEXT].rstrip()}\n\n{note}", True
+
+
+def _shortened(parsed: ParsedMail) -> ParsedMail:
+    """A mail with a huge text (a pasted log, a forwarded chain of years) becomes a request
+    whose page stays light: the text is cut, the whole of it is attached as a file, and the
+    raw mail is kept as it came."""
+    text, cut = shorten_text(parsed.text)
+    if not cut:
+        return parsed
+    whole = Part(FULL_TEXT_NAME, "text/plain; charset=utf-8", parsed.text.encode("utf-8"))
+    return replace(parsed, text=text, attachments=[*parsed.attachments, whole])
 
 
 def _header_part(raw: bytes) -> bytes:
@@ -309,7 +364,7 @@ def _store(
         mail.save()
         return mail
     try:
-        parsed = _without_nul(parse(raw))
+        parsed = _shortened(_without_nul(parse(raw)))
     except Unreadable as exc:
         _quarantine(mail, str(exc))
         _fill_headers(mail, raw)
@@ -356,12 +411,23 @@ def _act(mail: InboundMail, parsed: ParsedMail, site: Site) -> None:
         if parsed.bounced_message_id:
             mail.bounced = outbox.record_bounce(
                 message_id=parsed.bounced_message_id,
-                reason=parsed.bounce_reason or _("The mail could not be delivered."),
+                reports=[
+                    outbox.BounceReport(
+                        recipient=r.recipient,
+                        original_recipient=r.original_recipient,
+                        action=r.action,
+                        status=r.status,
+                        reason=r.reason,
+                    )
+                    for r in parsed.bounce_reports
+                ],
+                text=parsed.bounce_reason,
+                from_text=parsed.bounce_from_text,
                 organisation=site.organisation,
             )
         mail.save()
         return
-    if parsed.auto_reply or _is_own(parsed.sender, site):
+    if parsed.auto_reply or _is_own(parsed):
         mail.outcome = Outcome.AUTO_REPLY
         mail.save()
         return
@@ -408,7 +474,7 @@ def quarantine_accept(*, mail: InboundMail, by: Person, school: School | None) -
     """Staff turn a quarantined mail into a request, with the text that could be read."""
     mail = _check_quarantine(mail, by)
     raw = bytes(mail.raw or b"")
-    text = readable_text(raw)
+    text, _cut = shorten_text(readable_text(raw))
     try:
         sender, subject, _message_id = parse_headers(raw) if raw else ("", "", "")
     except Exception:  # header lines the parser trips over: keep what the import found

@@ -33,6 +33,16 @@ AUTO_SUBJECT = re.compile(
 )
 MSG_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 TOKEN_IN_SUBJECT = re.compile(r"\[#([2-9A-HJ-NP-Z]{8})\]")
+STATUS_CODE = re.compile(r"(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
+ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+ADDRESS_IN_TEXT = re.compile(r"<?[^@\s<>()\[\],;:\"']+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?")
+# Where a text bounce starts quoting the returned mail (qmail, Exim, Sendmail, Courier).
+COPY_MARKER = re.compile(
+    r"^.*(below this line is a copy of the message|this is a copy of the message"
+    r"|original message follows|returned message follows|undelivered message follows"
+    r"|^-+\s*original message\s*-+|^content-type: message/rfc822).*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 TOKEN_IN_ADDRESS = re.compile(r"^[^@+]+\+([2-9A-HJ-NP-Z]{8})@", re.IGNORECASE)
 
 
@@ -53,6 +63,18 @@ class Part:
     inline: bool = False
 
 
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What a bounce says about one recipient: the address, what happened (failed, delayed),
+    the status code (RFC 3463, e.g. 5.1.1) and the receiving server's words."""
+
+    recipient: str
+    original_recipient: str = ""
+    action: str = ""
+    status: str = ""
+    reason: str = ""
+
+
 @dataclass
 class ParsedMail:
     message_id: str
@@ -67,7 +89,11 @@ class ParsedMail:
     auto_reply: bool = False
     bounce: bool = False
     bounced_message_id: str = ""
+    # The bounce's own words (its notification text, without the returned copy).
     bounce_reason: str = ""
+    # One report per recipient that failed; read from the text when `bounce_from_text`.
+    bounce_reports: list[DeliveryReport] = field(default_factory=list)
+    bounce_from_text: bool = False
 
     def token(self) -> str:
         """The request token from the subject or a plus address, if any."""
@@ -252,16 +278,77 @@ def _part_bytes(part: Message) -> bytes:
     return payload if isinstance(payload, bytes) else b""
 
 
-def _bounce_reason(msg: Message) -> str:
-    """What the receiving server said, from the delivery-status part."""
+def _field(block: Message, name: str) -> str:
+    """A delivery-status field without its type prefix ("rfc822; a@b" → "a@b"), unfolded."""
+    value = " ".join(_header_text(block, name).split())
+    kind, sep, rest = value.partition(";")
+    if sep and re.fullmatch(r"[A-Za-z0-9-]+", kind.strip()):
+        value = rest.strip()
+    return value
+
+
+def _address(value: str) -> str:
+    value = value.strip().strip("<>").strip().lower()
+    return value if ADDRESS.fullmatch(value) else ""
+
+
+def _delivery_reports(msg: Message) -> list[DeliveryReport]:
+    """One report per recipient from the delivery-status part (RFC 3464) of a bounce.
+
+    Reports of successful delivery (delivered, relayed, expanded) are not bounces."""
+    reports: list[DeliveryReport] = []
     for part in msg.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
         for block in _subparts(part):
-            for key in ("Diagnostic-Code", "Status", "Action"):
-                if block.get(key):
-                    return f"{key}: {' '.join(str(block.get(key)).split())}"
-    return ""
+            final = _address(_field(block, "Final-Recipient"))
+            original = _address(_field(block, "Original-Recipient"))
+            action = _field(block, "Action").lower()
+            if not (final or original) or action in {"delivered", "relayed", "expanded"}:
+                continue
+            status = STATUS_CODE.search(_field(block, "Status"))
+            reports.append(
+                DeliveryReport(
+                    recipient=final or original,
+                    original_recipient=original,
+                    action=action if action in {"failed", "delayed"} else "",
+                    status=status.group(0) if status else "",
+                    reason=_field(block, "Diagnostic-Code")[:2000],
+                )
+            )
+    return reports
+
+
+def _notification(text: str) -> str:
+    """The bounce's own words, without the copy of the returned mail that follows them."""
+    cut = COPY_MARKER.search(text)
+    return (text[: cut.start()] if cut else text).strip()
+
+
+def _text_reports(notification: str) -> list[DeliveryReport]:
+    """Recipients and reasons from a bounce written as plain text (qmail, Exim, older
+    servers): each address on a line of its own, followed by what the server said, up to the
+    next empty line."""
+    reports: dict[str, DeliveryReport] = {}
+    lines = notification.splitlines()
+    for index, line in enumerate(lines):
+        for found in ADDRESS_IN_TEXT.finditer(line):
+            address = found.group(0).lower().strip("<>")
+            if address in reports:
+                continue
+            said = [line[found.end() :].strip(" :>\t")]
+            for following in lines[index + 1 :]:
+                if not following.strip():
+                    break
+                said.append(following.strip())
+            reason = " ".join(" ".join(said).split())[:2000]
+            status = STATUS_CODE.search(reason)
+            reports[address] = DeliveryReport(
+                recipient=address,
+                status=status.group(0) if status else "",
+                reason=reason,
+            )
+    return list(reports.values())
 
 
 def _returned_message_id(msg: Message) -> str:
@@ -290,11 +377,23 @@ def _returned_message_id(msg: Message) -> str:
     return ""
 
 
-def _bounce_details(msg: Message) -> tuple[str, str]:
-    """The Message-ID of the returned mail and the reason the server gave."""
+def _bounce_details(msg: Message, text: str) -> tuple[str, list[DeliveryReport], str, bool]:
+    """The Message-ID of the returned mail, a report per failed recipient, the bounce's own
+    words, and whether the reports were read from that text (no delivery-status part)."""
     original = _returned_message_id(msg)
     match = MSG_ID.search(original)
-    return (match.group(0) if match else original.strip()), _bounce_reason(msg)
+    message_id = match.group(0) if match else original.strip()
+    notification = _notification(text)
+    reports = _delivery_reports(msg)
+    if reports:
+        return message_id, reports, notification, False
+    reports = _text_reports(notification)
+    # Exim names the failed addresses in a header line, too.
+    named = {r.recipient for r in reports}
+    for address in _address_list(msg, "X-Failed-Recipients"):
+        if address not in named:
+            reports.append(DeliveryReport(recipient=address, reason=notification[:2000]))
+    return message_id, reports, notification, True
 
 
 def _leaves(part: Message) -> Iterator[Message]:
@@ -468,7 +567,9 @@ def parse(raw: bytes) -> ParsedMail:
             )
     if not text and not attachments and not bounce and not auto:
         raise Unreadable(_("No readable text and no attachments"))
-    bounced_id, reason = _bounce_details(msg) if bounce else ("", "")
+    bounced_id, reports, reason, from_text = (
+        _bounce_details(msg, text) if bounce else ("", [], "", False)
+    )
     try:
         date = parsedate_to_datetime(str(msg["Date"])) if msg.get("Date") else None
     except (TypeError, ValueError, IndexError):
@@ -489,5 +590,7 @@ def parse(raw: bytes) -> ParsedMail:
         auto_reply=auto,
         bounce=bounce,
         bounced_message_id=bounced_id,
-        bounce_reason=reason,
+        bounce_reason=reason[:2000],
+        bounce_reports=reports,
+        bounce_from_text=from_text,
     )

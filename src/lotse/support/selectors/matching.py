@@ -26,7 +26,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from lotse.catalog.matching import Candidate, Need, Period, Ranking, rank, sort_name
 from lotse.catalog.models import Absence, SupporterProfile
@@ -191,7 +192,12 @@ def _load(
     organisation_id = request.organisation_id
     roles_qs = Role.objects.filter(
         organisation_id=organisation_id, kind=Role.Kind.SUPPORTER, person__is_active=True
-    ).exclude(person__proposals__request=request)
+    ).exclude(
+        # Who declined or whose part ended can be proposed again.
+        person_id__in=Proposal.objects.filter(request=request, status__in=HOLDING).values(
+            "supporter_id"
+        )
+    )
     profiles_qs = SupporterProfile.objects.filter(organisation_id=organisation_id)
     load_qs = Proposal.objects.filter(
         request__organisation_id=organisation_id,
@@ -313,12 +319,31 @@ def _load(
 def matching_candidates(
     *, request: SupportRequest, need: Need, supporter_ids: Collection[int] | None = None
 ) -> list[Candidate]:
-    """The organisation's active supporters not yet proposed for the request, with what
-    matching needs to know about each: five queries however many supporters there are (the
+    """The organisation's active supporters not proposed for the request (or no longer: who
+    declined or whose part ended can be proposed again), with what matching needs to know
+    about each: five queries however many supporters there are (the
     profiles come with their four lists, joined by the database).
 
     `supporter_ids` narrows them to these people (the check of a proposal)."""
     return _load(request, need, supporter_ids).candidates
+
+
+def earlier_on_request(*, request: SupportRequest) -> dict[int, str]:
+    """Supporters who declined the request or whose part in it ended, each with what happened
+    and when, for the shortlist: they can be proposed again."""
+    earlier: dict[int, str] = {}
+    for supporter_id, status, decided_at, removed_at in Proposal.objects.filter(
+        request=request, status__in=(Proposal.Status.DECLINED, Proposal.Status.REMOVED)
+    ).values_list("supporter_id", "status", "decided_at", "removed_at"):
+        if status == Proposal.Status.DECLINED:
+            text = _("Declined this request on %(date)s.")
+            when = decided_at
+        else:
+            text = _("Their part in this request ended on %(date)s.")
+            when = removed_at
+        day = formats.date_format(timezone.localtime(when), "SHORT_DATE_FORMAT") if when else "–"
+        earlier[supporter_id] = text % {"date": day}
+    return earlier
 
 
 def shortlist_for(

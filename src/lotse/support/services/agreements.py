@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from lotse.support import agreement_diff, timeline, workflow
 from lotse.support.models import (
     Acceptance,
     Agreement,
+    Method,
     State,
     SupportRequest,
 )
@@ -39,10 +41,14 @@ def agreement_draft(
     place: str,
     frequency: str,
     resources: str = "",
-    methods: str = "",
+    methods: Sequence[str] = (),
+    other_methods: str = "",
     confidentiality: str,
 ) -> Agreement:
-    """Step 4: write a new version of the Kontrakt; earlier acceptances no longer count."""
+    """Step 4: write a new version of the Kontrakt; earlier acceptances no longer count.
+
+    `methods` are names from the organisation's list of methods (a name the latest version
+    holds may stay after the list dropped it); `other_methods` is free text for the rest."""
     if not goals.strip():
         raise WorkflowError(_("A Kontrakt needs at least one goal."))
     if not participants.strip():
@@ -53,6 +59,7 @@ def agreement_draft(
         raise WorkflowError(_("A Kontrakt needs a confidentiality clause."))
     request = request_lock(request)
     workflow.check(request, "draft", by)
+    chosen = _listed_methods(request, methods)
     latest = request.agreements.order_by("-version").values_list("version", flat=True).first()
     agreement = Agreement(
         request=request,
@@ -64,7 +71,8 @@ def agreement_draft(
         place=place.strip(),
         frequency=frequency.strip(),
         resources=resources.strip(),
-        methods=methods.strip(),
+        methods="\n".join(chosen),
+        other_methods=other_methods.strip(),
         confidentiality=confidentiality.strip(),
         created_by=by,
     )
@@ -123,6 +131,26 @@ def agreement_accept(*, agreement: Agreement, by: Person) -> Agreement:
         timeline.record(request, "amendment_binding", by=None, data={"version": agreement.version})
         queue_mail(request, "amendment_binding", everyone, agreement=agreement)
     return agreement
+
+
+def _listed_methods(request: SupportRequest, names: Sequence[str]) -> list[str]:
+    """The chosen names, in the list's order; each must be on the organisation's list (or in
+    the latest version, which may keep a method the list no longer offers)."""
+    wanted = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    if not wanted:
+        return []
+    offered = list(
+        Method.objects.filter(organisation_id=request.organisation_id, active=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    latest = request.agreements.order_by("-version").first()
+    kept = latest.method_list() if latest is not None else []
+    if any(name not in offered and name not in kept for name in wanted):
+        raise WorkflowError(_("Please choose methods your organisation offers."))
+    return [name for name in offered if name in wanted] + [
+        name for name in wanted if name not in offered
+    ]
 
 
 def _side(request: SupportRequest, person: Person) -> Acceptance.Side:

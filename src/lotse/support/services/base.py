@@ -142,7 +142,7 @@ def queue_mail(
 def request_move(request: SupportRequest, action: str, by: Person, **fields: Any) -> None:
     transition = workflow.check(request, action, by)
     update = ["state", "updated_at", *fields]
-    if transition.target is not None:
+    if transition.target is not None and request.state not in transition.stays_in:
         request.state = transition.target
     for name, value in fields.items():
         setattr(request, name, value)

@@ -305,8 +305,11 @@ def request_propose(
     )
     if any(s.pk not in eligible for s in supporters):
         raise WorkflowError(_("Only supporters of this organisation can be proposed."))
-    already = set(request.proposals.values_list("supporter_id", flat=True))
-    new = [s for s in supporters if s.pk not in already]
+    # Someone who declined, or whose part ended, can be proposed again: only those proposed
+    # and not yet decided, and those who took the request on, are proposed already.
+    earlier = {p.supporter_id: p for p in request.proposals.select_for_update()}
+    holding = (Proposal.Status.PROPOSED, Proposal.Status.ACCEPTED)
+    new = [s for s in supporters if s.pk not in earlier or earlier[s.pk].status not in holding]
     if not new:
         raise WorkflowError(_("These supporters have already been proposed."))
     # The hard exclusions of matching hold here too, whichever way the choice came.
@@ -326,7 +329,17 @@ def request_propose(
     # does the coordination. The school reads it too (coordination includes the participants).
     level = Visibility.COORDINATION
     for supporter in new:
-        Proposal.objects.create(request=request, supporter=supporter, proposed_by=by)
+        again = earlier.get(supporter.pk)
+        if again is None:
+            Proposal.objects.create(request=request, supporter=supporter, proposed_by=by)
+        else:
+            # The same row starts over; the timeline keeps the earlier answer or ending.
+            again.status = Proposal.Status.PROPOSED
+            again.proposed_by = by
+            again.created_at = timezone.now()
+            again.decided_at = again.removed_at = again.removed_by = None
+            again.decline_reason = ""
+            again.save()
         timeline.record(
             request,
             "proposed",

@@ -51,11 +51,12 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = None
     if base is not None:
         initial = {f: getattr(base, f) for f in FIELDS}
+        initial["methods"] = base.method_list()
     else:
         meeting = sr.meetings.order_by("-starts_at").first()
         if meeting is not None:
             initial = {"participants": meeting.participants, "place": meeting.place}
-    form = AgreementForm(request.POST or None, initial=initial)
+    form = AgreementForm(request.POST or None, initial=initial, organisation=sr.organisation)
     if extend:
         # From the reminder "extend or complete": the time span is what changes.
         form.fields["ends_on"].widget.attrs["autofocus"] = True

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from lotse.catalog.matching import sort_name
 from lotse.core import request_sections
+from lotse.core.middleware import reads_tolerantly, reads_tolerantly_for_reader
 from lotse.core.models import Person
 from lotse.support import access_log, agreement_diff, permissions, timeline, visibility, workflow
 from lotse.support.forms.accompaniment import NextStepForm
@@ -102,12 +103,16 @@ ACTIONS: dict[str, Action] = {
             request=r, by=p, supporters=list(d["supporters"]), note=d["note"]
         ),
         gettext_lazy("The supporters have been asked."),
-        lambda r: {"ranking": matching_selectors.shortlist_for(request=r)},
+        lambda r: {
+            "ranking": matching_selectors.shortlist_for(request=r),
+            "earlier": matching_selectors.earlier_on_request(request=r),
+        },
         # Of the excluded, the page shows the first rows only: only those are loaded.
         lambda r, search: {
             "ranking": matching_selectors.shortlist_for(
                 request=r, excluded_rows=EXCLUDED_ROWS, search=search
-            )
+            ),
+            "earlier": matching_selectors.earlier_on_request(request=r),
         },
     ),
     "assign_school": Action(
@@ -115,7 +120,8 @@ ACTIONS: dict[str, Action] = {
         lambda r, p, d: request_services.request_assign_school(request=r, by=p, school=d["school"]),
         gettext_lazy("The school has been assigned."),
         lambda r: {
-            "schools": request_selectors.schools_of_organisation(organisation=r.organisation)
+            "schools": request_selectors.schools_of_organisation(organisation=r.organisation),
+            "organisation": r.organisation,
         },
     ),
     "first_contact": Action(
@@ -221,6 +227,7 @@ def shortlist_context(form: forms.Form | None, search: str = "") -> dict[str, An
         "shortlist_excluded_more": max(excluded_count - EXCLUDED_ROWS, 0),
         "shortlist_search": search.strip(),
         "shortlist_chosen": form.chosen_ids(),
+        "shortlist_earlier": form.earlier,
     }
 
 
@@ -244,6 +251,8 @@ def page_options(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+# Read-only, also when a POST shows the page again: an unreadable value does not fail it.
+@reads_tolerantly_for_reader
 def detail_context(
     sr: SupportRequest,
     person: Person,
@@ -358,6 +367,7 @@ FIELDS = (
     "frequency",
     "resources",
     "methods",
+    "other_methods",
     "confidentiality",
 )
 
@@ -415,6 +425,8 @@ def _completion_context(
 TIMELINE_FRAGMENTS = {"timeline": "timeline", "aeltere": "timeline_older"}
 
 
+# Also after a refused step or an invalid form (POST): showing the page writes nothing.
+@reads_tolerantly
 def render_detail(
     request: HttpRequest,
     sr: SupportRequest,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lotse.core import audit, roles
+from lotse.core import audit, roles, school_choice
 from lotse.core.models import Site
 from lotse.lib.steps import run_step
 from lotse.support import permissions
@@ -131,7 +131,10 @@ def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One quarantined mail: what could be read of it; take it as a request or delete it."""
     mail = _quarantined(request, pk)
     schools = request_selectors.schools_of_organisation(organisation=mail.site.organisation)
-    form = QuarantineAcceptForm(request.POST or None, schools=schools)
+    form = QuarantineAcceptForm(
+        request.POST or None, schools=schools, organisation=mail.site.organisation
+    )
+    searched = school_choice.searching(form)
     if request.method == "POST":
         person = roles.person_of(request)
         if request.POST.get("decision") == "discard":
@@ -141,7 +144,7 @@ def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if discarded.done:
                 messages.success(request, _("The mail has been deleted."))
                 return redirect("support:quarantine")
-        elif form.is_valid():
+        elif not searched and form.is_valid():
             accepted = run_step(
                 lambda: intake.quarantine_accept(
                     mail=mail, by=person, school=form.cleaned_data["school"]
@@ -169,5 +172,5 @@ def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "text": intake.readable_text(raw),
             "headers": intake.header_text(raw),
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and not searched else 200,
     )

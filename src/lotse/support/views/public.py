@@ -12,7 +12,6 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,10 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lotse.catalog import selectors as catalogue
 from lotse.catalog.models import Offer
-from lotse.core import roles, security
-from lotse.core.models import Organisation
+from lotse.core import roles, school_choice, security
+from lotse.core.models import Organisation, Site
 from lotse.lib.steps import run_step
 from lotse.support.forms.requests import PublicRequestForm
+from lotse.support.models import new_token
 from lotse.support.services import requests as request_services
 
 RATE_WINDOW_SECONDS = 3600
@@ -92,7 +92,8 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None, organisation=organisation, initial=_initial(offer)
     )
     status = 200
-    if request.method == "POST":
+    # A school search without JavaScript shows the form again with the matches.
+    if request.method == "POST" and not school_choice.searching(form):
         status = 400
         if form.is_valid():
             if not allow_one_more(request):
@@ -107,6 +108,14 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
             elif form.is_robot():
                 # Looks like success, so that a robot learns nothing; nothing is stored. A
                 # robot's sender address (maybe someone else's) is not counted.
+                data = form.cleaned_data
+                school = data["school"]
+                site = (
+                    school.district.site
+                    if school is not None and school.district is not None
+                    else request_services.site_for_unknown_school(organisation, data["offer"])
+                )
+                _remember_sent(request, f"#{new_token()}", site, data["contact_email"])
                 return redirect("support:public_request_sent", slug=organisation.slug)
             elif not allow_one_more_from_sender(form.cleaned_data["contact_email"]):
                 status = 429
@@ -136,13 +145,9 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 if outcome.done:
                     created = outcome.value
-                    messages.success(
-                        request,
-                        _(
-                            "Your request has been sent to the regional site %(site)s. We have "
-                            "sent a confirmation to %(email)s."
-                        )
-                        % {"site": created.site.name, "email": created.contact_email},
+                    # The page after the redirect names the reference and the site.
+                    _remember_sent(
+                        request, f"#{created.token}", created.site, created.contact_email
                     )
                     return redirect("support:public_request_sent", slug=organisation.slug)
     return render(
@@ -158,12 +163,42 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# The session key under which the page after sending finds what was sent.
+SENT_KEY = "lotse_public_request_sent"
+
+
+def _remember_sent(
+    request: HttpRequest, reference: str, site: Site | None, email: str = ""
+) -> None:
+    """Keep the reference (as the confirmation mail's subject carries it) and the receiving
+    site for the page after the redirect; only this browser's session holds them."""
+    request.session[SENT_KEY] = {
+        "reference": reference,
+        "site": site.pk if site is not None else None,
+        "email": email,
+    }
+
+
 @require_GET
 def public_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
-    """What happens after a request from the catalogue."""
+    """What happens after a request from the catalogue: its reference, the site that received
+    it and how to reach the site, and the next steps."""
     organisation = catalogue.catalogue_organisation(slug)
+    sent = request.session.get(SENT_KEY) or {}
+    site_pk = sent.get("site")
+    site = (
+        Site.objects.filter(pk=site_pk, organisation=organisation).first()
+        if isinstance(site_pk, int)
+        else None
+    )
     return render(
         request,
         "support/public_request_sent.html",
-        {"organisation": organisation, "acknowledgement_days": organisation.acknowledgement_days},
+        {
+            "organisation": organisation,
+            "acknowledgement_days": organisation.acknowledgement_days,
+            "reference": sent.get("reference", "") if site is not None else "",
+            "site": site,
+            "email": sent.get("email", ""),
+        },
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lotse.catalog.models import Offer
-from lotse.core import roles
+from lotse.core import roles, school_choice
 from lotse.core.models import Organisation
 from lotse.lib.steps import run_step
 from lotse.support import workflow
@@ -57,7 +57,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("support:supporter_list")
     if roles.Kind.SCHOOL_CONTACT in kinds:
         return redirect("support:school_list")
-    return render(request, "support/home.html")
+    # Admins, members and roles of later apps: their roles and where to go from here.
+    held = sorted(
+        {
+            (str(role.get_kind_display()), role.organisation.name)
+            for role in roles.held(request.user)
+        }
+    )
+    return render(request, "support/home.html", {"held": held})
 
 
 def _preselected_offer(request: HttpRequest, organisation_ids: set[int]) -> dict[str, Any]:
@@ -94,7 +101,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
     form = RequestForm(
         request.POST or None, schools=schools, organisation_ids=org_ids, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
+    searched = school_choice.searching(form)
+    if request.method == "POST" and not searched and form.is_valid():
         data = form.cleaned_data
         outcome = run_step(
             lambda: request_services.request_submit(
@@ -119,7 +127,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 % {"site": created.site.name},
             )
             return redirect("support:detail", pk=created.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not searched else 200
     # The longest deadline among the contact's organisations: never promise more than is kept.
     days = max(
         Organisation.objects.filter(pk__in=org_ids).values_list("acknowledgement_days", flat=True),
@@ -242,12 +250,14 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     data: dict[str, Any] = {}
     form = spec.make_form(sr, action, request.POST)
     if form is not None:
-        if not form.is_valid():
+        # A school search without JavaScript shows the form again with the matches.
+        searched = school_choice.searching(form)
+        if searched or not form.is_valid():
             context = detail_context(sr, person)
             context["action_forms"][action] = form
             context.update(shortlist_context(form if action == "propose" else None))
             context["open_action"] = action
-            return render_detail(request, sr, person, context, status=400)
+            return render_detail(request, sr, person, context, status=200 if searched else 400)
         data = form.cleaned_data
     outcome = run_step(lambda: spec.run(sr, person, data), page=refusal_page(request, sr, person))
     if outcome.refusal is not None:

@@ -98,8 +98,13 @@ class Command(BaseCommand):
 
     def _report(self, organisation: Organisation, result: schoolimport.Result) -> None:
         write = self.stdout.write
+        read = (
+            _("%(organisation)s, format: %(format)s, %(rows)s entries read")
+            if result.is_json
+            else _("%(organisation)s, format: %(format)s, %(rows)s rows read")
+        )
         write(
-            _("%(organisation)s, format: %(format)s, %(rows)s rows read")
+            read
             % {
                 "organisation": organisation.name,
                 "format": result.format_label,
@@ -117,6 +122,10 @@ class Command(BaseCommand):
                 + (f" ({rejection.key})" if rejection.key else "")
                 + f": {rejection.reason}"
             )
+        if result.skipped:
+            write(_("skipped (further buildings): %(count)s") % {"count": len(result.skipped)})
+            for skip in result.skipped:
+                write(f"  {where} {skip.row} ({skip.key}): {skip.reason}")
         if result.notes:
             write(_("notes: %(count)s") % {"count": len(result.notes)})
             for note in result.notes:

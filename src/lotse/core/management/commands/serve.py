@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from lotse.settings import env_bool
+from lotse.settings import base_url_of_bind, env_bool
 
 # The longest path a Unix socket may have (sun_path holds 108 bytes on Linux, 104 on BSDs).
 _SOCKET_PATH_MAX = 100
@@ -56,6 +56,12 @@ class Command(BaseCommand):
             "5",
             *control_socket_options(),
         ]
-        self.stdout.write(f"Lotse läuft auf http://{options['bind']}/")
+        # The server's processes (and their links in mails) see the address it binds to; see
+        # BASE_URL in lotse.settings.
+        os.environ["LOTSE_BIND"] = options["bind"]
+        base_url = os.environ.get("LOTSE_BASE_URL") or base_url_of_bind(options["bind"])
+        self.stdout.write(
+            f"Lotse läuft auf http://{options['bind']}/ (Links in Mails: {base_url}/)"
+        )
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
