@@ -74,6 +74,7 @@ def _arguments(cast: Cast) -> dict[str, Callable[[], dict[str, Any]]]:
         "AssignSchoolForm": lambda: {"schools": schools},
         "OfferForm": lambda: {"organisation": organisation},
         "SupporterProfileForm": lambda: {"organisation": organisation},
+        "AgreementForm": lambda: {"organisation": organisation},
         "RetentionForm": lambda: {"rules": []},
     }
 

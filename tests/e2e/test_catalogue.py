@@ -171,16 +171,16 @@ def test_the_area_search_and_other_supporters_pages(
     page.fill("input[name=q]", "Streitschlichter")
     with page.expect_navigation():
         page.click("form[role=search] button[type=submit]")
-    expect(page.locator("#results li")).to_have_count(1)
+    expect(page.locator("#results .lotse-results > li")).to_have_count(1)
     expect(page.locator("#results")).to_contain_text("Regionalbegleiter Schulmediation")
     axe_check(page, "the search results")
     # … and with htmx the results follow the typing.
     page.fill("input[name=q]", "Steuergruppen")
     expect(page.locator("#results")).to_contain_text("Prozessmoderatoren")
-    expect(page.locator("#results li")).to_have_count(1)
+    expect(page.locator("#results .lotse-results > li")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"q=Steuergruppen"))
     page.fill("input[name=q]", "Quantenphysik")
-    expect(page.locator("#results li")).to_have_count(0)
+    expect(page.locator("#results .lotse-results > li")).to_have_count(0)
     axe_check(page, "a search without results")
 
 
