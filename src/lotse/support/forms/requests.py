@@ -190,7 +190,9 @@ class ProposeForm(KernForm):
     def __init__(self, *args: Any, ranking: Ranking, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ranking = ranking
-        self.fields["supporters"].choices = [  # type: ignore[attr-defined]
+        # Built when asked (a posted choice is checked): the page shows its own rows, and a
+        # thousand choices built and normalised on every view of the page cost.
+        self.fields["supporters"].choices = lambda: [  # type: ignore[attr-defined]
             (entry.candidate.person_id, entry.candidate.name) for entry in ranking.ranked
         ]
 
