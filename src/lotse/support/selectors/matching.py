@@ -192,7 +192,8 @@ def _load(
     roles_qs = Role.objects.filter(
         organisation_id=organisation_id, kind=Role.Kind.SUPPORTER, person__is_active=True
     ).exclude(person__proposals__request=request)
-    profiles_qs = SupporterProfile.objects.filter(organisation_id=organisation_id)
+    # Unsorted: they are looked up by person (the profiles' order joins and sorts by name).
+    profiles_qs = SupporterProfile.objects.filter(organisation_id=organisation_id).order_by()
     load_qs = Proposal.objects.filter(
         request__organisation_id=organisation_id,
         request__state__in=OPEN_STATES,
@@ -217,7 +218,9 @@ def _load(
             profiled=Subquery(
                 SupporterProfile.objects.filter(
                     organisation_id=organisation_id, person_id=OuterRef("person_id")
-                ).values("pk")[:1]
+                )
+                .order_by()  # one at most: not sorted by name (two joins) per row
+                .values("pk")[:1]
             )
         )
     else:
