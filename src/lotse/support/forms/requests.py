@@ -180,7 +180,9 @@ class ProposeForm(KernForm):
         self.ranking = ranking
         # Who declined the request or whose part in it ended: they can be proposed again.
         self.earlier = earlier or {}
-        self.fields["supporters"].choices = [  # type: ignore[attr-defined]
+        # Built when asked (a posted choice is checked): the page shows its own rows, and a
+        # thousand choices built and normalised on every view of the page cost.
+        self.fields["supporters"].choices = lambda: [  # type: ignore[attr-defined]
             (entry.candidate.person_id, entry.candidate.name) for entry in ranking.ranked
         ]
 

@@ -198,7 +198,8 @@ def _load(
             "supporter_id"
         )
     )
-    profiles_qs = SupporterProfile.objects.filter(organisation_id=organisation_id)
+    # Unsorted: they are looked up by person (the profiles' order joins and sorts by name).
+    profiles_qs = SupporterProfile.objects.filter(organisation_id=organisation_id).order_by()
     load_qs = Proposal.objects.filter(
         request__organisation_id=organisation_id,
         request__state__in=OPEN_STATES,
@@ -223,7 +224,9 @@ def _load(
             profiled=Subquery(
                 SupporterProfile.objects.filter(
                     organisation_id=organisation_id, person_id=OuterRef("person_id")
-                ).values("pk")[:1]
+                )
+                .order_by()  # one at most: not sorted by name (two joins) per row
+                .values("pk")[:1]
             )
         )
     else:
