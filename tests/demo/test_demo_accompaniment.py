@@ -119,3 +119,22 @@ def test_the_demo_timeline_follows_the_steps_in_the_order_they_were_taken() -> N
     ahead = SupportRequest.objects.get(state=State.MEETING_SCHEDULED)
     scheduled = TimelineEvent.objects.get(request=ahead, kind="meeting_scheduled")
     assert scheduled.created_at < now - dt.timedelta(days=7)
+
+
+def test_a_demo_seeded_at_night_dates_its_past_steps_at_working_hours() -> None:
+    """Seeded at 03:41, the demo dated requests and Kontrakte "04:41" on the days before."""
+    import time_machine
+
+    night = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(3, 41)))
+    with time_machine.travel(night, tick=False):
+        seed(with_requests=True)
+        today = timezone.localdate()
+        for sr in SupportRequest.objects.all():
+            received = timezone.localtime(sr.received_at)
+            if received.date() < today:
+                assert 7 <= received.hour < 19, (sr.subject, received)
+            binding = request_selectors.binding_agreement(request=sr)
+            for acceptance in binding.acceptances.all() if binding else []:
+                accepted = timezone.localtime(acceptance.accepted_at)
+                if accepted.date() < today:  # what happens "now" stays now
+                    assert 7 <= accepted.hour < 19, (sr.subject, accepted)

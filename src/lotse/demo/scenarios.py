@@ -122,7 +122,7 @@ def _meeting_held(request: SupportRequest, *, days_ago: int) -> None:
 def _agreed_on(request: SupportRequest, *, days_ago: int) -> None:
     """Date the Kontrakt's drafting, acceptances and agreement to the day they happened, so no
     session is held before the Kontrakt was accepted."""
-    when = timezone.now() - dt.timedelta(days=days_ago)
+    when = _at_work(timezone.now() - dt.timedelta(days=days_ago), hour=15)
     Agreement.objects.filter(request=request).update(created_at=when - dt.timedelta(days=2))
     Acceptance.objects.filter(agreement__request=request).update(accepted_at=when)
     TimelineEvent.objects.filter(request=request, kind="agreement_drafted").update(
@@ -175,7 +175,7 @@ def create_requests(org: Organisation) -> int:
             contact_phone="03501 2242-0",
             quality_area=cast.area(3),
             offer=cast.offer("Regionalbegleiter Schulmediation"),
-            received_at=now - dt.timedelta(days=9),
+            received_at=_at_work(now - dt.timedelta(days=9), hour=9),
         )
     )
 
@@ -192,7 +192,7 @@ def create_requests(org: Organisation) -> int:
         contact_email="sekretariat@franziskaneum-meissen.example",
         quality_area=cast.area(5),
         offer=cast.offer("Prozessmoderatoren"),
-        received_at=now - dt.timedelta(days=2),
+        received_at=_at_work(now - dt.timedelta(days=2), hour=10),
     )
     created.append(
         request_services.request_acknowledge(
@@ -215,7 +215,7 @@ def create_requests(org: Organisation) -> int:
         contact_email="sekretariat@101os-dresden.example",
         quality_area=cast.area(3),
         offer=cast.offer("Regionalbegleiter Schulmediation"),
-        received_at=now - dt.timedelta(days=4),
+        received_at=_at_work(now - dt.timedelta(days=4), hour=11),
     )
     request = request_services.request_acknowledge(request=request, by=cast.coordinator)
     created.append(
@@ -239,7 +239,7 @@ def create_requests(org: Organisation) -> int:
         contact_email="sekretariat@56os-dresden.example",
         quality_area=cast.area(3),
         offer=cast.offer("Regionalbegleiter Schulmediation"),
-        received_at=now - dt.timedelta(days=5),
+        received_at=_at_work(now - dt.timedelta(days=5), hour=12),
     )
     request = request_services.request_acknowledge(request=request, by=cast.coordinator)
     request = request_services.request_clarify(
@@ -269,7 +269,7 @@ def create_requests(org: Organisation) -> int:
         contact_email="sekretariat@bbg-dresden.example",
         quality_area=cast.area(6),
         offer=cast.offer("Prozessmoderatoren"),
-        received_at=now - dt.timedelta(days=14),
+        received_at=_at_work(now - dt.timedelta(days=14), hour=13),
     )
     created.append(
         _to_meeting(
@@ -296,7 +296,7 @@ def create_requests(org: Organisation) -> int:
         contact_phone=cast.school_contact.phone,
         quality_area=cast.area(3),
         offer=cast.offer("Regionalbegleiter Schulmediation"),
-        received_at=now - dt.timedelta(days=21),
+        received_at=_at_work(now - dt.timedelta(days=21), hour=8),
     )
     request = _to_meeting(
         cast,
@@ -365,7 +365,7 @@ def _binding(
         contact_phone=cast.school_contact.phone,
         quality_area=cast.area(2),
         offer=cast.offer("Prozessmoderatoren"),
-        received_at=timezone.now() - dt.timedelta(days=days_ago),
+        received_at=_at_work(timezone.now() - dt.timedelta(days=days_ago), hour=9),
     )
     request = _to_meeting(
         cast, request, supporter, clarification="Auftrag im Telefonat geklärt.", days=1
@@ -445,6 +445,13 @@ def _held(
     TimelineEvent.objects.filter(pk__gt=before, request=request).update(
         created_at=starts + dt.timedelta(hours=3)
     )
+
+
+def _at_work(when: dt.datetime, hour: int = 10) -> dt.datetime:
+    """The same day at a working hour (a demo seeded at night would otherwise date a Kontrakt
+    or a request at 4 in the morning); left as it is where that would lie in the future."""
+    working = timezone.localtime(when).replace(hour=hour, minute=when.minute % 30)
+    return working if working <= timezone.now() else when
 
 
 def _last_event() -> int:
