@@ -442,8 +442,10 @@ def written_by_others(subject: Subject) -> list[dict[str, Any]]:
             )
             for meeting in Meeting.objects.filter(request=request).select_related("created_by")
         ]
-        for session in Session.objects.filter(request=request).select_related(
-            "created_by", "recorded_by"
+        for session in (
+            Session.objects.filter(request=request)
+            .select_related("created_by", "recorded_by")
+            .prefetch_related("goal_progress")
         ):
             found.append(
                 listing.entry(
@@ -464,7 +466,7 @@ def written_by_others(subject: Subject) -> list[dict[str, Any]]:
                     row=progress,
                     fields=["goal", "note"],
                 )
-                for progress in GoalProgress.objects.filter(session=session)
+                for progress in session.goal_progress.all()
             ]
         found += [
             listing.entry(
